@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using Haul.Cli.Terminal;
+using Haul.Engine;
+using Haul.Input;
+using Haul.Journal;
+
+namespace Haul.Cli.Commands;
+
+/// <summary><c>haul get</c>: downloads URLs from arguments, files or standard input.</summary>
+internal static class GetCommand
+{
+    private const string Examples = """
+        Download every URL of a list, files into ./images/HOST/PATH, 16 at a time, 4 per host:
+          haul get -i urls.txt -o images
+
+        A few URLs, a custom header and a slower pace:
+          haul get -j 4 --per-host 2 -H 'Referer: https://example.org/' https://example.org/a.jpg https://example.org/b.jpg
+
+        From standard input, then retry what failed:
+          grep -o 'https://[^"]*\.jpg' page.html | haul get -o images -
+          haul get -i images/failed.txt -o images
+
+        Run the same command again to resume after a crash or Ctrl+C: done files are kept, partial ones continue.
+        Exit codes: 0 all done, 1 some failed, 2 usage error, 130 interrupted.
+        """;
+
+    public static Command Create()
+    {
+        var options = new GetOptions();
+        var command = new Command("get", "Download URLs completely, correctly and crash-safely.\n\nExamples:\n" + Examples);
+        options.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(options, result, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(GetOptions options, ParseResult result, CancellationToken cancellationToken)
+    {
+        var haulOptions = options.ToHaulOptions(result);
+        if (haulOptions is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var input = await ReadInputAsync(result.GetValue(options.Urls) ?? [], result.GetValue(options.InputFiles) ?? [], cancellationToken);
+        if (input is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        foreach (var skipped in input.Skipped)
+        {
+            Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
+        }
+
+        if (input.Requests.Count == 0 && input.Skipped.Count == 0)
+        {
+            return CliError.Usage("no URLs given; pass URLs, -i FILE or '-' (see 'haul get --help')");
+        }
+
+        var display = ProgressDisplay.Choose(result.GetValue(options.NoProgress), result.GetValue(options.Quiet));
+        return await RunJobAsync(haulOptions, input, display, cancellationToken);
+    }
+
+    /// <summary>Runs a job with a progress display and prints its summary; shared with <c>haul demo</c>.</summary>
+    internal static async Task<int> RunJobAsync(HaulOptions options, InputBatch input, ProgressDisplay display, CancellationToken cancellationToken)
+    {
+        var progress = new JobProgress();
+        try
+        {
+            var report = await display.RunAsync(progress, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
+            Summary.Print(report, options.OutputDirectory);
+            return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
+        }
+        catch (OutputFolderException exception)
+        {
+            return CliError.Usage(exception.Message);
+        }
+        catch (JournalLockedException exception)
+        {
+            return CliError.Usage(exception.Message);
+        }
+        catch (DiskFullException exception)
+        {
+            return CliError.Failure(exception.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("haul: interrupted; run the same command again to resume");
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private static async Task<InputBatch?> ReadInputAsync(string[] urls, string[] inputFiles, CancellationToken cancellationToken)
+    {
+        var batch = new InputBatch();
+        var readStandardInput = false;
+        for (var i = 0; i < urls.Length; i++)
+        {
+            if (urls[i] == "-")
+            {
+                readStandardInput = true;
+                continue;
+            }
+
+            UrlListParser.ParseLine(urls[i], "argument " + (i + 1).ToString(CultureInfo.InvariantCulture), batch);
+        }
+
+        foreach (var file in inputFiles)
+        {
+            if (file == "-")
+            {
+                readStandardInput = true;
+                continue;
+            }
+
+            try
+            {
+                using var reader = new StreamReader(file);
+                Append(batch, await UrlListParser.ParseAsync(reader, file, cancellationToken));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                CliError.Usage($"cannot read the input file '{file}': {exception.Message}");
+                return null;
+            }
+        }
+
+        if (readStandardInput)
+        {
+            Append(batch, await UrlListParser.ParseAsync(Console.In, "stdin", cancellationToken));
+        }
+
+        return batch;
+    }
+
+    private static void Append(InputBatch target, InputBatch source)
+    {
+        target.Requests.AddRange(source.Requests);
+        target.Skipped.AddRange(source.Skipped);
+    }
+}

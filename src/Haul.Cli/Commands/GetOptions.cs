@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using Haul.Engine;
+
+namespace Haul.Cli.Commands;
+
+/// <summary>The options of <c>haul get</c>, named like wget's, curl's and aria2's where they have one.</summary>
+internal sealed class GetOptions
+{
+    public Argument<string[]> Urls { get; } = new("urls")
+    {
+        Description = "URLs to download; '-' reads a URL list from standard input.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Option<string[]> InputFiles { get; } = new("--input-file", "-i")
+    {
+        Description = "Read URLs from FILE ('-' for standard input): one a line, # comments, optional TAB output path and TAB sha256=HEX.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Option<string> Output { get; } = new("--output", "-o")
+    {
+        Description = "Output folder (files go to HOST/PATH inside it; the journal to .haul/).",
+        DefaultValueFactory = _ => "haul-out",
+    };
+
+    public Option<int> Jobs { get; } = new("--jobs", "-j")
+    {
+        Description = "Downloads at once, in total.",
+        DefaultValueFactory = _ => HaulDefaults.MaxConcurrency,
+    };
+
+    public Option<int> PerHost { get; } = new("--per-host", "--max-connection-per-server")
+    {
+        Description = "Downloads at once from one host.",
+        DefaultValueFactory = _ => HaulDefaults.MaxConcurrencyPerHost,
+    };
+
+    public Option<double> ConnectTimeout { get; } = Seconds("--connect-timeout", "Seconds to establish a connection.", HaulDefaults.ConnectTimeout);
+
+    public Option<double> HeaderTimeout { get; } = Seconds("--header-timeout", "Seconds to wait for response headers.", HaulDefaults.ResponseHeadersTimeout);
+
+    public Option<double> ReadTimeout { get; } = Seconds("--read-timeout", "Seconds a body may stall without a byte before the attempt is abandoned.", HaulDefaults.StallTimeout, "--stall-timeout");
+
+    public Option<double> MaxTime { get; } = Seconds("--max-time", "Seconds one item may take in all, retries and waits included.", HaulDefaults.ItemTimeout, "-m");
+
+    public Option<long> SpeedLimit { get; } = new("--speed-limit", "--lowest-speed-limit")
+    {
+        Description = "Abandon an attempt slower than this many bytes a second over --speed-time (0 = off).",
+        DefaultValueFactory = _ => HaulDefaults.LowSpeedLimit,
+    };
+
+    public Option<double> SpeedTime { get; } = Seconds("--speed-time", "Seconds over which --speed-limit is measured.", HaulDefaults.LowSpeedTime);
+
+    public Option<int> Tries { get; } = new("--tries", "-t")
+    {
+        Description = "Attempts an item gets, the first included.",
+        DefaultValueFactory = _ => HaulDefaults.MaxAttempts,
+    };
+
+    public Option<double> RetryDelay { get; } = Seconds("--retry-delay", "First backoff delay in seconds; it grows exponentially, with jitter.", HaulDefaults.RetryBaseDelay);
+
+    public Option<double> RetryMaxDelay { get; } = Seconds("--retry-max-delay", "Largest backoff delay in seconds (a server's Retry-After may ask for more).", HaulDefaults.RetryMaxDelay);
+
+    public Option<int> MaxRedirects { get; } = new("--max-redirs")
+    {
+        Description = "Redirects followed at most.",
+        DefaultValueFactory = _ => HaulDefaults.MaxRedirects,
+    };
+
+    public Option<string?> MaxFileSize { get; } = new("--max-filesize")
+    {
+        Description = "Largest file accepted, in bytes or with a K, M or G suffix.",
+    };
+
+    public Option<string[]> Headers { get; } = new("--header", "-H")
+    {
+        Description = "Extra request header 'Name: value' (repeatable).",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Option<string> UserAgent { get; } = new("--user-agent", "-U", "-A")
+    {
+        Description = "The User-Agent header.",
+        DefaultValueFactory = _ => HaulDefaults.UserAgent,
+    };
+
+    public Option<bool> NoProgress { get; } = new("--no-progress")
+    {
+        Description = "Plain periodic log lines instead of the live display.",
+    };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q")
+    {
+        Description = "Print only the summary and errors.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Urls);
+        foreach (var option in new Option[]
+        {
+            InputFiles, Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
+            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, NoProgress, Quiet,
+        })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>Builds the engine's options; returns null and prints the problem when a value is unusable.</summary>
+    public HaulOptions? ToHaulOptions(ParseResult result)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var header in result.GetValue(Headers) ?? [])
+        {
+            var colon = header.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                Console.Error.WriteLine($"haul: header '{header}' is not 'Name: value'");
+                return null;
+            }
+
+            headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
+        }
+
+        long? maxFileSize = null;
+        if (result.GetValue(MaxFileSize) is { } sizeText)
+        {
+            maxFileSize = ParseSize(sizeText);
+            if (maxFileSize is null)
+            {
+                Console.Error.WriteLine($"haul: --max-filesize '{sizeText}' is not a size such as 500000, 20M or 2G");
+                return null;
+            }
+        }
+
+        var options = new HaulOptions
+        {
+            OutputDirectory = result.GetValue(Output)!,
+            MaxConcurrency = result.GetValue(Jobs),
+            MaxConcurrencyPerHost = result.GetValue(PerHost),
+            ConnectTimeout = TimeSpan.FromSeconds(result.GetValue(ConnectTimeout)),
+            ResponseHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(HeaderTimeout)),
+            StallTimeout = TimeSpan.FromSeconds(result.GetValue(ReadTimeout)),
+            ItemTimeout = TimeSpan.FromSeconds(result.GetValue(MaxTime)),
+            LowSpeedLimit = result.GetValue(SpeedLimit),
+            LowSpeedTime = TimeSpan.FromSeconds(result.GetValue(SpeedTime)),
+            MaxAttempts = result.GetValue(Tries),
+            RetryBaseDelay = TimeSpan.FromSeconds(result.GetValue(RetryDelay)),
+            RetryMaxDelay = TimeSpan.FromSeconds(result.GetValue(RetryMaxDelay)),
+            MaxRedirects = result.GetValue(MaxRedirects),
+            MaxFileSize = maxFileSize,
+            Headers = headers,
+            UserAgent = result.GetValue(UserAgent)!,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            Console.Error.WriteLine($"haul: {exception.Message}");
+            return null;
+        }
+
+        return options;
+    }
+
+    internal static long? ParseSize(string text)
+    {
+        var multiplier = 1L;
+        var digits = text.Trim();
+        if (digits.Length > 0 && char.ToUpperInvariant(digits[^1]) is 'K' or 'M' or 'G')
+        {
+            multiplier = char.ToUpperInvariant(digits[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, _ => 1L << 30 };
+            digits = digits[..^1];
+        }
+
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * multiplier : null;
+    }
+
+    private static Option<double> Seconds(string name, string description, TimeSpan defaultValue, params string[] aliases) =>
+        new(name, aliases)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue.TotalSeconds,
+        };
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Globalization;
+using Haul.TestServer;
+
+namespace Haul.Cli.Commands;
+
+/// <summary><c>haul serve</c>: runs the hostile test server on 127.0.0.1 until Ctrl+C, for trying Haul (or anything else) by hand.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port", "-p") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var files = new Option<int>("--files") { Description = "How many files to serve.", DefaultValueFactory = _ => 1000 };
+        var faults = new Option<string>("--faults") { Description = "Fault mix: none, moderate, hostile, or kind=rate,…", DefaultValueFactory = _ => "moderate" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 1 };
+        var staleMs = new Option<int?>("--stale-after-ms") { Description = "Reset a request on a keep-alive connection idle longer than this (the stale-connection race)." };
+        var urlList = new Option<string?>("--url-list") { Description = "Write the file URLs to this file, one a line." };
+        var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.\n\nExample:\n  haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt")
+        {
+            port, files, faults, seed, staleMs, urlList,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            FaultProfile profile;
+            try
+            {
+                profile = FaultProfile.Parse(result.GetValue(faults)!);
+            }
+            catch (FormatException exception)
+            {
+                return CliError.Usage(exception.Message);
+            }
+
+            var options = new HostileServerOptions
+            {
+                Port = result.GetValue(port),
+                FileCount = result.GetValue(files),
+                Seed = result.GetValue(seed),
+                Faults = profile,
+                StaleAfterIdle = result.GetValue(staleMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            };
+            HostileServer server;
+            try
+            {
+                server = await HostileServer.StartAsync(options, cancellationToken);
+            }
+            catch (Exception exception) when (exception is ArgumentException or System.Net.Sockets.SocketException)
+            {
+                return CliError.Usage($"cannot start the server: {exception.Message}");
+            }
+
+            await using (server)
+            {
+                if (result.GetValue(urlList) is { } list)
+                {
+                    await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri), cancellationToken);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Serving {server.Files.Count} files at {server.BaseUri}files/ (faults: {profile}); Ctrl+C stops."));
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Served {server.Counters.Requests} requests, {server.Counters.BodyBytesSent} body bytes."));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Haul.Cli.Terminal;
+using Haul.Engine;
+using Haul.Journal;
+
+namespace Haul.Cli.Commands;
+
+/// <summary><c>haul status</c>: what an output folder's journal says.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var folder = new Argument<string>("folder") { Description = "An output folder of 'haul get'." };
+        var command = new Command("status", "Show the state of a job from its output folder's journal.\n\nExample:\n  haul status images") { folder };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(folder)!;
+            try
+            {
+                var report = await DownloadJob.ReadStatusAsync(path, cancellationToken);
+                Summary.Print(report, path);
+                return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
+            }
+            catch (OutputFolderException exception)
+            {
+                return CliError.Usage(exception.Message);
+            }
+            catch (JournalLockedException exception)
+            {
+                return CliError.Usage(exception.Message);
+            }
+        });
+        return command;
+    }
+}

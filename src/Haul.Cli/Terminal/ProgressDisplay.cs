@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using Haul.Engine;
+using Haul.Reporting;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Haul.Cli.Terminal;
+
+/// <summary>
+/// Shows a running job: a live view on a terminal, plain periodic log lines elsewhere, or nothing with --quiet.
+/// </summary>
+internal abstract class ProgressDisplay
+{
+    public static ProgressDisplay Choose(bool noProgress, bool quiet)
+    {
+        if (quiet)
+        {
+            return new QuietDisplay();
+        }
+
+        var interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        return interactive && !noProgress ? new LiveDisplay() : new PlainDisplay();
+    }
+
+    public abstract Task<JobReport> RunAsync(JobProgress progress, Func<Task<JobReport>> job, CancellationToken cancellationToken);
+
+    /// <summary>Files a second and bytes a second, from the start of the run.</summary>
+    protected static (double FilesPerSecond, double BytesPerSecond, TimeSpan? Eta) Rates(JobProgress progress, Stopwatch clock, int doneAtStart)
+    {
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+        var finished = progress.Done - doneAtStart + progress.Failed;
+        var filesPerSecond = finished / seconds;
+        var remaining = progress.Total - progress.Done - progress.Failed - progress.Skipped;
+        TimeSpan? eta = filesPerSecond > 0 && remaining > 0 ? TimeSpan.FromSeconds(remaining / filesPerSecond) : null;
+        return (filesPerSecond, progress.BytesReceived / seconds, eta);
+    }
+
+    private sealed class QuietDisplay : ProgressDisplay
+    {
+        public override Task<JobReport> RunAsync(JobProgress progress, Func<Task<JobReport>> job, CancellationToken cancellationToken) => job();
+    }
+
+    private sealed class PlainDisplay : ProgressDisplay
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+        public override async Task<JobReport> RunAsync(JobProgress progress, Func<Task<JobReport>> job, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            var running = job();
+            while (await Task.WhenAny(running, Task.Delay(Interval, CancellationToken.None)) != running)
+            {
+                var (files, bytes, eta) = Rates(progress, clock, progress.AlreadyDone);
+                var retries = progress.RetriesByReason;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"haul: {progress.Done}/{progress.Total} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
+            }
+
+            return await running;
+        }
+    }
+
+    private sealed class LiveDisplay : ProgressDisplay
+    {
+        private const int MaxHostRows = 8;
+
+        public override async Task<JobReport> RunAsync(JobProgress progress, Func<Task<JobReport>> job, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            Task<JobReport>? running = null;
+            await AnsiConsole.Live(new Text("starting…")).AutoClear(false).StartAsync(async context =>
+            {
+                running = job();
+                while (await Task.WhenAny(running, Task.Delay(250, CancellationToken.None)) != running)
+                {
+                    context.UpdateTarget(Render(progress, clock));
+                }
+
+                context.UpdateTarget(Render(progress, clock));
+            });
+            return await running!;
+        }
+
+        private static IRenderable Render(JobProgress progress, Stopwatch clock)
+        {
+            var (files, bytes, eta) = Rates(progress, clock, progress.AlreadyDone);
+            var finished = progress.Done + progress.Failed + progress.Skipped;
+            var ratio = progress.Total == 0 ? 1 : (double)finished / progress.Total;
+            var barWidth = 30;
+            var filled = (int)Math.Round(ratio * barWidth);
+            var bar = new string('━', filled) + new string('─', barWidth - filled);
+            var rows = new List<IRenderable>
+            {
+                new Markup(string.Create(CultureInfo.InvariantCulture,
+                    $"[green]{bar}[/] {ratio * 100,5:0.0}%  [bold]{progress.Done}[/]/{progress.Total} done  [red]{progress.Failed} failed[/]  {progress.Skipped} skipped")),
+                new Markup(string.Create(CultureInfo.InvariantCulture,
+                    $"{Markup.Escape(Units.Bytes(progress.BytesReceived))}  {Markup.Escape(Units.Bytes((long)bytes))}/s  {files:0.0} files/s  elapsed {Units.Duration(clock.Elapsed)}  ETA {(eta is { } e ? Units.Duration(e) : "-")}")),
+            };
+            var retries = progress.RetriesByReason;
+            rows.Add(new Markup("[yellow]retries:[/] " + (retries.Count == 0 ? "none" : Markup.Escape(Units.Counts(retries)))));
+            var hosts = progress.Hosts;
+            if (hosts.Count > 0)
+            {
+                var table = new Table().Border(TableBorder.Simple).AddColumns("host", "active", "queued", "state");
+                foreach (var host in hosts.OrderByDescending(h => h.Active + h.Queued).Take(MaxHostRows))
+                {
+                    table.AddRow(
+                        Markup.Escape(host.Host),
+                        host.Active.ToString(CultureInfo.InvariantCulture),
+                        host.Queued.ToString(CultureInfo.InvariantCulture),
+                        host.PausedFor is { } pause ? string.Create(CultureInfo.InvariantCulture, $"[yellow]paused {pause.TotalSeconds:0.0} s[/]") : host.Active + host.Queued > 0 ? "fetching" : "[green]finished[/]");
+                }
+
+                rows.Add(table);
+            }
+
+            return new Rows(rows);
+        }
+    }
+}

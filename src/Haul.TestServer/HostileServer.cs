@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Haul.TestServer;
+
+/// <summary>
+/// An HTTP/1.1 server on raw sockets at 127.0.0.1 that serves a seeded file set and injects seeded faults,
+/// counting everything it served and injected.
+/// </summary>
+public sealed class HostileServer : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly ServerContext _context;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ConcurrentDictionary<long, (ClientConnection Connection, Task Task)> _connections = new();
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _nextConnectionId;
+    private int _disposed;
+
+    private HostileServer(HostileServerOptions options, Socket listener)
+    {
+        _listener = listener;
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        BaseUri = new Uri("http://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/");
+        var catalog = new FileCatalog(options);
+        Counters = new ServerCounters();
+        _context = new ServerContext(options, catalog, Counters) { Port = Port };
+        Files = new FileList(catalog.Entries);
+    }
+
+    /// <summary>Base address, <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>The bound port.</summary>
+    public int Port { get; }
+
+    /// <summary>The file set (img files, then large files), each item reflecting its current version.</summary>
+    public IReadOnlyList<ServedFile> Files { get; }
+
+    /// <summary>Absolute URLs of every file, in <see cref="Files"/> order.</summary>
+    public IEnumerable<Uri> FileUrls => _context.Catalog.Entries.Select(e => new Uri(BaseUri, e.Path));
+
+    /// <summary>What was served and injected so far.</summary>
+    public ServerCounters Counters { get; }
+
+    /// <summary>Binds and starts accepting connections.</summary>
+    public static Task<HostileServer> StartAsync(HostileServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, options.Port));
+            listener.Listen(1024);
+            var server = new HostileServer(options, listener);
+            server._acceptLoop = server.AcceptLoopAsync(server._shutdown.Token);
+            return Task.FromResult(server);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The current state of a file by URL path, e.g. <c>/files/img00003.gif</c>.</summary>
+    /// <exception cref="KeyNotFoundException">No such file.</exception>
+    public ServedFile GetFile(string path) =>
+        (_context.Catalog.Find(path) ?? throw new KeyNotFoundException("No served file at " + path)).Snapshot();
+
+    /// <summary>The next requests to <paramref name="path"/> get these faults in order, ahead of the random profile and outside its per-path budget; <see cref="FaultKind.None"/> serves cleanly.</summary>
+    public void Script(string path, params FaultKind[] faults) => _context.Planner.Script(path, faults);
+
+    /// <summary>The next requests to <paramref name="path"/> whose body covers these absolute offsets are reset once exactly that offset is reached, in order.</summary>
+    public void ScriptResetAt(string path, params long[] bodyOffsets) => _context.Planner.ScriptResetAt(path, bodyOffsets);
+
+    /// <summary>Stops accepting, resets every open connection and waits for their handlers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync();
+        _listener.Dispose();
+        foreach (var (connection, _) in _connections.Values)
+        {
+            connection.Abort();
+        }
+
+        try
+        {
+            await _acceptLoop;
+            await Task.WhenAll(_connections.Values.Select(c => c.Task));
+        }
+        catch (Exception)
+        {
+            // Handlers end by exception when their sockets are torn down; nothing is left to report.
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            Counters.ConnectionAccepted();
+            if (_context.Ban.IsBanned())
+            {
+                Counters.Fault(FaultKind.BanReset);
+                SocketCloser.Reset(socket);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = new ClientConnection(id, socket, _context);
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var task = RunConnectionAsync(connection, started.Task, cancellationToken);
+            _connections[id] = (connection, task);
+            started.SetResult();
+        }
+    }
+
+    private async Task RunConnectionAsync(ClientConnection connection, Task registered, CancellationToken cancellationToken)
+    {
+        // Wait until registered so the removal below cannot run before the add.
+        await registered;
+        try
+        {
+            await connection.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            _connections.TryRemove(connection.Id, out _);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                connection.Abort();
+            }
+        }
+    }
+}

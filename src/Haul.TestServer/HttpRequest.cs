@@ -1,0 +1,59 @@
+namespace Haul.TestServer;
+
+/// <summary>A parsed request head.</summary>
+internal sealed class HttpRequest
+{
+    private readonly Dictionary<string, string> _headers;
+
+    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers)
+    {
+        Method = method;
+        Target = target;
+        Version = version;
+        _headers = headers;
+        Path = PathOf(target);
+        RawRange = ByteRange.Parse(Header("Range"));
+    }
+
+    public string Method { get; }
+
+    public string Target { get; }
+
+    public string Version { get; }
+
+    /// <summary>Target path without query, absolute-form targets reduced to their path.</summary>
+    public string Path { get; }
+
+    public ByteRange? RawRange { get; }
+
+    public bool IsHead => Method == "HEAD";
+
+    public bool KeepAlive
+    {
+        get
+        {
+            var connection = Header("Connection") ?? string.Empty;
+            if (connection.Contains("close", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            return Version != "HTTP/1.0" || connection.Contains("keep-alive", StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    public string? Header(string name) => _headers.GetValueOrDefault(name);
+
+    private static string PathOf(string target)
+    {
+        var path = target;
+        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            var slash = path.IndexOf('/', path.IndexOf("//", StringComparison.Ordinal) + 2);
+            path = slash < 0 ? "/" : path[slash..];
+        }
+
+        var cut = path.IndexOfAny(['?', '#']);
+        return cut < 0 ? path : path[..cut];
+    }
+}

@@ -1,0 +1,26 @@
+namespace Haul.TestServer;
+
+/// <summary>One request as the server saw and answered it.</summary>
+/// <param name="Path">URL path without the query.</param>
+/// <param name="Method">Request method.</param>
+/// <param name="RangeStart">First byte asked for; null when no range or a suffix range.</param>
+/// <param name="RangeEnd">Last byte asked for; for a suffix range <c>bytes=-n</c> this is n.</param>
+/// <param name="IfRange">The If-Range header, if any.</param>
+/// <param name="UserAgent">The User-Agent header, if any.</param>
+/// <param name="ConnectionId">Server-assigned id of the connection, starting at 1.</param>
+/// <param name="RequestOnConnection">1-based index of the request on its connection.</param>
+/// <param name="Status">Status sent; 0 when the connection was reset without a response.</param>
+/// <param name="Fault">The fault injected, or <see cref="FaultKind.None"/>.</param>
+/// <param name="BodyBytesSent">Body bytes written for this request so far.</param>
+public sealed record RequestRecord(
+    string Path,
+    string Method,
+    long? RangeStart,
+    long? RangeEnd,
+    string? IfRange,
+    string? UserAgent,
+    long ConnectionId,
+    int RequestOnConnection,
+    int Status,
+    FaultKind Fault,
+    long BodyBytesSent);

@@ -1,0 +1,43 @@
+namespace Haul.Engine;
+
+/// <summary>The defaults of <see cref="HaulOptions"/>, each a decision.</summary>
+internal static class HaulDefaults
+{
+    public const int MaxConcurrency = 16;
+
+    /// <summary>Four connections a host is what browsers open and what most sites tolerate from one client.</summary>
+    public const int MaxConcurrencyPerHost = 4;
+
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ResponseHeadersTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan ItemTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>Like curl's --speed-limit 1 with --speed-time 30: a body that crawls below 1 KiB/s for 30 s is abandoned.</summary>
+    public const long LowSpeedLimit = 1024;
+
+    public static readonly TimeSpan LowSpeedTime = TimeSpan.FromSeconds(30);
+
+    public const int MaxAttempts = 8;
+    public static readonly TimeSpan RetryBaseDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(60);
+
+    /// <summary>A reset on a reused connection is retried at once on a fresh one this many times an attempt.</summary>
+    public const int MaxStaleRetries = 3;
+
+    /// <summary>
+    /// Below the 5 s keep-alive timeout of Apache and many CDNs, so Haul drops an idle connection before the server
+    /// does and the stale-connection race is rare rather than routine.
+    /// </summary>
+    public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>Bounded so that DNS changes are noticed on long jobs.</summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    public const int MaxRedirects = 10;
+
+    public const string UserAgent = "Haul/0.1";
+
+    /// <summary>A pooled buffer of this size is used for each body; large enough for few syscalls, small enough for many workers.</summary>
+    public const int BufferSize = 64 * 1024;
+}

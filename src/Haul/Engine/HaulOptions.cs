@@ -1,0 +1,135 @@
+using Haul.Fetching;
+
+namespace Haul.Engine;
+
+/// <summary>Everything that configures a download job. Validate once with <see cref="Validate"/>.</summary>
+public sealed record HaulOptions
+{
+    /// <summary>The folder that receives the files, the journal (<c>.haul/</c>), <c>report.json</c> and <c>failed.txt</c>.</summary>
+    public string OutputDirectory { get; init; } = "haul-out";
+
+    /// <summary>How many items are fetched at once, over all hosts. Default 16.</summary>
+    public int MaxConcurrency { get; init; } = HaulDefaults.MaxConcurrency;
+
+    /// <summary>How many items of one host are fetched at once. Default 4.</summary>
+    public int MaxConcurrencyPerHost { get; init; } = HaulDefaults.MaxConcurrencyPerHost;
+
+    /// <summary>Deadline for establishing a TCP connection. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = HaulDefaults.ConnectTimeout;
+
+    /// <summary>Deadline from sending a request to receiving the response headers, connecting included. Default 30 s.</summary>
+    public TimeSpan ResponseHeadersTimeout { get; init; } = HaulDefaults.ResponseHeadersTimeout;
+
+    /// <summary>Longest silence allowed while reading a body; re-armed after every read. Default 20 s.</summary>
+    public TimeSpan StallTimeout { get; init; } = HaulDefaults.StallTimeout;
+
+    /// <summary>Whole time budget of one item: every attempt and every wait between them. Default 30 min.</summary>
+    public TimeSpan ItemTimeout { get; init; } = HaulDefaults.ItemTimeout;
+
+    /// <summary>Minimum body speed in bytes a second, measured over <see cref="LowSpeedTime"/>; 0 turns it off. Default 1024.</summary>
+    public long LowSpeedLimit { get; init; } = HaulDefaults.LowSpeedLimit;
+
+    /// <summary>The window over which <see cref="LowSpeedLimit"/> is measured. Default 30 s.</summary>
+    public TimeSpan LowSpeedTime { get; init; } = HaulDefaults.LowSpeedTime;
+
+    /// <summary>Attempts an item gets, the first included. Default 8.</summary>
+    public int MaxAttempts { get; init; } = HaulDefaults.MaxAttempts;
+
+    /// <summary>First backoff delay; it grows exponentially with decorrelated jitter. Default 1 s.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = HaulDefaults.RetryBaseDelay;
+
+    /// <summary>Largest backoff delay Haul picks itself (a server's Retry-After may ask for more, within the item's budget). Default 60 s.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = HaulDefaults.RetryMaxDelay;
+
+    /// <summary>Immediate retries on a fresh connection after a reset on a reused one, per attempt. Default 3.</summary>
+    public int MaxStaleRetries { get; init; } = HaulDefaults.MaxStaleRetries;
+
+    /// <summary>How long an idle pooled connection is kept. Default 4 s.</summary>
+    public TimeSpan PooledConnectionIdleTimeout { get; init; } = HaulDefaults.PooledConnectionIdleTimeout;
+
+    /// <summary>Redirects followed before giving up. Default 10.</summary>
+    public int MaxRedirects { get; init; } = HaulDefaults.MaxRedirects;
+
+    /// <summary>Largest body accepted, in bytes; null for no limit.</summary>
+    public long? MaxFileSize { get; init; }
+
+    /// <summary>The User-Agent header.</summary>
+    public string UserAgent { get; init; } = HaulDefaults.UserAgent;
+
+    /// <summary>Extra request headers, sent with every request.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>The clock: every deadline, backoff and Retry-After date is measured with it.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Source of randomness for backoff jitter, a number in [0, 1); null for a shared random source.</summary>
+    public Func<double>? Randomizer { get; init; }
+
+    /// <summary>Checks every option and throws one <see cref="ArgumentException"/> listing every problem.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(OutputDirectory))
+        {
+            problems.Add("the output folder is empty");
+        }
+
+        RequirePositive(problems, MaxConcurrency, "concurrency (-j)");
+        RequirePositive(problems, MaxConcurrencyPerHost, "per-host concurrency");
+        RequirePositive(problems, MaxAttempts, "attempts (--tries)");
+        RequirePositive(problems, ConnectTimeout, "connect timeout");
+        RequirePositive(problems, ResponseHeadersTimeout, "response headers timeout");
+        RequirePositive(problems, StallTimeout, "stall timeout");
+        RequirePositive(problems, ItemTimeout, "item timeout");
+        RequirePositive(problems, LowSpeedTime, "low speed time");
+        RequirePositive(problems, PooledConnectionIdleTimeout, "pooled connection idle timeout");
+        if (LowSpeedLimit < 0)
+        {
+            problems.Add("the low speed limit must not be negative");
+        }
+
+        if (RetryBaseDelay < TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
+        {
+            problems.Add("retry delays must satisfy 0 <= base delay <= max delay");
+        }
+
+        if (MaxStaleRetries < 0 || MaxRedirects < 0)
+        {
+            problems.Add("stale retries and redirects must not be negative");
+        }
+
+        if (MaxFileSize is <= 0)
+        {
+            problems.Add("the maximum file size must be positive");
+        }
+
+        foreach (var header in Headers)
+        {
+            if (string.IsNullOrWhiteSpace(header.Key) || header.Key.Any(c => c <= ' ' || c == ':' || c > '~'))
+            {
+                problems.Add($"the header name '{header.Key}' is not a valid HTTP header name");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid options: " + string.Join("; ", problems) + ".");
+        }
+    }
+
+    private static void RequirePositive(List<string> problems, int value, string name)
+    {
+        if (value <= 0)
+        {
+            problems.Add($"{name} must be at least 1");
+        }
+    }
+
+    private static void RequirePositive(List<string> problems, TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            problems.Add($"{name} must be positive");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Haul.Fetching;
+using Haul.Scheduling;
+
+namespace Haul.Engine;
+
+/// <summary>Live counters of a running job, safe to read from another thread (the progress display polls them).</summary>
+public sealed class JobProgress
+{
+    private readonly ConcurrentDictionary<FailureReason, int> _retries = new();
+    private long _bytes;
+    private int _total;
+    private int _done;
+    private int _failed;
+    private int _skipped;
+    private int _alreadyDone;
+    private Func<IReadOnlyList<HostSnapshot>> _hosts = () => [];
+
+    /// <summary>Items in the job, skipped entries included.</summary>
+    public int Total => Volatile.Read(ref _total);
+
+    /// <summary>Items done, in this run or before it.</summary>
+    public int Done => Volatile.Read(ref _done);
+
+    /// <summary>Items done by an earlier run.</summary>
+    public int AlreadyDone => Volatile.Read(ref _alreadyDone);
+
+    /// <summary>Items failed.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Entries skipped.</summary>
+    public int Skipped => Volatile.Read(ref _skipped);
+
+    /// <summary>Body bytes received in this run.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytes);
+
+    /// <summary>Retries so far, by the reason of the attempt that failed (immediate stale-connection retries included).</summary>
+    public IReadOnlyDictionary<FailureReason, int> RetriesByReason => new Dictionary<FailureReason, int>(_retries);
+
+    /// <summary>Every host's queue now.</summary>
+    public IReadOnlyList<HostSnapshot> Hosts => _hosts();
+
+    internal void SetHostSource(Func<IReadOnlyList<HostSnapshot>> hosts) => _hosts = hosts;
+
+    internal void AddTotal(int count) => Interlocked.Add(ref _total, count);
+
+    internal void AddAlreadyDone(int count)
+    {
+        Interlocked.Add(ref _alreadyDone, count);
+        Interlocked.Add(ref _done, count);
+    }
+
+    internal void AddSkipped(int count) => Interlocked.Add(ref _skipped, count);
+
+    internal void AddBytes(long count) => Interlocked.Add(ref _bytes, count);
+
+    internal void ItemDone() => Interlocked.Increment(ref _done);
+
+    internal void ItemFailed() => Interlocked.Increment(ref _failed);
+
+    internal void Retry(FailureReason reason) => _retries.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+}

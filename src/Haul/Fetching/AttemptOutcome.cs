@@ -1,0 +1,31 @@
+namespace Haul.Fetching;
+
+/// <summary>How one attempt ended.</summary>
+internal sealed record AttemptOutcome
+{
+    public static readonly AttemptOutcome Cancelled = new() { Reason = FailureReason.Unknown };
+
+    public FailureReason Reason { get; init; }
+
+    public int? Status { get; init; }
+
+    /// <summary>The wait the server asked for (Retry-After), already converted from a date where needed.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    public long? RangeStart { get; init; }
+
+    public long BytesReceived { get; init; }
+
+    /// <summary>The size of the finished file.</summary>
+    public long FileSize { get; init; }
+
+    /// <summary>SHA-256 of the finished file.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Set when a transient reason must not be retried, e.g. a Retry-After beyond the item's budget.</summary>
+    public bool GiveUp { get; init; }
+
+    public bool Succeeded => Reason == FailureReason.None;
+
+    public bool ShouldRetry => !Succeeded && !GiveUp && FailureReasons.IsTransient(Reason);
+}

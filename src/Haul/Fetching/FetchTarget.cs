@@ -1,0 +1,43 @@
+namespace Haul.Fetching;
+
+/// <summary>What the fetcher knows about one item across its attempts: where it goes and what the server said of it.</summary>
+internal sealed class FetchTarget
+{
+    public FetchTarget(long itemId, Uri url, string finalPath, string partPath, string? expectedSha256)
+    {
+        ItemId = itemId;
+        Url = url;
+        FinalPath = finalPath;
+        PartPath = partPath;
+        ExpectedSha256 = expectedSha256;
+    }
+
+    public long ItemId { get; }
+
+    public Uri Url { get; }
+
+    public string FinalPath { get; }
+
+    /// <summary>Where the body grows until verified; inside the output folder so that the final rename is atomic.</summary>
+    public string PartPath { get; }
+
+    public string? ExpectedSha256 { get; }
+
+    /// <summary>The strong ETag of the bytes in the partial file.</summary>
+    public string? ETag { get; set; }
+
+    /// <summary>The Last-Modified of the bytes in the partial file.</summary>
+    public DateTimeOffset? LastModified { get; set; }
+
+    /// <summary>The full size announced for the bytes in the partial file.</summary>
+    public long? TotalSize { get; set; }
+
+    public bool HasValidator => ETag is not null || LastModified is not null;
+
+    public void ForgetValidators()
+    {
+        ETag = null;
+        LastModified = null;
+        TotalSize = null;
+    }
+}

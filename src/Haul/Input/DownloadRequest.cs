@@ -1,0 +1,7 @@
+namespace Haul.Input;
+
+/// <summary>One URL to download, with what the input said about it.</summary>
+/// <param name="Url">An absolute http or https URL.</param>
+/// <param name="OutputPath">A path relative to the output folder chosen by the input, or null for the mirrored layout.</param>
+/// <param name="ExpectedSha256">The SHA-256 (lowercase hex) the file must have, or null.</param>
+public sealed record DownloadRequest(Uri Url, string? OutputPath = null, string? ExpectedSha256 = null);

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace Haul.Input;
+
+/// <summary>
+/// Reads URL lists: one URL a line, <c>#</c> comments and blank lines ignored, then optionally, separated by tabs,
+/// an output path and <c>sha256=HEX</c>. A bad line is skipped with its line number and the rule it broke.
+/// </summary>
+public static class UrlListParser
+{
+    /// <summary>Parses every line of <paramref name="reader"/>.</summary>
+    public static async Task<InputBatch> ParseAsync(TextReader reader, string sourceName, CancellationToken cancellationToken)
+    {
+        var batch = new InputBatch();
+        var lineNumber = 0;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            lineNumber++;
+            ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Parses one entry (a line, or a command-line argument) into <paramref name="batch"/>.</summary>
+    public static void ParseLine(string line, string source, InputBatch batch)
+    {
+        var trimmed = line.Trim();
+        if (trimmed.Length == 0 || trimmed.StartsWith('#'))
+        {
+            return;
+        }
+
+        var fields = trimmed.Split('\t', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        string? outputPath = null;
+        string? sha256 = null;
+        foreach (var field in fields.Skip(1))
+        {
+            if (field.StartsWith('#'))
+            {
+                break;
+            }
+
+            if (field.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase))
+            {
+                var hex = field["sha256=".Length..];
+                if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+                {
+                    batch.Skipped.Add(new SkippedInput(trimmed, source, "sha256 must be 64 hexadecimal digits"));
+                    return;
+                }
+
+                sha256 = hex.ToLowerInvariant();
+            }
+            else if (outputPath is null)
+            {
+                outputPath = field;
+            }
+            else
+            {
+                batch.Skipped.Add(new SkippedInput(trimmed, source, $"unexpected field '{field}'"));
+                return;
+            }
+        }
+
+        if (UrlRules.Check(fields[0]) is { } rule)
+        {
+            batch.Skipped.Add(new SkippedInput(fields[0], source, rule));
+            return;
+        }
+
+        batch.Requests.Add(new DownloadRequest(new Uri(fields[0], UriKind.Absolute), outputPath, sha256));
+    }
+}

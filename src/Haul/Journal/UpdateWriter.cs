@@ -1,0 +1,96 @@
+using System.Globalization;
+using Haul.Fetching;
+using Microsoft.Data.Sqlite;
+
+namespace Haul.Journal;
+
+/// <summary>Writes <see cref="JournalUpdate"/>s inside one transaction, with one prepared command a kind.</summary>
+internal sealed class UpdateWriter : IDisposable
+{
+    private static readonly string[] ValueNames = ["$a", "$b", "$c", "$d", "$e", "$f"];
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly string _now;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public UpdateWriter(SqliteConnection connection, SqliteTransaction transaction, string now)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _now = now;
+    }
+
+    public Task WriteAsync(JournalUpdate update) => update switch
+    {
+        ItemStarted started => ExecuteAsync(
+            "UPDATE items SET state = 1, updated_at = $now WHERE id = $id AND state <> 2;", started.ItemId),
+        ValidatorsSeen seen => ExecuteAsync(
+            "UPDATE items SET etag = $a, last_modified = $b, total_size = $c, updated_at = $now WHERE id = $id;",
+            seen.ItemId, seen.ETag, seen.LastModified, seen.TotalSize),
+        AttemptFinished finished => WriteAttemptAsync(finished),
+        ItemDone done => ExecuteAsync(
+            "UPDATE items SET state = 2, bytes = $a, sha256 = $b, last_reason = NULL, updated_at = $now WHERE id = $id;",
+            done.ItemId, done.Bytes, done.Sha256),
+        ItemFailed failed => ExecuteAsync(
+            "UPDATE items SET state = 3, last_reason = $a, last_status = $b, updated_at = $now WHERE id = $id AND state <> 2;",
+            failed.ItemId, FailureReasons.ToName(failed.Reason), failed.Status),
+        _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),
+    };
+
+    private async Task WriteAttemptAsync(AttemptFinished finished)
+    {
+        var attempt = finished.Attempt;
+        var reason = FailureReasons.ToName(attempt.Reason);
+        await ExecuteAsync(
+            "INSERT INTO attempts (item_id, started_at, elapsed_ms, reason, status, range_start, bytes) VALUES ($id, $a, $b, $c, $d, $e, $f);",
+            finished.ItemId,
+            attempt.StartedAt.ToString("O", CultureInfo.InvariantCulture),
+            (long)attempt.Elapsed.TotalMilliseconds,
+            reason,
+            attempt.Status,
+            attempt.RangeStart,
+            attempt.BytesReceived).ConfigureAwait(false);
+        await ExecuteAsync(
+            "UPDATE items SET attempts = attempts + 1, last_reason = $a, last_status = $b WHERE id = $id;",
+            finished.ItemId, attempt.Reason == FailureReason.None ? null : reason, attempt.Status).ConfigureAwait(false);
+    }
+
+    private Task<int> ExecuteAsync(string sql, long id, params object?[] values)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = sql;
+            command.Parameters.Add("$id", SqliteType.Integer);
+            if (sql.Contains("$now", StringComparison.Ordinal))
+            {
+                command.Parameters.AddWithValue("$now", _now);
+            }
+
+            foreach (var name in ValueNames.Take(values.Length))
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            _commands[sql] = command;
+        }
+
+        command.Parameters["$id"].Value = id;
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[ValueNames[i]].Value = values[i] ?? DBNull.Value;
+        }
+
+        return command.ExecuteNonQueryAsync();
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Haul.Fetching;
+using Haul.Journal;
+
+namespace Haul.Reporting;
+
+/// <summary>The outcome of a job: every item's terminal state, failures with their reasons and attempt history.</summary>
+public sealed record JobReport
+{
+    /// <summary>Items in the journal.</summary>
+    public required int Total { get; init; }
+
+    /// <summary>Items done.</summary>
+    public required int Done { get; init; }
+
+    /// <summary>Items failed.</summary>
+    public required int Failed { get; init; }
+
+    /// <summary>Entries skipped.</summary>
+    public required int Skipped { get; init; }
+
+    /// <summary>Items neither done, failed nor skipped: only after an interrupted run.</summary>
+    public required int Pending { get; init; }
+
+    /// <summary>Body bytes received by this run.</summary>
+    public required long BytesReceived { get; init; }
+
+    /// <summary>Bytes of all done files.</summary>
+    public required long BytesDone { get; init; }
+
+    /// <summary>How long this run took.</summary>
+    public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>Retries of this run by reason.</summary>
+    public required IReadOnlyDictionary<FailureReason, int> RetriesByReason { get; init; }
+
+    /// <summary>Failed items, each with its reason and attempts.</summary>
+    public required IReadOnlyList<FailedItem> Failures { get; init; }
+
+    /// <summary>Skipped entries, each with the rule that skipped it.</summary>
+    public required IReadOnlyList<JournalItem> SkippedItems { get; init; }
+
+    /// <summary>Failures counted by reason.</summary>
+    public IReadOnlyDictionary<FailureReason, int> FailuresByReason =>
+        Failures.GroupBy(f => f.Item.LastReason).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>Whether every item ended done or skipped.</summary>
+    public bool Succeeded => Failed == 0 && Pending == 0;
+}
+
+/// <summary>A failed item and its attempts.</summary>
+/// <param name="Item">The item.</param>
+/// <param name="Attempts">Its attempts, oldest first.</param>
+public sealed record FailedItem(JournalItem Item, IReadOnlyList<AttemptRecord> Attempts);

@@ -1,0 +1,68 @@
+namespace Haul.Writing;
+
+/// <summary>
+/// Tells from a body's first bytes whether it is what was asked for. A page (HTML, XML, JSON or plain text) where an
+/// image or other binary file was expected is a soft block: a "verify you are human" page, never to be saved.
+/// </summary>
+public static class ContentSniffer
+{
+    /// <summary>How many leading bytes <see cref="LooksLikePage"/> wants to see.</summary>
+    public const int SniffLength = 512;
+
+    private static readonly HashSet<string> BinaryExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".avif", ".heic", ".heif", ".bmp", ".tif", ".tiff",
+        ".ico", ".jxl", ".mp4", ".webm", ".mkv", ".mov", ".m4v", ".mp3", ".m4a", ".ogg", ".flac", ".wav", ".opus",
+        ".zip", ".7z", ".rar", ".gz", ".tgz", ".xz", ".bz2", ".zst", ".tar", ".pdf", ".woff", ".woff2", ".psd",
+    };
+
+    /// <summary>Whether the URL names a binary file (image, video, audio, archive) by its extension.</summary>
+    public static bool ExpectsBinary(Uri url) => BinaryExtensions.Contains(Path.GetExtension(url.AbsolutePath));
+
+    /// <summary>Whether the first bytes of a body look like a web page, JSON or text rather than a binary file.</summary>
+    public static bool LooksLikePage(ReadOnlySpan<byte> head)
+    {
+        var text = SkipPreamble(head);
+        if (text.IsEmpty)
+        {
+            return head.Length > 0;
+        }
+
+        if (text[0] is (byte)'<' or (byte)'{' or (byte)'[')
+        {
+            return true;
+        }
+
+        // Plain text: nothing but printable ASCII and white space in what was seen.
+        foreach (var b in text)
+        {
+            if (b < 0x09 || (b > 0x0D && b < 0x20) || b == 0x7F)
+            {
+                return false;
+            }
+
+            if (b >= 0x80)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> SkipPreamble(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            head = head[3..];
+        }
+
+        var start = 0;
+        while (start < head.Length && head[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+
+        return head[start..];
+    }
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Haul.Writing;
+
+/// <summary>
+/// Maps a URL to a safe relative path under the output folder: <c>host[_port]/path</c>, with the query folded into a
+/// stable suffix. No URL can escape the folder: <c>..</c>, encoded separators, control and invisible characters,
+/// reserved device names and over-long names are all neutralised.
+/// </summary>
+public static class OutputPathMapper
+{
+    /// <summary>The longest file or folder name written, in UTF-8 bytes; most file systems allow 255.</summary>
+    private const int MaxSegmentBytes = 200;
+
+    private static readonly SearchValues<char> Forbidden = SearchValues.Create("<>:\"|?*\\/");
+
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CON", "PRN", "AUX", "NUL",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    };
+
+    /// <summary>The relative path (with '/' separators) where the file of <paramref name="url"/> belongs.</summary>
+    public static string Map(Uri url)
+    {
+        var segments = new List<string> { HostFolder(url) };
+        var rawSegments = url.AbsolutePath.Split('/');
+        for (var i = 0; i < rawSegments.Length; i++)
+        {
+            var isLast = i == rawSegments.Length - 1;
+            var raw = rawSegments[i];
+            if (raw.Length == 0)
+            {
+                if (isLast)
+                {
+                    segments.Add("index.html");
+                }
+
+                continue;
+            }
+
+            segments.Add(SanitizeSegment(Uri.UnescapeDataString(raw)));
+        }
+
+        if (segments.Count == 1)
+        {
+            segments.Add("index.html");
+        }
+
+        if (url.Query.Length > 1)
+        {
+            segments[^1] = AddSuffix(segments[^1], "~" + ShortHash(url.Query[1..]));
+        }
+
+        return string.Join('/', segments);
+    }
+
+    /// <summary>Makes a path given by the user (relative to the output folder) safe, segment by segment.</summary>
+    public static string SanitizeRelative(string path)
+    {
+        var segments = path.Split('/', '\\')
+            .Where(s => s.Length > 0 && s != ".")
+            .Select(SanitizeSegment)
+            .ToList();
+        if (segments.Count == 0)
+        {
+            throw new ArgumentException($"'{path}' names no file.", nameof(path));
+        }
+
+        return string.Join('/', segments);
+    }
+
+    /// <summary>Adds a deterministic suffix before the extension, to make a path unique.</summary>
+    public static string AddSuffix(string relativePath, string suffix)
+    {
+        var slash = relativePath.LastIndexOf('/');
+        var folder = slash < 0 ? string.Empty : relativePath[..(slash + 1)];
+        var name = relativePath[(slash + 1)..];
+        var dot = name.LastIndexOf('.');
+        var renamed = dot > 0 ? name[..dot] + suffix + name[dot..] : name + suffix;
+        return folder + Shorten(renamed);
+    }
+
+    /// <summary>Resolves a relative path under <paramref name="root"/>, refusing anything that would land outside it.</summary>
+    public static string Resolve(string root, string relativePath)
+    {
+        var fullRoot = Path.GetFullPath(root);
+        var full = Path.GetFullPath(Path.Combine(fullRoot, relativePath.Replace('/', Path.DirectorySeparatorChar)));
+        var prefix = Path.EndsInDirectorySeparator(fullRoot) ? fullRoot : fullRoot + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The path '{relativePath}' would leave the output folder.");
+        }
+
+        return full;
+    }
+
+    /// <summary>A short stable hash of a text: the first 8 hex digits of its SHA-256.</summary>
+    public static string ShortHash(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+
+    private static string HostFolder(Uri url)
+    {
+        var host = SanitizeSegment(url.IdnHost.Trim('[', ']').ToLowerInvariant());
+        return url.IsDefaultPort ? host : $"{host}_{url.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private static string SanitizeSegment(string segment)
+    {
+        var text = segment.Normalize(NormalizationForm.FormC);
+        var builder = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned)
+            {
+                builder.Append('_');
+            }
+            else if (rune.IsAscii && Forbidden.Contains((char)rune.Value))
+            {
+                builder.Append('_');
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        // Windows drops trailing dots and spaces; "." and ".." must never be a name.
+        var name = builder.ToString().TrimEnd('.', ' ');
+        if (name.Length == 0)
+        {
+            name = "_";
+        }
+
+        var stem = name.Split('.')[0];
+        if (ReservedNames.Contains(stem))
+        {
+            name = "_" + name;
+        }
+
+        return Shorten(name);
+    }
+
+    private static string Shorten(string name)
+    {
+        if (Encoding.UTF8.GetByteCount(name) <= MaxSegmentBytes)
+        {
+            return name;
+        }
+
+        var dot = name.LastIndexOf('.');
+        var extension = dot > 0 && name.Length - dot <= 12 ? name[dot..] : string.Empty;
+        var suffix = "~" + ShortHash(name) + extension;
+        var budget = MaxSegmentBytes - Encoding.UTF8.GetByteCount(suffix);
+        var builder = new StringBuilder();
+        var used = 0;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            used += rune.Utf8SequenceLength;
+            if (used > budget)
+            {
+                break;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        return builder + suffix;
+    }
+}
