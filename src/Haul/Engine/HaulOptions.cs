@@ -1,4 +1,5 @@
-using Haul.Fetching;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Haul.Engine;
 
@@ -64,6 +65,9 @@ public sealed record HaulOptions
 
     /// <summary>Source of randomness for backoff jitter, a number in [0, 1); null for a shared random source.</summary>
     public Func<double>? Randomizer { get; init; }
+
+    /// <summary>Where the engine logs what a report cannot show (unexpected errors). Default: nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Checks every option and throws one <see cref="ArgumentException"/> listing every problem.</summary>
     public void Validate()

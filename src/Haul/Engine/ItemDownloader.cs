@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Haul.Fetching;
 using Haul.Journal;
 using Haul.Scheduling;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
@@ -23,6 +24,7 @@ internal sealed class ItemDownloader
     private readonly Action<string, TimeSpan> _pauseHost;
     private readonly ResiliencePipeline<AttemptOutcome> _pipeline;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     public ItemDownloader(HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Action<string, TimeSpan> pauseHost)
     {
@@ -32,6 +34,7 @@ internal sealed class ItemDownloader
         _progress = progress;
         _pauseHost = pauseHost;
         _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger("Haul.Engine");
         var retry = new RetryStrategyOptions<AttemptOutcome>
         {
             ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { ShouldRetry: true }),
@@ -119,7 +122,7 @@ internal sealed class ItemDownloader
         {
             // The fetcher classifies what it expects; anything else still ends as a recorded failure, not a crash.
             outcome = new AttemptOutcome { Reason = FailureReason.Unknown, GiveUp = true };
-            _ = exception;
+            Log.UnexpectedError(_logger, target.Url, exception);
         }
 
         if (outcome.RetryAfter is { } wait && !outcome.Succeeded)
