@@ -236,6 +236,7 @@ OUT="$WORK/out"
 RES="$WORK/results"
 mkdir -p "$RES"
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 ROWS="$RES/$RUN_ID.tsv"     # tool set rep files bytes wall_s rss_kib status
 : >"$ROWS"
 NOTES="$RES/$RUN_ID.notes"
@@ -300,7 +301,8 @@ for n, (size, md5) in want.items():
     ok_files += 1; ok_bytes += size
 print(ok_files, ok_bytes)
 if extra:
-    print("extra files: %d (e.g. %s)" % (len(extra), ", ".join(sorted(extra)[:5])), file=sys.stderr)
+    more = " and %d more" % (len(extra) - 5) if len(extra) > 5 else ""
+    print("extra files: %s%s" % (", ".join(sorted(extra)[:5]), more), file=sys.stderr)
 if problems:
     print("verification failed: %d of %d files bad (e.g. %s)" % (len(problems), len(want), "; ".join(problems[:5])), file=sys.stderr)
     sys.exit(1)
@@ -334,7 +336,13 @@ measure() {  # tool set rep [label]
   fi
   if [ -s "$lf.verify" ]; then
     log "$tool $label rep $rep: $(tr '\n' ' ' <"$lf.verify")"
-    printf '%s %s rep %s: %s\n' "$tool" "$label" "$rep" "$(tr '\n' ' ' <"$lf.verify")" >>"$NOTES"
+    local line
+    while IFS= read -r line; do
+      case "$line" in
+        "extra files"*) printf '%s leaves files next to the downloads: %s\n' "$tool" "${line/extra files: /}" >>"$NOTES" ;;
+        *) printf '%s %s rep %s: %s\n' "$tool" "$label" "$rep" "$line" >>"$NOTES" ;;
+      esac
+    done <"$lf.verify"
   fi
   if [ "$status" != ok ] && [ "$status" != verify-failed ]; then
     printf '%s %s rep %s: %s; last output: %s\n' "$tool" "$label" "$rep" "$status" \
@@ -406,7 +414,7 @@ for set in "${SET_LIST[@]}"; do
   done
 done
 
-# Peak RSS versus file size: each large file alone, one run per tool.
+# Peak RSS versus file size: each large file alone, REPS runs per tool (largest peak kept).
 if [ "$MEMCHECK" -eq 1 ]; then
   IFS=, read -r -a mibs <<<"$LARGE_MIB"
   for mib in "${mibs[@]}"; do
@@ -414,8 +422,10 @@ if [ "$MEMCHECK" -eq 1 ]; then
     grep -P "^\Q$name\E\t" "$WWW/large.manifest" >"$WWW/mem-$mib.manifest"
     echo "$BASE_URL/large/$name" >"$WORK/mem-$mib.txt"
     printf 'url = "%s"\noutput = "%s"\n' "$BASE_URL/large/$name" "$name" >"$WORK/mem-$mib.curlrc"
-    for tool in "${ACTIVE[@]}"; do
-      measure "$tool" "mem-$mib" 1 "mem-$mib" || true
+    for rep in $(seq "$REPS"); do
+      for tool in "${ACTIVE[@]}"; do
+        measure "$tool" "mem-$mib" "$rep" "mem-$mib" || true
+      done
     done
   done
 fi
@@ -429,7 +439,7 @@ summarize() {  # tool label -> "files bytes wall rss ok_reps total_reps"
       if (k==0) { printf "%d - - - 0 %d\n", bad, n; exit }
       for (i=1;i<=k;i++) for (j=i+1;j<=k;j++) if (w[j]<w[i]) { x=w[i]; w[i]=w[j]; w[j]=x }
       m = (k%2) ? w[(k+1)/2] : (w[k/2]+w[k/2+1])/2
-      printf "%d %d %.2f %d %d %d\n", f, b, m, r, k, n
+      printf "%d %.0f %.2f %d %d %d\n", f, b, m, r, k, n
     }' "$ROWS"
 }
 
@@ -448,7 +458,7 @@ main_table() {
         awk -v t="$tool" -v s="$set" -v f="$files" -v b="$bytes" -v w="$wall" -v r="$rss" -v ok="$ok" -v n="$n" 'BEGIN {
           note = (ok < n) ? sprintf(" (%d of %d runs ok)", ok, n) : ""
           ws = (w > 0) ? w : 0.01
-          printf "| %s | %s | %d | %d | %.2f%s | %.1f | %.1f | %.1f |\n", t, s, f, b, w, note, f/ws, b/ws/1e6, r/1024 }'
+          printf "| %s | %s | %d | %.0f | %.2f%s | %.1f | %.1f | %.1f |\n", t, s, f, b, w, note, f/ws, b/ws/1e6, r/1024 }'
       fi
     done
   done
@@ -507,13 +517,15 @@ reading() {
   fi
 }
 
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 TABLE="$(main_table)"
 MEMTABLE=""
 [ "$MEMCHECK" -eq 1 ] && MEMTABLE="$(mem_table)"
 echo
 echo "$TABLE"
 if [ -n "$MEMTABLE" ]; then echo; echo "Peak RSS (MiB) downloading one large file alone:"; echo; echo "$MEMTABLE"; fi
-if [ -s "$NOTES" ]; then echo; echo "Notes:"; sed 's/^/- /' "$NOTES"; fi
+if [ -s "$NOTES" ]; then echo; echo "Notes:"; awk '!seen[$0]++ { print "- " $0 }' "$NOTES"; fi
+echo; echo "Load average (1, 5, 15 min): $LOAD_BEFORE before the measurements, $LOAD_AFTER after."
 echo
 log "raw rows: $ROWS"
 
@@ -542,6 +554,7 @@ if [ "$RECORD" -eq 1 ]; then
     echo "- $(aria2c --version | head -1)"
     echo "- $("$NGINX_BIN" -v 2>&1)"
     echo "- .NET SDK $(dotnet --version 2>/dev/null || echo 'not installed')"
+    echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the measurements, $LOAD_AFTER after"
     echo "- haul: $haul_ver (Release, \`dotnet publish src/Haul.Cli -c Release\`)"
     echo
     echo "## Command"
@@ -599,7 +612,7 @@ if [ "$RECORD" -eq 1 ]; then
     echo "$TABLE"
     if [ -n "$MEMTABLE" ]; then
       echo
-      echo "Peak RSS (MiB) downloading each large file alone (one run per tool, same options):"
+      echo "Peak RSS (MiB) downloading each large file alone (same options, largest of $REPS runs):"
       echo
       echo "$MEMTABLE"
     fi
@@ -607,7 +620,7 @@ if [ "$RECORD" -eq 1 ]; then
       echo
       echo "Notes from this run:"
       echo
-      sed 's/^/- /' "$NOTES"
+      awk '!seen[$0]++ { print "- " $0 }' "$NOTES"
     fi
     echo
     echo "## Reading the numbers"

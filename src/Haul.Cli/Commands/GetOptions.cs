@@ -98,6 +98,14 @@ internal sealed class GetOptions
 
     public void AddTo(Command command)
     {
+        // The URL argument takes any number of tokens, so an unknown option would otherwise end up there as a "URL".
+        Urls.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
+            {
+                result.AddError($"unknown option '{token.Value}'");
+            }
+        });
         command.Arguments.Add(Urls);
         foreach (var option in new Option[]
         {

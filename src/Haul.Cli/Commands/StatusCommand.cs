@@ -2,6 +2,7 @@ using System.CommandLine;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Journal;
+using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Commands;
 
@@ -28,6 +29,10 @@ internal static class StatusCommand
             catch (JournalLockedException exception)
             {
                 return CliError.Usage(exception.Message);
+            }
+            catch (SqliteException exception)
+            {
+                return CliError.Usage($"the journal '{SqliteJobJournal.DatabasePath(path)}' cannot be read: {exception.Message}");
             }
         });
         return command;

@@ -109,6 +109,7 @@ public sealed class SqliteJobJournal : IJobJournal
             // Case-insensitive, so that a job gives the same names on every file system.
             var takenPaths = new HashSet<string>(
                 existing.Where(i => i.OutputPath is not null).Select(i => i.OutputPath!), StringComparer.OrdinalIgnoreCase);
+            var takenFolders = new HashSet<string>(takenPaths.SelectMany(FoldersOf), StringComparer.OrdinalIgnoreCase);
             var result = new List<JournalItem>(requests.Count);
             var seen = new HashSet<long>();
 
@@ -146,15 +147,11 @@ public sealed class SqliteJobJournal : IJobJournal
                     continue;
                 }
 
-                var path = request.OutputPath is { } chosen ? OutputPathMapper.SanitizeRelative(chosen) : OutputPathMapper.Map(request.Url);
-                if (!takenPaths.Add(path))
-                {
-                    path = OutputPathMapper.AddSuffix(path, "~" + OutputPathMapper.ShortHash(url));
-                    for (var n = 2; !takenPaths.Add(path); n++)
-                    {
-                        path = OutputPathMapper.AddSuffix(path, "~" + n.ToString(CultureInfo.InvariantCulture));
-                    }
-                }
+                var path = ClaimPath(
+                    request.OutputPath is { } chosen ? OutputPathMapper.SanitizeRelative(chosen) : OutputPathMapper.Map(request.Url),
+                    url,
+                    takenPaths,
+                    takenFolders);
 
                 urlParameter.Value = url;
                 pathParameter.Value = path;
@@ -173,6 +170,49 @@ public sealed class SqliteJobJournal : IJobJournal
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> unique among the files and folders of the job, with deterministic suffixes: a path
+    /// never names a file where another item has a file or a folder, and never runs through another item's file.
+    /// </summary>
+    private static string ClaimPath(string path, string url, HashSet<string> files, HashSet<string> folders)
+    {
+        while (FoldersOf(path).FirstOrDefault(files.Contains) is { } blocked)
+        {
+            // Another item's file sits where this path needs a folder: this path's folder gets the suffix.
+            path = Unique(blocked, url, candidate => !files.Contains(candidate)) + path[blocked.Length..];
+        }
+
+        path = Unique(path, url, candidate => !files.Contains(candidate) && !folders.Contains(candidate));
+        files.Add(path);
+        folders.UnionWith(FoldersOf(path));
+        return path;
+    }
+
+    private static string Unique(string path, string url, Func<string, bool> isFree)
+    {
+        if (isFree(path))
+        {
+            return path;
+        }
+
+        path = OutputPathMapper.AddSuffix(path, "~" + OutputPathMapper.ShortHash(url));
+        for (var n = 2; !isFree(path); n++)
+        {
+            path = OutputPathMapper.AddSuffix(path, "~" + n.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return path;
+    }
+
+    /// <summary>The folders a relative path runs through, outermost first: <c>a/b/c.jpg</c> gives <c>a</c>, <c>a/b</c>.</summary>
+    private static IEnumerable<string> FoldersOf(string path)
+    {
+        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        {
+            yield return path[..slash];
         }
     }
 

@@ -41,7 +41,7 @@ public static class ReportWriter
         json.WriteNumber("total", report.Total);
         json.WriteNumber("done", report.Done);
         json.WriteNumber("failed", report.Failed);
-        json.WriteNumber("skipped", report.Skipped);
+        json.WriteNumber("skippedCount", report.Skipped);
         json.WriteNumber("pending", report.Pending);
         json.WriteNumber("bytesReceived", report.BytesReceived);
         json.WriteNumber("bytesDone", report.BytesDone);

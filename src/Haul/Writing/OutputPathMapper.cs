@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Haul.Journal;
+using Haul.Reporting;
 
 namespace Haul.Writing;
 
 /// <summary>
 /// Maps a URL to a safe relative path under the output folder: <c>host[_port]/path</c>, with the query folded into a
 /// stable suffix. No URL can escape the folder: <c>..</c>, encoded separators, control and invisible characters,
-/// reserved device names and over-long names are all neutralised.
+/// reserved device names and over-long names are all neutralised. No path lands on Haul's own files at the top of the
+/// folder (<c>.haul/</c>, <c>report.json</c>, <c>failed.txt</c>): such a first segment gets a leading <c>_</c>.
 /// </summary>
 public static class OutputPathMapper
 {
@@ -24,10 +27,20 @@ public static class OutputPathMapper
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     };
 
+    /// <summary>Names at the top of the output folder that belong to Haul itself; no download may land on them.</summary>
+    private static readonly HashSet<string> HaulNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        SqliteJobJournal.StateFolderName,
+        ReportWriter.ReportFileName,
+        ReportWriter.FailedFileName,
+        ReportWriter.ReportFileName + ".tmp",
+        ReportWriter.FailedFileName + ".tmp",
+    };
+
     /// <summary>The relative path (with '/' separators) where the file of <paramref name="url"/> belongs.</summary>
     public static string Map(Uri url)
     {
-        var segments = new List<string> { HostFolder(url) };
+        var segments = new List<string> { AvoidHaulNames(HostFolder(url)) };
         var rawSegments = url.AbsolutePath.Split('/');
         for (var i = 0; i < rawSegments.Length; i++)
         {
@@ -71,6 +84,7 @@ public static class OutputPathMapper
             throw new ArgumentException($"'{path}' names no file.", nameof(path));
         }
 
+        segments[0] = AvoidHaulNames(segments[0]);
         return string.Join('/', segments);
     }
 
@@ -102,6 +116,8 @@ public static class OutputPathMapper
     /// <summary>A short stable hash of a text: the first 8 hex digits of its SHA-256.</summary>
     public static string ShortHash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+
+    private static string AvoidHaulNames(string topSegment) => HaulNames.Contains(topSegment) ? "_" + topSegment : topSegment;
 
     private static string HostFolder(Uri url)
     {

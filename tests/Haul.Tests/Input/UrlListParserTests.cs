@@ -1,0 +1,93 @@
+using Haul.Input;
+
+namespace Haul.Tests.Input;
+
+public sealed class UrlListParserTests
+{
+    private const string Sha = "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789";
+
+    private static Task<InputBatch> ParseAsync(params string[] lines) =>
+        UrlListParser.ParseAsync(new StringReader(string.Join('\n', lines)), "list.txt", CancellationToken.None);
+
+    [Fact]
+    public async Task CommentsAndBlankLines_IgnoredAndNotCountedAsSkipped()
+    {
+        var batch = await ParseAsync("# a comment", "", "   ", "\t", "  # indented comment", "http://example.com/a.jpg");
+
+        var request = Assert.Single(batch.Requests);
+        Assert.Equal(new Uri("http://example.com/a.jpg"), request.Url);
+        Assert.Null(request.OutputPath);
+        Assert.Null(request.ExpectedSha256);
+        Assert.Empty(batch.Skipped);
+    }
+
+    [Fact]
+    public async Task BadLines_SkippedWithTheirLineNumberAndRule()
+    {
+        var batch = await ParseAsync(
+            "# header",
+            "http://example.com/ok.jpg",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ftp://example.com/x.jpg",
+            "",
+            "example.com/no-scheme.jpg",
+            "http://user:secret@example.com/x.jpg");
+
+        Assert.Single(batch.Requests);
+        Assert.Collection(
+            batch.Skipped,
+            s => AssertSkipped(s, "file:///etc/passwd", "list.txt:3", "unsupported scheme 'file'"),
+            s => AssertSkipped(s, "javascript:alert(1)", "list.txt:4", "unsupported scheme 'javascript'"),
+            s => AssertSkipped(s, "ftp://example.com/x.jpg", "list.txt:5", "unsupported scheme 'ftp'"),
+            s => AssertSkipped(s, "example.com/no-scheme.jpg", "list.txt:7", "no scheme"),
+            s => AssertSkipped(s, "http://user:secret@example.com/x.jpg", "list.txt:8", "credentials"));
+    }
+
+    [Fact]
+    public async Task TabSeparatedFields_GiveOutputPathAndLowercasedSha256()
+    {
+        var batch = await ParseAsync(
+            "http://example.com/a.jpg\tcustom/name.jpg",
+            "http://example.com/b.jpg\tsha256=" + Sha,
+            "  http://example.com/c.jpg\tout/c.jpg\tsha256=" + Sha + "\t# trailing comment");
+
+        Assert.Collection(
+            batch.Requests,
+            r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/a.jpg"), "custom/name.jpg"), r),
+            r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/b.jpg"), null, Sha.ToLowerInvariant()), r),
+            r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/c.jpg"), "out/c.jpg", Sha.ToLowerInvariant()), r));
+        Assert.Empty(batch.Skipped);
+    }
+
+    [Theory]
+    [InlineData("http://example.com/a.jpg\tsha256=abc", "sha256 must be 64 hexadecimal digits")]
+    [InlineData("http://example.com/a.jpg\tsha256=" + "zz" + "23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "sha256 must be 64 hexadecimal digits")]
+    [InlineData("http://example.com/a.jpg\tone.jpg\ttwo.jpg", "unexpected field 'two.jpg'")]
+    [InlineData("http://exa mple.com/a.jpg", "white space")]
+    public void ParseLine_InvalidEntry_SkippedWithRule(string line, string rule)
+    {
+        var batch = new InputBatch();
+
+        UrlListParser.ParseLine(line, "argument 1", batch);
+
+        Assert.Empty(batch.Requests);
+        var skipped = Assert.Single(batch.Skipped);
+        Assert.Equal("argument 1", skipped.Source);
+        Assert.Contains(rule, skipped.Rule, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://example.com/a.jpg")]
+    [InlineData("https://example.com:8443/a/b.png?x=1")]
+    [InlineData("http://127.0.0.1:1234/files/img00001.png")]
+    [InlineData("http://[::1]/x")]
+    public void UrlRules_HttpAndHttpsWithHost_Accepted(string url) => Assert.Null(UrlRules.Check(url));
+
+    private static void AssertSkipped(SkippedInput skipped, string text, string source, string rule)
+    {
+        Assert.Equal(text, skipped.Text);
+        Assert.Equal(source, skipped.Source);
+        Assert.Contains(rule, skipped.Rule, StringComparison.Ordinal);
+    }
+}

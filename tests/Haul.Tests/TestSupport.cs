@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Haul.Engine;
+using Haul.Input;
+using Haul.Journal;
+using Haul.TestServer;
+using Haul.Writing;
+
+namespace Haul.Tests;
+
+/// <summary>A folder under the system temp folder, deleted with everything in it on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "haul-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
+
+/// <summary>The heavy end-to-end tests share one collection so that they do not compete for the two cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class NetworkTests
+{
+    public const string Name = "Network";
+}
+
+internal static class TestSupport
+{
+    /// <summary>Short deadlines, so that a test with faults finishes in seconds.</summary>
+    public static HaulOptions FastOptions(string outputDirectory, int seed = 1)
+    {
+        var random = new Random(seed);
+        var gate = new Lock();
+        return new HaulOptions
+        {
+            OutputDirectory = outputDirectory,
+            MaxConcurrency = 4,
+            MaxConcurrencyPerHost = 4,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            ResponseHeadersTimeout = TimeSpan.FromSeconds(5),
+            StallTimeout = TimeSpan.FromSeconds(1),
+            ItemTimeout = TimeSpan.FromSeconds(60),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(500),
+            Randomizer = () =>
+            {
+                lock (gate)
+                {
+                    return random.NextDouble();
+                }
+            },
+        };
+    }
+
+    public static InputBatch Batch(IEnumerable<Uri> urls)
+    {
+        var batch = new InputBatch();
+        foreach (var url in urls)
+        {
+            batch.Requests.Add(new DownloadRequest(url));
+        }
+
+        return batch;
+    }
+
+    public static InputBatch Batch(params Uri[] urls) => Batch((IEnumerable<Uri>)urls);
+
+    public static Uri Url(HostileServer server, string path) => new(server.BaseUri, path);
+
+    /// <summary>Where the job saves the file of <paramref name="url"/>.</summary>
+    public static string SavedPath(string root, Uri url) => OutputPathMapper.Resolve(root, OutputPathMapper.Map(url));
+
+    public static string Sha256OfFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public static string[] PartFiles(string root) => Directory.GetFiles(root, "*.part", SearchOption.AllDirectories);
+
+    /// <summary>Every item of the output folder's journal with its attempts, read after the job closed it.</summary>
+    public static async Task<IReadOnlyList<(JournalItem Item, IReadOnlyList<AttemptRecord> Attempts)>> ReadJournalAsync(string root)
+    {
+        var journal = await SqliteJobJournal.OpenAsync(root, TimeProvider.System, CancellationToken.None);
+        await using (journal)
+        {
+            var result = new List<(JournalItem, IReadOnlyList<AttemptRecord>)>();
+            foreach (var item in await journal.ReadItemsAsync(CancellationToken.None))
+            {
+                result.Add((item, await journal.ReadAttemptsAsync(item.Id, CancellationToken.None)));
+            }
+
+            return result;
+        }
+    }
+
+    public static async Task<IReadOnlyList<AttemptRecord>> AttemptsOfAsync(string root, Uri url)
+    {
+        var journal = await ReadJournalAsync(root);
+        return journal.Single(e => e.Item.Url == url.AbsoluteUri).Attempts;
+    }
+}
