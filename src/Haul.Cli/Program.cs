@@ -2,16 +2,26 @@ using System.CommandLine;
 using Haul.Cli;
 using Haul.Cli.Commands;
 
-var root = new RootCommand("Haul: a resilient, polite bulk downloader. Every URL ends done, failed with a reason, or skipped; nothing corrupt is ever saved; a killed run resumes.")
+// A plain command named "haul" rather than RootCommand, whose name would be the assembly's ("Haul.Cli") in help.
+var root = new Command("haul", "Haul: a resilient, polite bulk downloader. Every URL ends done, failed with a reason, or skipped; nothing corrupt is ever saved; a killed run resumes.")
 {
+    HelpWithExamples.CreateOption(),
+    new VersionOption(),
     GetCommand.Create(),
     StatusCommand.Create(),
     DemoCommand.Create(),
     ServeCommand.Create(),
 };
 
+HelpWithExamples.WithExamples(root, """
+      haul demo                          watch Haul survive a hostile server on 127.0.0.1
+      haul get -i urls.txt -o images     download a list; run it again to resume
+      haul status images                 what the journal of a job says
+      haul get --help                    every option of get
+    """);
+
 var parseResult = root.Parse(args);
-if (parseResult.Errors.Count > 0)
+if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpWithExamples)
 {
     foreach (var error in parseResult.Errors)
     {

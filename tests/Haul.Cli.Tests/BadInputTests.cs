@@ -43,8 +43,8 @@ public sealed class BadInputTests
         using var report = Support.ParseReport(output);
         Assert.Equal(3, report.RootElement.GetProperty("done").GetInt32());
         Assert.Equal(0, report.RootElement.GetProperty("failed").GetInt32());
-        Assert.Equal(3, report.RootElement.GetProperty("skippedCount").GetInt32());
-        var skipped = report.RootElement.GetProperty("skipped").EnumerateArray()
+        Assert.Equal(3, report.RootElement.GetProperty("skipped").GetInt32());
+        var skipped = report.RootElement.GetProperty("skippedEntries").EnumerateArray()
             .ToDictionary(e => e.GetProperty("entry").GetString()!, e => e.GetProperty("rule").GetString()!);
         Assert.Equal(malformed.Select(m => m.Text).Order(StringComparer.Ordinal), skipped.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("white space", skipped["not a url"], StringComparison.Ordinal);

@@ -23,10 +23,11 @@ internal static class DemoCommand
         var faults = new Option<string>("--faults") { Description = "Fault mix: none, moderate, hostile, or kind=rate,… (e.g. reset-mid-body=0.1,stall=0.02).", DefaultValueFactory = _ => "moderate" };
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 42 };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain log lines instead of the live display." };
-        var command = new Command("demo", "Download the file set of a built-in hostile server on 127.0.0.1 (resets, stalls, 429s, soft blocks…) and verify every file.\n\nExample:\n  haul demo")
+        var command = new Command("demo", "Download the file set of a built-in hostile server on 127.0.0.1 (resets, stalls, 429s, soft blocks…) and verify every file.")
         {
             output, files, faults, seed, noProgress,
         };
+        HelpWithExamples.WithExamples(command, "  haul demo");
         command.SetAction(async (result, cancellationToken) =>
         {
             FaultProfile profile;

@@ -28,7 +28,7 @@ internal static class GetCommand
     public static Command Create()
     {
         var options = new GetOptions();
-        var command = new Command("get", "Download URLs completely, correctly and crash-safely.\n\nExamples:\n" + Examples);
+        var command = HelpWithExamples.WithExamples(new Command("get", "Download URLs completely, correctly and crash-safely."), Examples);
         options.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(options, result, cancellationToken));
         return command;

@@ -15,10 +15,11 @@ internal static class ServeCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 1 };
         var staleMs = new Option<int?>("--stale-after-ms") { Description = "Reset a request on a keep-alive connection idle longer than this (the stale-connection race)." };
         var urlList = new Option<string?>("--url-list") { Description = "Write the file URLs to this file, one a line." };
-        var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.\n\nExample:\n  haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt")
+        var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.")
         {
             port, files, faults, seed, staleMs, urlList,
         };
+        HelpWithExamples.WithExamples(command, "  haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt");
         command.SetAction(async (result, cancellationToken) =>
         {
             FaultProfile profile;

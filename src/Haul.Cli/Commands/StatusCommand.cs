@@ -12,7 +12,8 @@ internal static class StatusCommand
     public static Command Create()
     {
         var folder = new Argument<string>("folder") { Description = "An output folder of 'haul get'." };
-        var command = new Command("status", "Show the state of a job from its output folder's journal.\n\nExample:\n  haul status images") { folder };
+        var command = new Command("status", "Show the state of a job from its output folder's journal.") { folder };
+        HelpWithExamples.WithExamples(command, "  haul status images");
         command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(folder)!;

@@ -41,7 +41,7 @@ public static class ReportWriter
         json.WriteNumber("total", report.Total);
         json.WriteNumber("done", report.Done);
         json.WriteNumber("failed", report.Failed);
-        json.WriteNumber("skippedCount", report.Skipped);
+        json.WriteNumber("skipped", report.Skipped);
         json.WriteNumber("pending", report.Pending);
         json.WriteNumber("bytesReceived", report.BytesReceived);
         json.WriteNumber("bytesDone", report.BytesDone);
@@ -88,7 +88,7 @@ public static class ReportWriter
         }
 
         json.WriteEndArray();
-        json.WriteStartArray("skipped");
+        json.WriteStartArray("skippedEntries");
         foreach (var skipped in report.SkippedItems)
         {
             json.WriteStartObject();

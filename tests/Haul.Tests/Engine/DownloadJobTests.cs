@@ -40,7 +40,7 @@ public sealed class DownloadJobTests
         Assert.Equal("ftp://example.com/x.jpg", skipped.Url);
         Assert.Contains("argument 2", skipped.Note, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output.Path, ReportWriter.ReportFileName)));
-        Assert.Contains("unsupported scheme 'ftp'", json.RootElement.GetProperty("skipped")[0].GetProperty("rule").GetString(), StringComparison.Ordinal);
+        Assert.Contains("unsupported scheme 'ftp'", json.RootElement.GetProperty("skippedEntries")[0].GetProperty("rule").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

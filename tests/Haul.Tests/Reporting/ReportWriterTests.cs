@@ -64,7 +64,7 @@ public sealed class ReportWriterTests
         Assert.False(attempts[0].TryGetProperty("rangeStart", out _));
         Assert.Equal(100, attempts[1].GetProperty("rangeStart").GetInt64());
         Assert.Equal(30, attempts[1].GetProperty("elapsedMs").GetInt64());
-        var skipped = Assert.Single(root.GetProperty("skipped").EnumerateArray());
+        var skipped = Assert.Single(root.GetProperty("skippedEntries").EnumerateArray());
         Assert.Equal("ftp://example.com/x", skipped.GetProperty("entry").GetString());
         Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));
     }
@@ -78,8 +78,8 @@ public sealed class ReportWriterTests
 
         var bytes = await File.ReadAllBytesAsync(Path.Combine(folder.Path, ReportWriter.ReportFileName));
         using var strict = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
-        Assert.Equal(1, strict.RootElement.GetProperty("skippedCount").GetInt32());
-        Assert.Equal(JsonValueKind.Array, strict.RootElement.GetProperty("skipped").ValueKind);
+        Assert.Equal(1, strict.RootElement.GetProperty("skipped").GetInt32());
+        Assert.Equal(JsonValueKind.Array, strict.RootElement.GetProperty("skippedEntries").ValueKind);
     }
 
     [Fact]
