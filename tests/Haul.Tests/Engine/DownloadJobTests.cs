@@ -171,7 +171,10 @@ public sealed class DownloadJobTests
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions
         {
-            FileCount = 1, MinFileSize = 200_000, MaxFileSize = 200_000, SlowDripBytesPerSecond = 20_000,
+            FileCount = 1,
+            MinFileSize = 200_000,
+            MaxFileSize = 200_000,
+            SlowDripBytesPerSecond = 20_000,
         });
         var file = server.Files[0];
         server.Script(file.Path, FaultKind.SlowDrip);

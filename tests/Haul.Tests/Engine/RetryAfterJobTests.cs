@@ -55,7 +55,11 @@ public sealed class RetryAfterJobTests
         // Three files; two workers. A answers 429 (Retry-After: 1) at once, B takes ~0.2 s, then C would start.
         await using var server = await HostileServer.StartAsync(new HostileServerOptions
         {
-            FileCount = 3, MinFileSize = 20_000, MaxFileSize = 20_000, SlowDripBytesPerSecond = 100_000, RetryAfterSeconds = 1,
+            FileCount = 3,
+            MinFileSize = 20_000,
+            MaxFileSize = 20_000,
+            SlowDripBytesPerSecond = 100_000,
+            RetryAfterSeconds = 1,
         });
         var (a, b, c) = (server.Files[0], server.Files[1], server.Files[2]);
         server.Script(a.Path, FaultKind.TooManyRequestsSeconds);

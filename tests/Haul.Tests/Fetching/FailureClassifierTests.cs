@@ -44,7 +44,10 @@ public sealed class FailureClassifierTests
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions
         {
-            FileCount = 2, MinFileSize = 1000, MaxFileSize = 2000, StaleAfterIdle = TimeSpan.FromMilliseconds(20),
+            FileCount = 2,
+            MinFileSize = 1000,
+            MaxFileSize = 2000,
+            StaleAfterIdle = TimeSpan.FromMilliseconds(20),
         });
         using var client = PlainClient();
         await client.GetByteArrayAsync(TestSupport.Url(server, server.Files[0].Path));
