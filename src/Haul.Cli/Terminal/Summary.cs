@@ -10,8 +10,13 @@ internal static class Summary
     public static void Print(JobReport report, string outputDirectory)
     {
         var rate = report.Elapsed.TotalSeconds > 0 ? report.BytesReceived / report.Elapsed.TotalSeconds : 0;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{report.Done} done, {report.Failed} failed, {report.Skipped} skipped of {report.Total} in {report.Elapsed.TotalSeconds:0.0} s ({Units.Bytes(report.BytesReceived)} received, {Units.Bytes((long)rate)}/s)"));
+        var counts = string.Create(CultureInfo.InvariantCulture,
+            $"{report.Done} done, {report.Failed} failed, {report.Skipped} skipped of {report.Total}");
+
+        // A report read from a journal (haul status) has no run to time.
+        Console.WriteLine(report.Elapsed == TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"{counts} ({Units.Bytes(report.BytesDone)} in done files)")
+            : string.Create(CultureInfo.InvariantCulture, $"{counts} in {report.Elapsed.TotalSeconds:0.0} s ({Units.Bytes(report.BytesReceived)} received, {Units.Bytes((long)rate)}/s)"));
         if (report.Pending > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Pending} not finished: run the same command again to resume"));
