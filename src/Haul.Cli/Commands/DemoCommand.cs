@@ -20,7 +20,7 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--output", "-o") { Description = "Where the demo's files go (replaced on every run).", DefaultValueFactory = _ => "haul-demo" };
         var files = new Option<int>("--files") { Description = "How many files the server offers.", DefaultValueFactory = _ => 400 };
-        var faults = new Option<string>("--faults") { Description = "Fault mix: none, moderate, hostile, or kind=rate,… (e.g. reset-mid-body=0.1,stall=0.02).", DefaultValueFactory = _ => "moderate" };
+        var faults = FaultsOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 42 };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain log lines instead of the live display." };
         var command = new Command("demo", "Download the file set of a built-in hostile server on 127.0.0.1 (resets, stalls, 429s, soft blocks…) and verify every file.")
@@ -30,16 +30,7 @@ internal static class DemoCommand
         HelpWithExamples.WithExamples(command, "  haul demo");
         command.SetAction(async (result, cancellationToken) =>
         {
-            FaultProfile profile;
-            try
-            {
-                profile = FaultProfile.Parse(result.GetValue(faults)!);
-            }
-            catch (FormatException exception)
-            {
-                return CliError.Usage(exception.Message);
-            }
-
+            var profile = result.GetValue(faults)!;
             var folder = result.GetValue(output)!;
             if (Directory.Exists(folder))
             {
@@ -80,7 +71,9 @@ internal static class DemoCommand
             };
 
             var exitCode = await GetCommand.RunJobAsync(options, input, ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false), cancellationToken);
-            Console.WriteLine("server injected: " + string.Join(", ", server.Counters.FaultsByKind.Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}"))));
+            var injected = server.Counters.FaultsByKind.Where(p => p.Value > 0).OrderByDescending(p => p.Value)
+                .Select(p => string.Create(CultureInfo.InvariantCulture, $"{FaultKindNames.ToName(p.Key)} {p.Value}")).ToList();
+            Console.WriteLine("server injected: " + (injected.Count == 0 ? "nothing" : string.Join(", ", injected)));
             var (verified, wrong) = await VerifyAsync(server, folder, cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verified: {verified} of {server.Files.Count} files byte-identical to the server's; {wrong} missing or different"));
             return wrong == 0 ? exitCode : ExitCodes.SomeFailed;

@@ -11,7 +11,7 @@ internal static class ServeCommand
     {
         var port = new Option<int>("--port", "-p") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var files = new Option<int>("--files") { Description = "How many files to serve.", DefaultValueFactory = _ => 1000 };
-        var faults = new Option<string>("--faults") { Description = "Fault mix: none, moderate, hostile, or kind=rate,…", DefaultValueFactory = _ => "moderate" };
+        var faults = FaultsOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 1 };
         var staleMs = new Option<int?>("--stale-after-ms") { Description = "Reset a request on a keep-alive connection idle longer than this (the stale-connection race)." };
         var urlList = new Option<string?>("--url-list") { Description = "Write the file URLs to this file, one a line." };
@@ -22,16 +22,7 @@ internal static class ServeCommand
         HelpWithExamples.WithExamples(command, "  haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt");
         command.SetAction(async (result, cancellationToken) =>
         {
-            FaultProfile profile;
-            try
-            {
-                profile = FaultProfile.Parse(result.GetValue(faults)!);
-            }
-            catch (FormatException exception)
-            {
-                return CliError.Usage(exception.Message);
-            }
-
+            var profile = result.GetValue(faults)!;
             var options = new HostileServerOptions
             {
                 Port = result.GetValue(port),
