@@ -63,9 +63,10 @@ internal sealed class ItemDownloader
             retry.Randomizer = randomizer;
         }
 
-        _pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = options.TimeProvider }
-            .AddRetry(retry)
-            .Build();
+        // Polly's retry needs at least one retry; a single attempt is simply no retry strategy.
+        _pipeline = options.MaxAttempts == 1
+            ? ResiliencePipeline<AttemptOutcome>.Empty
+            : new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = options.TimeProvider }.AddRetry(retry).Build();
     }
 
     /// <summary>Downloads the item and records its terminal state. Returns the outcome that decided it.</summary>
