@@ -28,10 +28,12 @@ internal sealed class HaulProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>haul ARGS</c> in <paramref name="workingDirectory"/>; standard input gets <paramref name="stdin"/>, then end of file.</summary>
-    public static async Task<HaulProcess> StartAsync(string workingDirectory, IEnumerable<string> args, string? stdin = null)
+    /// <remarks>With a <c>launcher</c> (a command line that ends by running its trailing arguments), haul runs through it.</remarks>
+    public static async Task<HaulProcess> StartAsync(string workingDirectory, IEnumerable<string> args, string? stdin = null, IReadOnlyList<string>? launcher = null)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        var start = new ProcessStartInfo(string.IsNullOrEmpty(host) ? "dotnet" : host)
+        host = string.IsNullOrEmpty(host) ? "dotnet" : host;
+        var start = new ProcessStartInfo(launcher is null ? host : launcher[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -41,6 +43,16 @@ internal sealed class HaulProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (launcher is not null)
+        {
+            foreach (var word in launcher.Skip(1))
+            {
+                start.ArgumentList.Add(word);
+            }
+
+            start.ArgumentList.Add(host);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Haul.Cli.dll"));
         foreach (var arg in args)
         {
@@ -69,9 +81,10 @@ internal sealed class HaulProcess : IAsyncDisposable
     }
 
     /// <summary>Runs <c>haul ARGS</c> to its end; kills it and fails the test when it takes longer than <paramref name="timeout"/>.</summary>
-    public static async Task<HaulResult> RunAsync(string workingDirectory, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    public static async Task<HaulResult> RunAsync(
+        string workingDirectory, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null)
     {
-        await using var process = await StartAsync(workingDirectory, args, stdin);
+        await using var process = await StartAsync(workingDirectory, args, stdin, launcher);
         return await process.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 

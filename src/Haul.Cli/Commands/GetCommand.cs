@@ -89,6 +89,13 @@ internal static class GetCommand
             Console.Error.WriteLine("haul: interrupted; run the same command again to resume");
             return ExitCodes.Interrupted;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Whatever went wrong, one line; HAUL_TRACE=1 shows the whole exception for a bug report.
+            return CliError.Failure(Environment.GetEnvironmentVariable("HAUL_TRACE") == "1"
+                ? exception.ToString()
+                : $"unexpected error ({exception.GetType().Name}): {exception.Message}; run the same command again to resume, finished files are kept");
+        }
     }
 
     private static async Task<InputBatch?> ReadInputAsync(string[] urls, string[] inputFiles, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Haul.Journal;
 using Haul.Reporting;
 using Haul.Scheduling;
 using Haul.Writing;
+using Microsoft.Data.Sqlite;
 
 namespace Haul.Engine;
 
@@ -14,6 +15,9 @@ namespace Haul.Engine;
 /// </summary>
 public static class DownloadJob
 {
+    /// <summary>SQLITE_FULL: the database could not grow.</summary>
+    private const int SqliteFullErrorCode = 13;
+
     /// <summary>Downloads every request of <paramref name="input"/> into the output folder and writes the report.</summary>
     /// <exception cref="OutputFolderException">The output folder cannot be created or written.</exception>
     /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
@@ -78,12 +82,23 @@ public static class DownloadJob
                 }
             }
 
-            await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            var report = await BuildReportAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
-            await ReportWriter.WriteAsync(report, root, CancellationToken.None).ConfigureAwait(false);
+            JobReport report;
+            try
+            {
+                await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                report = await BuildReportAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+                await ReportWriter.WriteAsync(report, root, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (diskFullPath is not null || IsDiskFull(exception))
+            {
+                // With the disk full the journal's last batch may not fit either: files at their final paths are still
+                // found again by the next run, which is all that matters.
+                throw DiskFull(diskFullPath ?? root, exception);
+            }
+
             if (diskFullPath is not null)
             {
-                throw new DiskFullException($"the disk is full (writing '{diskFullPath}'); finished files are kept, run the same command again once there is space");
+                throw DiskFull(diskFullPath, null);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -104,6 +119,15 @@ public static class DownloadJob
         {
             return await BuildReportAsync(journal, new JobProgress(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static bool IsDiskFull(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteFullErrorCode } || (exception is IOException io && FailureClassifier.IsDiskFull(io));
+
+    private static DiskFullException DiskFull(string path, Exception? cause)
+    {
+        var message = $"the disk is full (writing '{path}'); finished files are kept, run the same command again once there is space";
+        return cause is null ? new DiskFullException(message) : new DiskFullException(message, cause);
     }
 
     private static string PrepareOutputFolder(string outputDirectory)
