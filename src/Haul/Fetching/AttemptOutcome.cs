@@ -3,8 +3,6 @@ namespace Haul.Fetching;
 /// <summary>How one attempt ended.</summary>
 internal sealed record AttemptOutcome
 {
-    public static readonly AttemptOutcome Cancelled = new() { Reason = FailureReason.Unknown };
-
     public FailureReason Reason { get; init; }
 
     public int? Status { get; init; }

@@ -253,9 +253,7 @@ internal sealed class ItemFetcher : IDisposable
             _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r"), totalSize));
         }
 
-        var expectBinary = ContentSniffer.ExpectsBinary(target.Url)
-            || headers.ContentType?.MediaType is { } media && (media.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
-                || media.StartsWith("video/", StringComparison.OrdinalIgnoreCase) || media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase));
+        var expectBinary = ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType);
 
         VerifiedWriter writer;
         try

@@ -337,8 +337,9 @@ public sealed class SqliteJobJournal : IJobJournal
         var reader = _updates.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // Gather what arrives within a short window, so many updates share one commit.
-            using (var window = new CancellationTokenSource(BatchWindow, _timeProvider))
+            // Gather what arrives within a short window, so many updates share one commit. The window is wall-clock
+            // time on purpose: it is a throughput knob, not a deadline a test would want to control.
+            using (var window = new CancellationTokenSource(BatchWindow))
             {
                 try
                 {

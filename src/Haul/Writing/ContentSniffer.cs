@@ -19,6 +19,17 @@ public static class ContentSniffer
     /// <summary>Whether the URL names a binary file (image, video, audio, archive) by its extension.</summary>
     public static bool ExpectsBinary(Uri url) => BinaryExtensions.Contains(Path.GetExtension(url.AbsolutePath));
 
+    /// <summary>
+    /// Whether a Content-Type announces a binary file: image, video or audio. SVG is an image made of XML text, so it
+    /// does not count.
+    /// </summary>
+    public static bool IsBinaryMediaType(string? mediaType) =>
+        mediaType is not null
+        && (mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase))
+        && !mediaType.Contains("svg", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether the first bytes of a body look like a web page, JSON or text rather than a binary file.</summary>
     public static bool LooksLikePage(ReadOnlySpan<byte> head)
     {

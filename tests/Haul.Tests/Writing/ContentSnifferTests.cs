@@ -61,4 +61,16 @@ public sealed class ContentSnifferTests
     [MemberData(nameof(ImageHeads))]
     public void LooksLikePage_ImageSignatureWithBinaryData_False(byte[] head) =>
         Assert.False(ContentSniffer.LooksLikePage(head));
+
+    [Theory]
+    [InlineData("image/jpeg", true)]
+    [InlineData("IMAGE/WEBP", true)]
+    [InlineData("video/mp4", true)]
+    [InlineData("audio/ogg", true)]
+    [InlineData("image/svg+xml", false)]
+    [InlineData("text/html", false)]
+    [InlineData("application/octet-stream", false)]
+    [InlineData(null, false)]
+    public void IsBinaryMediaType_ImageVideoAudioButNotSvg(string? mediaType, bool expected) =>
+        Assert.Equal(expected, ContentSniffer.IsBinaryMediaType(mediaType));
 }
