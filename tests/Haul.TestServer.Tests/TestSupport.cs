@@ -11,4 +11,21 @@ internal static class TestSupport
         new(new SocketsHttpHandler { AllowAutoRedirect = redirects, MaxAutomaticRedirections = 20 }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(10) };
 
     public static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    /// <summary>
+    /// A counter's value once it reaches <paramref name="expected"/>, or its last value after two seconds. The server
+    /// counts a body after its last write returns, which can be a moment after the client has read that body.
+    /// </summary>
+    public static async Task<T> SettledAsync<T>(Func<T> read, T expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        var value = read();
+        while (!EqualityComparer<T>.Default.Equals(value, expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+            value = read();
+        }
+
+        return value;
+    }
 }
