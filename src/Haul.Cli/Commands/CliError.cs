@@ -1,8 +1,14 @@
+using Haul.Engine;
+using Haul.Journal;
+
 namespace Haul.Cli.Commands;
 
 /// <summary>Prints one-line errors: what went wrong and where, never a stack trace.</summary>
 internal static class CliError
 {
+    /// <summary>Problems with what the user asked for (the folder, a busy journal): exit code 2.</summary>
+    public static bool IsUsageProblem(Exception exception) => exception is OutputFolderException or JournalLockedException;
+
     public static int Usage(string message)
     {
         Console.Error.WriteLine($"haul: {message}");
@@ -14,4 +20,10 @@ internal static class CliError
         Console.Error.WriteLine($"haul: {message}");
         return ExitCodes.SomeFailed;
     }
+
+    /// <summary>Whatever went wrong, one line; HAUL_TRACE=1 shows the whole exception for a bug report.</summary>
+    public static int Unexpected(Exception exception) =>
+        Failure(Environment.GetEnvironmentVariable("HAUL_TRACE") == "1"
+            ? exception.ToString()
+            : $"unexpected error ({exception.GetType().Name}): {exception.Message}; run the same command again to resume, finished files are kept");
 }

@@ -72,11 +72,7 @@ internal static class GetCommand
             Summary.Print(report, options.OutputDirectory);
             return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
         }
-        catch (OutputFolderException exception)
-        {
-            return CliError.Usage(exception.Message);
-        }
-        catch (JournalLockedException exception)
+        catch (Exception exception) when (CliError.IsUsageProblem(exception))
         {
             return CliError.Usage(exception.Message);
         }
@@ -91,10 +87,7 @@ internal static class GetCommand
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Whatever went wrong, one line; HAUL_TRACE=1 shows the whole exception for a bug report.
-            return CliError.Failure(Environment.GetEnvironmentVariable("HAUL_TRACE") == "1"
-                ? exception.ToString()
-                : $"unexpected error ({exception.GetType().Name}): {exception.Message}; run the same command again to resume, finished files are kept");
+            return CliError.Unexpected(exception);
         }
     }
 

@@ -23,11 +23,7 @@ internal static class StatusCommand
                 Summary.Print(report, path);
                 return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
             }
-            catch (OutputFolderException exception)
-            {
-                return CliError.Usage(exception.Message);
-            }
-            catch (JournalLockedException exception)
+            catch (Exception exception) when (CliError.IsUsageProblem(exception))
             {
                 return CliError.Usage(exception.Message);
             }
