@@ -107,6 +107,16 @@ internal static class TestSupport
         }
     }
 
+    /// <summary>Runs SQL on the journal of a job that is not running, to stage what a crash would leave.</summary>
+    public static async Task ExecuteOnJournalAsync(string root, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(root)};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static async Task<IReadOnlyList<AttemptRecord>> AttemptsOfAsync(string root, Uri url)
     {
         var journal = await ReadJournalAsync(root);

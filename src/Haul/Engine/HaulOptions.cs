@@ -1,3 +1,4 @@
+using Haul.Writing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -57,8 +58,21 @@ public sealed record HaulOptions
     /// <summary>The User-Agent header.</summary>
     public string UserAgent { get; init; } = HaulDefaults.UserAgent;
 
-    /// <summary>Extra request headers, sent with every request.</summary>
+    /// <summary>
+    /// Extra request headers. Those that carry credentials (<c>Authorization</c>, <c>Cookie</c>,
+    /// <c>Proxy-Authorization</c>) go only to the origin (scheme, host, port) of the URL an item was given with; the
+    /// others go with every request, redirects included.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>
+    /// Send credential headers to every origin a redirect leads to (curl's <c>--location-trusted</c>), though never
+    /// over http after https. Default false: they stay with their origin.
+    /// </summary>
+    public bool SendCredentialsOnRedirect { get; init; }
+
+    /// <summary>What to do with a file found at an item's final path that Haul did not write. Default: keep it as a numbered backup when it differs.</summary>
+    public ExistingFilePolicy ExistingFiles { get; init; } = ExistingFilePolicy.Backup;
 
     /// <summary>The clock: every deadline, backoff and Retry-After date is measured with it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

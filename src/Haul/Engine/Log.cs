@@ -2,9 +2,33 @@ using Microsoft.Extensions.Logging;
 
 namespace Haul.Engine;
 
-/// <summary>The engine's log messages, with stable event ids.</summary>
+/// <summary>The engine's log messages, with stable event ids. Information is what <c>haul --verbose</c> shows.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unexpected error while fetching {Url}")]
     public static partial void UnexpectedError(ILogger logger, Uri url, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Url}: attempt {Outcome}{Detail} in {ElapsedMs} ms, {Bytes} bytes")]
+    public static partial void AttemptEnded(ILogger logger, Uri url, string outcome, string detail, long elapsedMs, long bytes);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Url}: retrying after {Reason} in {DelayMs} ms{Why}")]
+    public static partial void Retrying(ILogger logger, Uri url, string reason, long delayMs, string why);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Host}: paused for {DelayMs} ms after {Reason}")]
+    public static partial void HostPaused(ILogger logger, string host, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Url}: done, {Bytes} bytes at {Path}")]
+    public static partial void ItemDone(ILogger logger, Uri url, long bytes, string path);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Url}: failed: {Reason}{Detail}")]
+    public static partial void ItemFailed(ILogger logger, Uri url, string reason, string detail);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "{Url}: a different file was at {Path}; kept it as {Backup}")]
+    public static partial void BackupKept(ILogger logger, Uri url, string path, string backup);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "{Url}: the file at {Path} is kept as done ({Why})")]
+    public static partial void ExistingKept(ILogger logger, Uri url, string path, string why);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Url}: the done file at {Path} {Change}; fetching it again")]
+    public static partial void DoneFileChanged(ILogger logger, Uri url, string path, string change);
 }

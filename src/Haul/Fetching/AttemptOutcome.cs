@@ -5,6 +5,9 @@ internal sealed record AttemptOutcome
 {
     public FailureReason Reason { get; init; }
 
+    /// <summary>What the reason alone does not say, e.g. <c>Permission denied</c> or <c>certificate expired</c>.</summary>
+    public string? Detail { get; init; }
+
     public int? Status { get; init; }
 
     /// <summary>The wait the server asked for (Retry-After), already converted from a date where needed.</summary>
@@ -19,6 +22,12 @@ internal sealed record AttemptOutcome
 
     /// <summary>SHA-256 of the finished file.</summary>
     public string? Sha256 { get; init; }
+
+    /// <summary>The finished file's modification time at its final path, UTC ticks.</summary>
+    public long? FileModified { get; init; }
+
+    /// <summary>Where a different file found at the final path was kept, relative to the output folder.</summary>
+    public string? BackupPath { get; init; }
 
     /// <summary>Set when a transient reason must not be retried, e.g. a Retry-After beyond the item's budget.</summary>
     public bool GiveUp { get; init; }

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Haul.Writing;
 
 namespace Haul.Fetching;
 
@@ -47,25 +48,40 @@ internal static class FailureClassifier
         return ClassifySocket(exception, FailureReason.NetworkError);
     }
 
-    /// <summary>Classifies an exception thrown while reading the response body.</summary>
-    public static FailureReason ClassifyBody(Exception exception)
+    /// <summary>Classifies an exception thrown while reading (and decoding) the response body.</summary>
+    public static (FailureReason Reason, string? Detail) ClassifyBody(Exception exception)
     {
         if (Find<HttpIOException>(exception) is { HttpRequestError: HttpRequestError.ResponseEnded })
         {
-            return FailureReason.Truncated;
+            return (FailureReason.Truncated, null);
         }
 
         if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
         {
-            return FailureReason.Truncated;
+            return (FailureReason.Truncated, null);
         }
 
-        return ClassifySocket(exception, FailureReason.NetworkError);
+        if (Find<UnsupportedCodingException>(exception) is { } unsupported)
+        {
+            return (FailureReason.UnsupportedEncoding, unsupported.Message);
+        }
+
+        if (Find<InvalidDataException>(exception) is not null)
+        {
+            // A decoder (gzip, deflate, br) met bytes that are not what the content coding promised.
+            return (FailureReason.ProtocolError, "corrupt content-coded body");
+        }
+
+        return (ClassifySocket(exception, FailureReason.NetworkError), null);
     }
 
-    /// <summary>Classifies an exception thrown while writing to the output folder.</summary>
-    public static FailureReason ClassifyWrite(Exception exception) =>
-        exception is IOException io && IsDiskFull(io) ? FailureReason.DiskFull : FailureReason.WriteError;
+    /// <summary>Classifies an exception thrown while writing to the output folder, with the OS's reason.</summary>
+    public static (FailureReason Reason, string? Detail) ClassifyWrite(Exception exception) => exception switch
+    {
+        UnsafePathException => (FailureReason.UnsafePath, exception.Message),
+        IOException io when IsDiskFull(io) => (FailureReason.DiskFull, null),
+        _ => (FailureReason.WriteError, IoErrors.Describe(exception)),
+    };
 
     /// <summary>Whether an I/O error means the disk is full (ENOSPC, ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL).</summary>
     public static bool IsDiskFull(IOException exception)

@@ -75,6 +75,9 @@ public enum FailureReason
     /// <summary>A page (HTML, JSON, text) arrived where a file such as an image was expected: a "verify you are human" page.</summary>
     SoftBlock,
 
+    /// <summary>The body is in a content coding Haul cannot decode (it decodes gzip, deflate and br).</summary>
+    UnsupportedEncoding,
+
     /// <summary>A 206 whose Content-Range does not continue the partial body.</summary>
     RangeMismatch,
 
@@ -95,6 +98,12 @@ public enum FailureReason
 
     /// <summary>The file could not be written (permissions, path conflicts).</summary>
     WriteError,
+
+    /// <summary>
+    /// A symbolic link, a file where a folder belongs, or a special file (a FIFO) is in the way inside the output
+    /// folder: Haul neither follows it nor writes through it.
+    /// </summary>
+    UnsafePath,
 
     /// <summary>The disk is full.</summary>
     DiskFull,

@@ -23,6 +23,12 @@ internal sealed class FetchTarget
 
     public string? ExpectedSha256 { get; }
 
+    /// <summary>The size of the verified file a run staged for the final path (committed before its rename).</summary>
+    public long? StagedBytes { get; init; }
+
+    /// <summary>The SHA-256 of the verified file a run staged for the final path.</summary>
+    public string? StagedSha256 { get; init; }
+
     /// <summary>The strong ETag of the bytes in the partial file.</summary>
     public string? ETag { get; set; }
 

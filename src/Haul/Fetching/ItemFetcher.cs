@@ -1,6 +1,4 @@
-using System.Buffers;
-using System.Net;
-using System.Net.Http.Headers;
+using System.Globalization;
 using Haul.Engine;
 using Haul.Journal;
 using Haul.Writing;
@@ -9,9 +7,11 @@ namespace Haul.Fetching;
 
 /// <summary>
 /// Makes one attempt at an item: sends the request (resuming with Range and If-Range when a partial body is on disk),
-/// follows redirects, and streams the body through the <see cref="VerifiedWriter"/>, each phase under its own deadline.
-/// It never throws for a failure of the network, the server or the disk: it returns a classified
-/// <see cref="AttemptOutcome"/>. Only the caller's cancellation escapes as an exception.
+/// follows redirects, and streams the body, decoded where the server encoded it, through a <see cref="VerifiedWriter"/>
+/// into the item's partial file, each phase under its own deadline. A successful attempt leaves a verified, closed
+/// partial file for the caller to place. It never throws for a failure of the network, the server or the disk: it
+/// returns a classified <see cref="AttemptOutcome"/>. Only the caller's cancellation and the item's deadline escape as
+/// exceptions.
 /// </summary>
 internal sealed class ItemFetcher : IDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class ItemFetcher : IDisposable
     private readonly HttpClient _fresh;
     private readonly IJobJournal _journal;
     private readonly JobProgress _progress;
+    private readonly BodyCopier _copier;
     private readonly TimeProvider _time;
 
     public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress)
@@ -28,6 +29,7 @@ internal sealed class ItemFetcher : IDisposable
         _journal = journal;
         _progress = progress;
         _time = options.TimeProvider;
+        _copier = new BodyCopier(options, progress);
         _pooled = HttpClientFactory.CreatePooled(options);
         _fresh = HttpClientFactory.CreateFresh(options);
     }
@@ -42,7 +44,7 @@ internal sealed class ItemFetcher : IDisposable
         while (true)
         {
             var client = staleRetries == 0 ? _pooled : _fresh;
-            using var request = BuildRequest(url, target, resumeFrom);
+            using var request = RequestFactory.Create(_options, url, target, resumeFrom);
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
             HttpResponseMessage response;
@@ -112,41 +114,24 @@ internal sealed class ItemFetcher : IDisposable
     /// <summary>How many bytes of the partial file can be kept: all of them when a validator guards the resume, else none.</summary>
     private static long PrepareResume(FetchTarget target)
     {
-        var part = new FileInfo(target.PartPath);
-        if (!part.Exists)
+        switch (SafeFileSystem.Inspect(target.PartPath))
         {
-            return 0;
+            case EntryKind.None:
+                return 0;
+            case EntryKind.SymbolicLink:
+                // Planted in Haul's own folder: removing a link never touches its target.
+                File.Delete(target.PartPath);
+                return 0;
         }
 
+        var part = new FileInfo(target.PartPath);
         if (part.Length > 0 && target.HasValidator && (target.TotalSize is null || part.Length < target.TotalSize))
         {
             return part.Length;
         }
 
-        part.Delete();
+        DeletePart(target);
         return 0;
-    }
-
-    private HttpRequestMessage BuildRequest(Uri url, FetchTarget target, long resumeFrom)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
-        foreach (var header in _options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        if (resumeFrom > 0)
-        {
-            request.Headers.Range = new RangeHeaderValue(resumeFrom, null);
-
-            // If-Range makes the server send the whole new file, not a range of it, when the file has changed.
-            request.Headers.IfRange = target.ETag is not null
-                ? new RangeConditionHeaderValue(new EntityTagHeaderValue(target.ETag))
-                : new RangeConditionHeaderValue(target.LastModified!.Value);
-        }
-
-        return request;
     }
 
     private Uri? NextLocation(Uri current, HttpResponseMessage response, HashSet<string> visited, out FailureReason failure)
@@ -214,8 +199,16 @@ internal sealed class ItemFetcher : IDisposable
     {
         var status = (int)response.StatusCode;
         var headers = response.Content.Headers;
-        var etag = response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
-        var lastModified = headers.LastModified;
+        if (ContentLengthProblem(headers) is { } lengthProblem)
+        {
+            return Failure(FailureReason.ProtocolError, resumeFrom, status) with { Detail = lengthProblem };
+        }
+
+        // A content-coded body (gzip, deflate, br) is decoded before it is verified and saved. Its validators and
+        // length describe the encoded bytes, so it can only ever be fetched whole.
+        var encoded = !ContentDecoding.IsIdentity(headers.ContentEncoding);
+        var etag = encoded ? null : response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
+        var lastModified = encoded ? null : headers.LastModified;
         long offset;
         long? totalSize;
         if (status == 206)
@@ -223,7 +216,7 @@ internal sealed class ItemFetcher : IDisposable
             var range = headers.ContentRange;
             var validatorChanged = (etag is not null && target.ETag is not null && etag != target.ETag)
                 || (etag is null && lastModified is not null && target.LastModified is not null && lastModified != target.LastModified);
-            if (range is not { HasRange: true, From: not null, Length: not null } || range.From != resumeFrom
+            if (encoded || range is not { HasRange: true, From: not null, Length: not null } || range.From != resumeFrom
                 || (target.TotalSize is not null && range.Length != target.TotalSize) || validatorChanged)
             {
                 DeletePart(target);
@@ -237,7 +230,7 @@ internal sealed class ItemFetcher : IDisposable
         {
             // A 200 to a range request (server ignored Range, or If-Range saw a changed file) restarts from zero.
             offset = 0;
-            totalSize = headers.ContentLength;
+            totalSize = encoded ? null : headers.ContentLength;
         }
 
         if (_options.MaxFileSize is { } max && totalSize > max)
@@ -250,11 +243,10 @@ internal sealed class ItemFetcher : IDisposable
             target.ETag = etag;
             target.LastModified = lastModified;
             target.TotalSize = totalSize;
-            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r"), totalSize));
+            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r", CultureInfo.InvariantCulture), totalSize));
         }
 
-        var expectBinary = ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType);
-
+        var sniff = offset == 0 && (ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType));
         VerifiedWriter writer;
         try
         {
@@ -262,24 +254,28 @@ internal sealed class ItemFetcher : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return Failure(FailureClassifier.ClassifyWrite(exception), resumeFrom, status) with { GiveUp = true };
+            var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+            return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
         }
 
         await using (writer.ConfigureAwait(false))
         {
-            var outcome = await CopyBodyAsync(response, writer, expectBinary, offset, itemToken).ConfigureAwait(false);
+            var (outcome, outcomeDetail) = await _copier.CopyAsync(
+                token => OpenBodyAsync(response, token), writer, sniff, itemToken).ConfigureAwait(false);
             var received = writer.Length - offset;
             if (outcome != FailureReason.None)
             {
-                if (outcome is FailureReason.SoftBlock or FailureReason.TooLarge)
+                if (outcome is FailureReason.SoftBlock or FailureReason.TooLarge || encoded)
                 {
+                    // Nothing of it can be kept: a page, a body over the limit, or decoded bytes no range can continue.
                     await writer.DiscardAsync().ConfigureAwait(false);
                 }
 
                 return Failure(outcome, resumeFrom, status) with
                 {
+                    Detail = outcomeDetail,
                     BytesReceived = received,
-                    GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull,
+                    GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath,
                 };
             }
 
@@ -290,7 +286,7 @@ internal sealed class ItemFetcher : IDisposable
 
             try
             {
-                var sha256 = await writer.CompleteAsync(target.FinalPath, target.ExpectedSha256, itemToken).ConfigureAwait(false);
+                var sha256 = await writer.FinishAsync(target.ExpectedSha256, itemToken).ConfigureAwait(false);
                 if (sha256 is null)
                 {
                     target.ForgetValidators();
@@ -309,102 +305,59 @@ internal sealed class ItemFetcher : IDisposable
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                return Failure(FailureClassifier.ClassifyWrite(exception), resumeFrom, status) with { GiveUp = true };
+                var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+                return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
             }
         }
     }
 
-    /// <summary>Streams the body into the writer with a stall deadline re-armed after every read and a speed floor.</summary>
-    private async Task<FailureReason> CopyBodyAsync(
-        HttpResponseMessage response, VerifiedWriter writer, bool expectBinary, long offset, CancellationToken itemToken)
+    /// <summary>The body stream, decoded when the response names content codings.</summary>
+    private static async Task<Stream> OpenBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, stall.Token);
-        var buffer = ArrayPool<byte>.Shared.Rent(HaulDefaults.BufferSize);
-        var sniffing = expectBinary && offset == 0;
-        var windowStart = _time.GetTimestamp();
-        long windowBytes = 0;
-        try
+        var raw = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var codings = response.Content.Headers.ContentEncoding;
+        if (ContentDecoding.IsIdentity(codings))
         {
-            stall.CancelAfter(_options.StallTimeout);
-            using var body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
-            while (true)
+            return raw;
+        }
+
+        if (ContentDecoding.TryCreate(codings, raw, out var decoded, out var unsupported))
+        {
+            return decoded;
+        }
+
+        await raw.DisposeAsync().ConfigureAwait(false);
+        throw new UnsupportedCodingException($"content-coding '{unsupported}'");
+    }
+
+    /// <summary>Two different Content-Length values, or one that is not a non-negative number, break the protocol.</summary>
+    private static string? ContentLengthProblem(System.Net.Http.Headers.HttpContentHeaders headers)
+    {
+        if (!headers.NonValidated.TryGetValues("Content-Length", out var values))
+        {
+            return null;
+        }
+
+        long? first = null;
+        foreach (var value in values)
+        {
+            foreach (var part in value.Split(','))
             {
-                stall.CancelAfter(_options.StallTimeout);
-                int read;
-                try
+                if (!long.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var length))
                 {
-                    read = await body.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (itemToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (OperationCanceledException) when (stall.IsCancellationRequested)
-                {
-                    return FailureReason.BodyStall;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    return FailureClassifier.ClassifyBody(exception);
+                    return $"invalid Content-Length '{value}'";
                 }
 
-                if (read == 0)
+                if (first is not null && first != length)
                 {
-                    return sniffing && writer.Length > 0 && ContentSniffer.LooksLikePage(writer.Head) ? FailureReason.SoftBlock : FailureReason.None;
+                    return "conflicting Content-Length values";
                 }
 
-                try
-                {
-                    await writer.WriteAsync(buffer.AsMemory(0, read), itemToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    return FailureClassifier.ClassifyWrite(exception);
-                }
-
-                _progress.AddBytes(read);
-                if (sniffing && writer.Length >= ContentSniffer.SniffLength)
-                {
-                    if (ContentSniffer.LooksLikePage(writer.Head))
-                    {
-                        return FailureReason.SoftBlock;
-                    }
-
-                    sniffing = false;
-                }
-
-                if (_options.MaxFileSize is { } max && writer.Length > max)
-                {
-                    return FailureReason.TooLarge;
-                }
-
-                windowBytes += read;
-                var elapsed = _time.GetElapsedTime(windowStart);
-                if (elapsed >= _options.LowSpeedTime)
-                {
-                    if (_options.LowSpeedLimit > 0 && windowBytes / elapsed.TotalSeconds < _options.LowSpeedLimit)
-                    {
-                        return FailureReason.LowSpeed;
-                    }
-
-                    windowStart = _time.GetTimestamp();
-                    windowBytes = 0;
-                }
+                first = length;
             }
         }
-        catch (OperationCanceledException) when (!itemToken.IsCancellationRequested && stall.IsCancellationRequested)
-        {
-            return FailureReason.BodyStall;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            return FailureClassifier.ClassifyBody(exception);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return null;
     }
 
     private static void DeletePart(FetchTarget target)

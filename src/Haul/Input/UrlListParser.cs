@@ -1,4 +1,5 @@
 using System.Globalization;
+using Haul.Writing;
 
 namespace Haul.Input;
 
@@ -69,6 +70,12 @@ public static class UrlListParser
             return;
         }
 
-        batch.Requests.Add(new DownloadRequest(new Uri(fields[0], UriKind.Absolute), outputPath, sha256));
+        if (outputPath is not null && OutputPathMapper.CheckRelative(outputPath) is { } badPath)
+        {
+            batch.Skipped.Add(new SkippedInput(trimmed, source, badPath));
+            return;
+        }
+
+        batch.Requests.Add(new DownloadRequest(new Uri(fields[0], UriKind.Absolute), outputPath, sha256, source));
     }
 }

@@ -8,7 +8,7 @@ public sealed record JournalItem
     /// <summary>The journal's key for the item.</summary>
     public required long Id { get; init; }
 
-    /// <summary>The URL, as given (for a skipped entry, the text that was skipped).</summary>
+    /// <summary>The URL, normalised.</summary>
     public required string Url { get; init; }
 
     /// <summary>File or page.</summary>
@@ -29,10 +29,13 @@ public sealed record JournalItem
     /// <summary>The reason of the last failed attempt, or of the failure.</summary>
     public FailureReason LastReason { get; init; }
 
+    /// <summary>What the last reason alone does not say, e.g. <c>Permission denied</c>.</summary>
+    public string? LastDetail { get; init; }
+
     /// <summary>The last HTTP status seen.</summary>
     public int? LastStatus { get; init; }
 
-    /// <summary>Bytes of the finished file.</summary>
+    /// <summary>Bytes of the finished file, or of the verified file staged for the final path.</summary>
     public long Bytes { get; init; }
 
     /// <summary>The file's full size, as the server announced it.</summary>
@@ -44,9 +47,15 @@ public sealed record JournalItem
     /// <summary>The Last-Modified of the bytes in the partial file, as sent.</summary>
     public string? LastModified { get; init; }
 
-    /// <summary>SHA-256 (lowercase hex) of the file written.</summary>
+    /// <summary>SHA-256 (lowercase hex) of the file written, or of the verified file staged for the final path.</summary>
     public string? Sha256 { get; init; }
 
-    /// <summary>Where it came from in the input, for skipped items; or the rule that skipped it.</summary>
+    /// <summary>The done file's modification time (UTC ticks) when Haul wrote it.</summary>
+    public long? FileModified { get; init; }
+
+    /// <summary>Where a different file found at the final path was kept, relative to the output folder.</summary>
+    public string? BackupPath { get; init; }
+
+    /// <summary>The rule that skipped the item, for a skipped item.</summary>
     public string? Note { get; init; }
 }

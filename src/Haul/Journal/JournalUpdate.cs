@@ -14,8 +14,22 @@ public sealed record ValidatorsSeen(long ItemId, string? ETag, string? LastModif
 /// <summary>An attempt ended.</summary>
 public sealed record AttemptFinished(long ItemId, AttemptRecord Attempt) : JournalUpdate(ItemId);
 
+/// <summary>
+/// A verified file is about to be renamed to the item's final path, with this size and SHA-256. Committed before the
+/// rename, so that after a crash a file at the final path is adopted only when it matches this record.
+/// </summary>
+public sealed record ItemStaged(long ItemId, long Bytes, string Sha256) : JournalUpdate(ItemId);
+
 /// <summary>The item is at its final path, verified.</summary>
-public sealed record ItemDone(long ItemId, long Bytes, string Sha256) : JournalUpdate(ItemId);
+/// <param name="ItemId">The item.</param>
+/// <param name="Bytes">The file's size.</param>
+/// <param name="Sha256">The file's SHA-256, lowercase hex.</param>
+/// <param name="FileModified">The file's modification time (UTC ticks), to notice later changes.</param>
+/// <param name="BackupPath">Where a different file found at the final path was kept, relative to the output folder.</param>
+public sealed record ItemDone(long ItemId, long Bytes, string Sha256, long? FileModified = null, string? BackupPath = null) : JournalUpdate(ItemId);
 
 /// <summary>The item was given up.</summary>
-public sealed record ItemFailed(long ItemId, FailureReason Reason, int? Status) : JournalUpdate(ItemId);
+public sealed record ItemFailed(long ItemId, FailureReason Reason, int? Status, string? Detail = null) : JournalUpdate(ItemId);
+
+/// <summary>A done item's file went missing or changed: it is fetched again.</summary>
+public sealed record ItemReopened(long ItemId) : JournalUpdate(ItemId);

@@ -10,7 +10,8 @@ namespace Haul.Journal;
 /// <summary>
 /// The journal as a SQLite database in WAL mode at <c>&lt;output&gt;/.haul/journal.db</c>, guarded by an exclusive
 /// lock file so that two processes never share a job. Updates go through a channel to one writer task that commits
-/// them in batches, so the journal is never the bottleneck.
+/// them in batches, so the journal is never the bottleneck; a batch that cannot be written stops the job
+/// (<see cref="WriteFailed"/>) rather than being lost without a word.
 /// </summary>
 public sealed class SqliteJobJournal : IJobJournal
 {
@@ -24,8 +25,10 @@ public sealed class SqliteJobJournal : IJobJournal
     private readonly FileStream? _lock;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<object> _updates = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _writeFailed = new();
     private readonly Task _writer;
     private readonly TimeProvider _timeProvider;
+    private Exception? _writeFailure;
 
     private SqliteJobJournal(SqliteConnection connection, FileStream? lockFile, TimeProvider timeProvider)
     {
@@ -34,6 +37,12 @@ public sealed class SqliteJobJournal : IJobJournal
         _timeProvider = timeProvider;
         _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <inheritdoc/>
+    public CancellationToken WriteFailed => _writeFailed.Token;
+
+    /// <inheritdoc/>
+    public Exception? WriteFailure => Volatile.Read(ref _writeFailure);
 
     /// <summary>The path of the journal database of an output folder.</summary>
     public static string DatabasePath(string outputDirectory) =>
@@ -57,16 +66,26 @@ public sealed class SqliteJobJournal : IJobJournal
 
     /// <summary>Opens (creating if needed) the journal of <paramref name="outputDirectory"/>.</summary>
     /// <exception cref="JournalLockedException">Another process is using this output folder.</exception>
+    /// <exception cref="UnsafePathException">The state folder, its lock or its database is a symbolic link.</exception>
     public static async Task<SqliteJobJournal> OpenAsync(
         string outputDirectory, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var stateFolder = Path.Combine(outputDirectory, StateFolderName);
-        Directory.CreateDirectory(stateFolder);
+        var stateFolder = Path.Combine(Path.GetFullPath(outputDirectory), StateFolderName);
+        new SafeFileSystem(outputDirectory).CreateFolder(stateFolder);
+        var lockPath = Path.Combine(stateFolder, "lock");
+        foreach (var file in new[] { lockPath, DatabasePath(outputDirectory), DatabasePath(outputDirectory) + "-wal", DatabasePath(outputDirectory) + "-shm" })
+        {
+            if (SafeFileSystem.Inspect(file) is EntryKind.SymbolicLink or EntryKind.Directory)
+            {
+                throw new UnsafePathException($"'{file}' is a symbolic link or a folder; Haul does not write through links");
+            }
+        }
+
         FileStream lockFile;
         try
         {
             // FileShare.None is an advisory flock on Unix: released by the kernel when the process dies, kill -9 included.
-            lockFile = new FileStream(Path.Combine(stateFolder, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
         {
@@ -83,10 +102,10 @@ public sealed class SqliteJobJournal : IJobJournal
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, "UPDATE items SET state = 0 WHERE state = 1;", cancellationToken).ConfigureAwait(false);
+            await SqliteSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+            await SqliteSchema.ExecuteAsync(connection, "UPDATE items SET state = 0 WHERE state = 1;", cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException exception)
+        catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             await lockFile.DisposeAsync().ConfigureAwait(false);
@@ -97,122 +116,26 @@ public sealed class SqliteJobJournal : IJobJournal
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<JournalItem>> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken)
+    public async Task<JournalAddResult> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var existing = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
-            var byUrl = existing.Where(i => i.State != ItemState.Skipped).ToDictionary(i => i.Url, StringComparer.Ordinal);
-
-            // Case-insensitive, so that a job gives the same names on every file system.
-            var takenPaths = new HashSet<string>(
-                existing.Where(i => i.OutputPath is not null).Select(i => i.OutputPath!), StringComparer.OrdinalIgnoreCase);
-            var takenFolders = new HashSet<string>(takenPaths.SelectMany(FoldersOf), StringComparer.OrdinalIgnoreCase);
-            var result = new List<JournalItem>(requests.Count);
-            var seen = new HashSet<long>();
-
             using var transaction = _connection.BeginTransaction();
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO items (url, kind, state, output_path, expected_sha256, updated_at) VALUES ($url, 0, 0, $path, $sha, $now) RETURNING id;";
-            var urlParameter = insert.Parameters.Add("$url", SqliteType.Text);
-            var pathParameter = insert.Parameters.Add("$path", SqliteType.Text);
-            var shaParameter = insert.Parameters.Add("$sha", SqliteType.Text);
-            var nowParameter = insert.Parameters.Add("$now", SqliteType.Text);
-            using var reopen = _connection.CreateCommand();
-            reopen.Transaction = transaction;
-            reopen.CommandText = "UPDATE items SET state = 0 WHERE id = $id AND state <> 2;";
-            var reopenId = reopen.Parameters.Add("$id", SqliteType.Integer);
-            var now = Now();
-
+            using var adder = new ItemAdder(_connection, transaction, existing, Now());
             foreach (var request in requests)
             {
-                var url = request.Url.AbsoluteUri;
-                if (byUrl.TryGetValue(url, out var item))
-                {
-                    if (seen.Add(item.Id))
-                    {
-                        if (item.State != ItemState.Done)
-                        {
-                            reopenId.Value = item.Id;
-                            await reopen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                            item = item with { State = ItemState.Pending };
-                        }
-
-                        result.Add(item);
-                    }
-
-                    continue;
-                }
-
-                var path = ClaimPath(
-                    request.OutputPath is { } chosen ? OutputPathMapper.SanitizeRelative(chosen) : OutputPathMapper.Map(request.Url),
-                    url,
-                    takenPaths,
-                    takenFolders);
-
-                urlParameter.Value = url;
-                pathParameter.Value = path;
-                shaParameter.Value = (object?)request.ExpectedSha256 ?? DBNull.Value;
-                nowParameter.Value = now;
-                var id = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                item = new JournalItem { Id = id, Url = url, OutputPath = path, ExpectedSha256 = request.ExpectedSha256 };
-                byUrl[url] = item;
-                seen.Add(id);
-                result.Add(item);
+                await adder.AddAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
+            return new JournalAddResult(adder.Items, adder.Skipped);
         }
         finally
         {
             _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Makes <paramref name="path"/> unique among the files and folders of the job, with deterministic suffixes: a path
-    /// never names a file where another item has a file or a folder, and never runs through another item's file.
-    /// </summary>
-    private static string ClaimPath(string path, string url, HashSet<string> files, HashSet<string> folders)
-    {
-        while (FoldersOf(path).FirstOrDefault(files.Contains) is { } blocked)
-        {
-            // Another item's file sits where this path needs a folder: this path's folder gets the suffix.
-            path = Unique(blocked, url, candidate => !files.Contains(candidate)) + path[blocked.Length..];
-        }
-
-        path = Unique(path, url, candidate => !files.Contains(candidate) && !folders.Contains(candidate));
-        files.Add(path);
-        folders.UnionWith(FoldersOf(path));
-        return path;
-    }
-
-    private static string Unique(string path, string url, Func<string, bool> isFree)
-    {
-        if (isFree(path))
-        {
-            return path;
-        }
-
-        path = OutputPathMapper.AddSuffix(path, "~" + OutputPathMapper.ShortHash(url));
-        for (var n = 2; !isFree(path); n++)
-        {
-            path = OutputPathMapper.AddSuffix(path, "~" + n.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return path;
-    }
-
-    /// <summary>The folders a relative path runs through, outermost first: <c>a/b/c.jpg</c> gives <c>a</c>, <c>a/b</c>.</summary>
-    private static IEnumerable<string> FoldersOf(string path)
-    {
-        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
-        {
-            yield return path[..slash];
         }
     }
 
@@ -231,16 +154,17 @@ public sealed class SqliteJobJournal : IJobJournal
             using var insert = _connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO items (url, kind, state, note, updated_at) VALUES ($url, 0, 4, $note, $now)
-                ON CONFLICT (url) DO UPDATE SET note = excluded.note WHERE items.state = 4;
+                INSERT INTO skipped (source, entry, rule) VALUES ($source, $entry, $rule)
+                ON CONFLICT (source, entry) DO UPDATE SET rule = excluded.rule;
                 """;
-            var url = insert.Parameters.Add("$url", SqliteType.Text);
-            var note = insert.Parameters.Add("$note", SqliteType.Text);
-            insert.Parameters.AddWithValue("$now", Now());
+            var source = insert.Parameters.Add("$source", SqliteType.Text);
+            var entryText = insert.Parameters.Add("$entry", SqliteType.Text);
+            var rule = insert.Parameters.Add("$rule", SqliteType.Text);
             foreach (var entry in skipped)
             {
-                url.Value = entry.Text;
-                note.Value = $"{entry.Source}: {entry.Rule}";
+                source.Value = entry.Source;
+                entryText.Value = entry.Text;
+                rule.Value = entry.Rule;
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -256,11 +180,23 @@ public sealed class SqliteJobJournal : IJobJournal
     public void Record(JournalUpdate update) => _updates.Writer.TryWrite(update);
 
     /// <inheritdoc/>
+    public Task CommitAsync(JournalUpdate update, CancellationToken cancellationToken)
+    {
+        Record(update);
+        return FlushAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_updates.Writer.TryWrite(flushed))
         {
+            if (WriteFailure is { } failure)
+            {
+                throw new JournalWriteException(failure.Message, failure);
+            }
+
             return;
         }
 
@@ -288,7 +224,7 @@ public sealed class SqliteJobJournal : IJobJournal
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT started_at, elapsed_ms, reason, status, range_start, bytes FROM attempts WHERE item_id = $id ORDER BY rowid;";
+            command.CommandText = "SELECT started_at, elapsed_ms, reason, status, range_start, bytes, detail FROM attempts WHERE item_id = $id ORDER BY rowid;";
             command.Parameters.AddWithValue("$id", itemId);
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var attempts = new List<AttemptRecord>();
@@ -300,10 +236,34 @@ public sealed class SqliteJobJournal : IJobJournal
                     FailureReasons.Parse(reader.GetString(2)),
                     reader.IsDBNull(3) ? null : reader.GetInt32(3),
                     reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                    reader.GetInt64(5)));
+                    reader.GetInt64(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
 
             return attempts;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<SkippedInput>> ReadSkippedAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT entry, source, rule FROM skipped ORDER BY id;";
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var skipped = new List<SkippedInput>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                skipped.Add(new SkippedInput(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+
+            return skipped;
         }
         finally
         {
@@ -328,6 +288,7 @@ public sealed class SqliteJobJournal : IJobJournal
             }
 
             _gate.Dispose();
+            _writeFailed.Dispose();
         }
     }
 
@@ -337,8 +298,9 @@ public sealed class SqliteJobJournal : IJobJournal
         var reader = _updates.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // Gather what arrives within a short window, so many updates share one commit. The window is wall-clock
-            // time on purpose: it is a throughput knob, not a deadline a test would want to control.
+            // Gather what arrives within a short window, so many updates share one commit; a waiter (a flush or a
+            // commit) ends the window at once. The window is wall-clock time on purpose: it is a throughput knob,
+            // not a deadline a test would want to control.
             using (var window = new CancellationTokenSource(BatchWindow))
             {
                 try
@@ -374,29 +336,37 @@ public sealed class SqliteJobJournal : IJobJournal
 
     private async Task WriteBatchAsync(List<object> batch)
     {
-        Exception? failure = null;
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        var failure = WriteFailure;
+        if (failure is null)
         {
-            using var transaction = _connection.BeginTransaction();
-            using var writer = new UpdateWriter(_connection, transaction, Now());
-            foreach (var entry in batch)
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
             {
-                if (entry is JournalUpdate update)
+                using var transaction = _connection.BeginTransaction();
+                using var writer = new UpdateWriter(_connection, transaction, Now());
+                foreach (var entry in batch)
                 {
-                    await writer.WriteAsync(update).ConfigureAwait(false);
+                    if (entry is JournalUpdate update)
+                    {
+                        await writer.WriteAsync(update).ConfigureAwait(false);
+                    }
                 }
-            }
 
-            await transaction.CommitAsync().ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            failure = exception;
-        }
-        finally
-        {
-            _gate.Release();
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // Nothing of this batch is committed. The job stops; what it did not record, the next run finds again
+                // (a file at its final path is only ever there after its staged record was committed).
+                failure = exception;
+                Volatile.Write(ref _writeFailure, exception);
+                _updates.Writer.TryComplete();
+                await _writeFailed.CancelAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
 
         foreach (var entry in batch)
@@ -409,7 +379,7 @@ public sealed class SqliteJobJournal : IJobJournal
                 }
                 else
                 {
-                    flushed.TrySetException(failure);
+                    flushed.TrySetException(new JournalWriteException(failure.Message, failure));
                 }
             }
         }
@@ -420,7 +390,7 @@ public sealed class SqliteJobJournal : IJobJournal
         using var command = _connection.CreateCommand();
         command.CommandText = """
             SELECT id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes,
-                   total_size, etag, last_modified, sha256, note
+                   total_size, etag, last_modified, sha256, note, last_detail, file_modified, backup_path
             FROM items ORDER BY id;
             """;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -444,6 +414,9 @@ public sealed class SqliteJobJournal : IJobJournal
                 LastModified = reader.IsDBNull(12) ? null : reader.GetString(12),
                 Sha256 = reader.IsDBNull(13) ? null : reader.GetString(13),
                 Note = reader.IsDBNull(14) ? null : reader.GetString(14),
+                LastDetail = reader.IsDBNull(15) ? null : reader.GetString(15),
+                FileModified = reader.IsDBNull(16) ? null : reader.GetInt64(16),
+                BackupPath = reader.IsDBNull(17) ? null : reader.GetString(17),
             });
         }
 
@@ -451,45 +424,4 @@ public sealed class SqliteJobJournal : IJobJournal
     }
 
     private string Now() => _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        PRAGMA synchronous = NORMAL;
-        CREATE TABLE IF NOT EXISTS items (
-            id INTEGER PRIMARY KEY,
-            url TEXT NOT NULL UNIQUE,
-            kind INTEGER NOT NULL,
-            state INTEGER NOT NULL,
-            output_path TEXT UNIQUE,
-            expected_sha256 TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_reason TEXT,
-            last_status INTEGER,
-            bytes INTEGER NOT NULL DEFAULT 0,
-            total_size INTEGER,
-            etag TEXT,
-            last_modified TEXT,
-            sha256 TEXT,
-            note TEXT,
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS attempts (
-            item_id INTEGER NOT NULL REFERENCES items (id),
-            started_at TEXT NOT NULL,
-            elapsed_ms INTEGER NOT NULL,
-            reason TEXT NOT NULL,
-            status INTEGER,
-            range_start INTEGER,
-            bytes INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS attempts_item ON attempts (item_id);
-        CREATE INDEX IF NOT EXISTS items_state ON items (state);
-        """;
 }

@@ -7,7 +7,7 @@ namespace Haul.Journal;
 /// <summary>Writes <see cref="JournalUpdate"/>s inside one transaction, with one prepared command a kind.</summary>
 internal sealed class UpdateWriter : IDisposable
 {
-    private static readonly string[] ValueNames = ["$a", "$b", "$c", "$d", "$e", "$f"];
+    private static readonly string[] ValueNames = ["$a", "$b", "$c", "$d", "$e", "$f", "$g"];
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -29,12 +29,20 @@ internal sealed class UpdateWriter : IDisposable
             "UPDATE items SET etag = $a, last_modified = $b, total_size = $c, updated_at = $now WHERE id = $id;",
             seen.ItemId, seen.ETag, seen.LastModified, seen.TotalSize),
         AttemptFinished finished => WriteAttemptAsync(finished),
+        ItemStaged staged => ExecuteAsync(
+            "UPDATE items SET bytes = $a, sha256 = $b, updated_at = $now WHERE id = $id;",
+            staged.ItemId, staged.Bytes, staged.Sha256),
         ItemDone done => ExecuteAsync(
-            "UPDATE items SET state = 2, bytes = $a, sha256 = $b, last_reason = NULL, updated_at = $now WHERE id = $id;",
-            done.ItemId, done.Bytes, done.Sha256),
+            """
+            UPDATE items SET state = 2, bytes = $a, sha256 = $b, file_modified = $c, backup_path = coalesce($d, backup_path),
+                last_reason = NULL, last_detail = NULL, updated_at = $now WHERE id = $id;
+            """,
+            done.ItemId, done.Bytes, done.Sha256, done.FileModified, done.BackupPath),
         ItemFailed failed => ExecuteAsync(
-            "UPDATE items SET state = 3, last_reason = $a, last_status = $b, updated_at = $now WHERE id = $id AND state <> 2;",
-            failed.ItemId, FailureReasons.ToName(failed.Reason), failed.Status),
+            "UPDATE items SET state = 3, last_reason = $a, last_status = $b, last_detail = $c, updated_at = $now WHERE id = $id AND state <> 2;",
+            failed.ItemId, FailureReasons.ToName(failed.Reason), failed.Status, failed.Detail),
+        ItemReopened reopened => ExecuteAsync(
+            "UPDATE items SET state = 0, updated_at = $now WHERE id = $id AND state = 2;", reopened.ItemId),
         _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),
     };
 
@@ -43,17 +51,18 @@ internal sealed class UpdateWriter : IDisposable
         var attempt = finished.Attempt;
         var reason = FailureReasons.ToName(attempt.Reason);
         await ExecuteAsync(
-            "INSERT INTO attempts (item_id, started_at, elapsed_ms, reason, status, range_start, bytes) VALUES ($id, $a, $b, $c, $d, $e, $f);",
+            "INSERT INTO attempts (item_id, started_at, elapsed_ms, reason, status, range_start, bytes, detail) VALUES ($id, $a, $b, $c, $d, $e, $f, $g);",
             finished.ItemId,
             attempt.StartedAt.ToString("O", CultureInfo.InvariantCulture),
             (long)attempt.Elapsed.TotalMilliseconds,
             reason,
             attempt.Status,
             attempt.RangeStart,
-            attempt.BytesReceived).ConfigureAwait(false);
+            attempt.BytesReceived,
+            attempt.Detail).ConfigureAwait(false);
         await ExecuteAsync(
-            "UPDATE items SET attempts = attempts + 1, last_reason = $a, last_status = $b WHERE id = $id;",
-            finished.ItemId, attempt.Reason == FailureReason.None ? null : reason, attempt.Status).ConfigureAwait(false);
+            "UPDATE items SET attempts = attempts + 1, last_reason = $a, last_status = $b, last_detail = $c WHERE id = $id;",
+            finished.ItemId, attempt.Reason == FailureReason.None ? null : reason, attempt.Status, attempt.Detail).ConfigureAwait(false);
     }
 
     private Task<int> ExecuteAsync(string sql, long id, params object?[] values)

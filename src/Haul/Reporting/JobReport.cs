@@ -1,4 +1,5 @@
 using Haul.Fetching;
+using Haul.Input;
 using Haul.Journal;
 
 namespace Haul.Reporting;
@@ -36,8 +37,11 @@ public sealed record JobReport
     /// <summary>Failed items, each with its reason and attempts.</summary>
     public required IReadOnlyList<FailedItem> Failures { get; init; }
 
-    /// <summary>Skipped entries, each with the rule that skipped it.</summary>
-    public required IReadOnlyList<JournalItem> SkippedItems { get; init; }
+    /// <summary>Skipped entries, each with where it came from and the rule that skipped it.</summary>
+    public required IReadOnlyList<SkippedInput> SkippedItems { get; init; }
+
+    /// <summary>Done items whose final path held a different file, kept under a numbered backup name (<see cref="JournalItem.BackupPath"/>).</summary>
+    public IReadOnlyList<JournalItem> Backups { get; init; } = [];
 
     /// <summary>Failures counted by reason.</summary>
     public IReadOnlyDictionary<FailureReason, int> FailuresByReason =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Haul.Fetching;
+using Haul.Writing;
 
 namespace Haul.Reporting;
 
@@ -28,8 +29,9 @@ public static class ReportWriter
         foreach (var failure in report.Failures)
         {
             var item = failure.Item;
+            var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# {FailureReasons.ToName(item.LastReason)}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)"));
+                $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)"));
             writer.WriteLine(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}");
         }
     }
@@ -55,6 +57,11 @@ public static class ReportWriter
             json.WriteStartObject();
             json.WriteString("url", item.Url);
             json.WriteString("reason", FailureReasons.ToName(item.LastReason));
+            if (item.LastDetail is { } detail)
+            {
+                json.WriteString("detail", detail);
+            }
+
             json.WriteBoolean("transient", FailureReasons.IsTransient(item.LastReason));
             if (item.LastStatus is { } status)
             {
@@ -69,6 +76,11 @@ public static class ReportWriter
                 json.WriteString("startedAt", attempt.StartedAt);
                 json.WriteNumber("elapsedMs", (long)attempt.Elapsed.TotalMilliseconds);
                 json.WriteString("reason", FailureReasons.ToName(attempt.Reason));
+                if (attempt.Detail is { } attemptDetail)
+                {
+                    json.WriteString("detail", attemptDetail);
+                }
+
                 if (attempt.Status is { } attemptStatus)
                 {
                     json.WriteNumber("status", attemptStatus);
@@ -92,8 +104,20 @@ public static class ReportWriter
         foreach (var skipped in report.SkippedItems)
         {
             json.WriteStartObject();
-            json.WriteString("entry", skipped.Url);
-            json.WriteString("rule", skipped.Note);
+            json.WriteString("entry", skipped.Text);
+            json.WriteString("source", skipped.Source);
+            json.WriteString("rule", skipped.Rule);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("backups");
+        foreach (var item in report.Backups)
+        {
+            json.WriteStartObject();
+            json.WriteString("url", item.Url);
+            json.WriteString("outputPath", item.OutputPath);
+            json.WriteString("backupPath", item.BackupPath);
             json.WriteEndObject();
         }
 
@@ -112,16 +136,27 @@ public static class ReportWriter
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// Writes a temporary file and renames it over <paramref name="path"/>. A link planted at the temporary name is
+    /// removed (never followed), and the rename replaces a link at the final name rather than writing through it.
+    /// </summary>
     private static async Task WriteAtomicallyAsync(string path, Action<Stream> write, CancellationToken cancellationToken)
     {
         var temporary = path + ".tmp";
-        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+        File.Delete(temporary);
+        var stream = NoFollowFile.Open(temporary, NoFollowFile.Mode.CreateNew);
         await using (stream.ConfigureAwait(false))
         {
-            write(stream);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var buffered = new BufferedStream(stream, 64 * 1024);
+            await using (buffered.ConfigureAwait(false))
+            {
+                write(buffered);
+                await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         File.Move(temporary, path, overwrite: true);
     }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

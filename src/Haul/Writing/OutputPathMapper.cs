@@ -72,7 +72,23 @@ public static class OutputPathMapper
         return string.Join('/', segments);
     }
 
+    /// <summary>
+    /// Null when <paramref name="path"/> (an output path given by the input, relative to the output folder) can be
+    /// used, else why not: it names no file, or climbs with <c>..</c>.
+    /// </summary>
+    public static string? CheckRelative(string path)
+    {
+        var segments = path.Split('/', '\\');
+        if (segments.Any(s => s == ".."))
+        {
+            return $"output path '{path}' climbs out of its folder with '..'";
+        }
+
+        return segments.All(s => s.Length == 0 || s == ".") ? $"output path '{path}' names no file" : null;
+    }
+
     /// <summary>Makes a path given by the user (relative to the output folder) safe, segment by segment.</summary>
+    /// <exception cref="ArgumentException">The path names no file (see <see cref="CheckRelative"/>).</exception>
     public static string SanitizeRelative(string path)
     {
         var segments = path.Split('/', '\\')

@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 namespace Haul.Writing;
 
 /// <summary>
-/// Writes a body to its partial file with bounded memory, hashing as it goes, and moves it to its final name only once
-/// it is verified. The move is a rename within the output folder, so a final path holds a whole file or nothing.
+/// Writes a body to its partial file with bounded memory, hashing as it goes, and says whether it is verified; only
+/// then is it moved to its final name (<see cref="FilePlacer"/>), so a final path holds a whole file or nothing. The
+/// partial file is opened without following a link (<see cref="NoFollowFile"/>); its folder must exist.
 /// </summary>
 internal sealed class VerifiedWriter : IAsyncDisposable
 {
@@ -31,8 +32,7 @@ internal sealed class VerifiedWriter : IAsyncDisposable
     /// <summary>Opens the partial file, keeping its first <paramref name="keep"/> bytes (hashed again) and dropping the rest.</summary>
     public static async Task<VerifiedWriter> OpenAsync(string partPath, long keep, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(partPath)!);
-        var file = new FileStream(partPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, useAsync: false);
+        var file = NoFollowFile.Open(partPath, NoFollowFile.Mode.OpenOrCreate);
         var writer = new VerifiedWriter(file, partPath);
         try
         {
@@ -87,10 +87,10 @@ internal sealed class VerifiedWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Checks the SHA-256 against <paramref name="expectedSha256"/> (when given) and renames the file to
-    /// <paramref name="finalPath"/>. Returns the SHA-256, or null when it did not match (the partial file is deleted).
+    /// Closes the file and checks its SHA-256 against <paramref name="expectedSha256"/> (when given). Returns the
+    /// SHA-256, or null when it did not match (the partial file is then deleted).
     /// </summary>
-    public async Task<string?> CompleteAsync(string finalPath, string? expectedSha256, CancellationToken cancellationToken)
+    public async Task<string?> FinishAsync(string? expectedSha256, CancellationToken cancellationToken)
     {
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         var sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
@@ -101,8 +101,6 @@ internal sealed class VerifiedWriter : IAsyncDisposable
         }
 
         await CloseAsync().ConfigureAwait(false);
-        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
-        File.Move(_partPath, finalPath, overwrite: true);
         return sha256;
     }
 

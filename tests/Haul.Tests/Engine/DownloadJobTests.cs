@@ -37,8 +37,8 @@ public sealed class DownloadJobTests
         Assert.Equal(1, report.Skipped);
         Assert.True(report.Succeeded);
         var skipped = Assert.Single(report.SkippedItems);
-        Assert.Equal("ftp://example.com/x.jpg", skipped.Url);
-        Assert.Contains("argument 2", skipped.Note, StringComparison.Ordinal);
+        Assert.Equal("ftp://example.com/x.jpg", skipped.Text);
+        Assert.Equal("argument 2", skipped.Source);
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output.Path, ReportWriter.ReportFileName)));
         Assert.Contains("unsupported scheme 'ftp'", json.RootElement.GetProperty("skippedEntries")[0].GetProperty("rule").GetString(), StringComparison.Ordinal);
     }
@@ -50,12 +50,35 @@ public sealed class DownloadJobTests
         var file = server.Files[0];
         using var output = new TempFolder();
         var input = new InputBatch();
-        input.Requests.Add(new DownloadRequest(TestSupport.Url(server, file.Path), "../../mine/picture.jpg", file.Sha256Hex));
+        input.Requests.Add(new DownloadRequest(TestSupport.Url(server, file.Path), "mine/picture.jpg", file.Sha256Hex));
 
         var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), input, null, CancellationToken.None);
 
         Assert.Equal(1, report.Done);
-        Assert.Equal(file.Sha256Hex, TestSupport.Sha256OfFile(Path.Combine(output.Path, "_", "_", "mine", "picture.jpg")));
+        Assert.Equal(file.Sha256Hex, TestSupport.Sha256OfFile(Path.Combine(output.Path, "mine", "picture.jpg")));
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("./")]
+    [InlineData("/")]
+    [InlineData("//")]
+    [InlineData("../../mine/picture.jpg")]
+    public async Task OutputPathNamingNoFileOrClimbing_ThatEntrySkippedWithItsRuleTheOthersDone(string chosen)
+    {
+        await using var server = await StartAsync(2);
+        using var output = new TempFolder();
+        var input = new InputBatch();
+        input.Requests.Add(new DownloadRequest(TestSupport.Url(server, server.Files[0].Path), chosen, Source: "list.txt:1"));
+        input.Requests.Add(new DownloadRequest(TestSupport.Url(server, server.Files[1].Path), Source: "list.txt:2"));
+
+        var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), input, null, CancellationToken.None);
+
+        Assert.Equal(1, report.Done);
+        var skipped = Assert.Single(report.SkippedItems);
+        Assert.Equal("list.txt:1", skipped.Source);
+        Assert.Contains("output path", skipped.Rule, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(output.Path, "*", SearchOption.AllDirectories), f => !f.Contains(".haul", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal) && !f.EndsWith(".txt", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -110,24 +133,22 @@ public sealed class DownloadJobTests
     }
 
     [Fact]
-    public async Task FileAlreadyAtFinalPathFromInterruptedRun_AdoptedWithoutRequest()
+    public async Task FileRenamedBeforeDoneWasCommitted_AdoptedWithoutRequest()
     {
         await using var server = await StartAsync(2);
         using var output = new TempFolder();
         var adoptedUrl = TestSupport.Url(server, server.Files[0].Path);
-        var savedPath = TestSupport.SavedPath(output.Path, adoptedUrl);
-        Directory.CreateDirectory(Path.GetDirectoryName(savedPath)!);
-        using (var client = new HttpClient())
-        {
-            await File.WriteAllBytesAsync(savedPath, await client.GetByteArrayAsync(adoptedUrl));
-        }
+        await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(adoptedUrl), null, CancellationToken.None);
 
+        // A crash between the rename and the commit of "done": the staged record is there, the state is not.
+        await TestSupport.ExecuteOnJournalAsync(output.Path, "UPDATE items SET state = 1;");
         var requestsBefore = server.Counters.RequestsFor(server.Files[0].Path);
         var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
 
         Assert.Equal(2, report.Done);
         Assert.Equal(requestsBefore, server.Counters.RequestsFor(server.Files[0].Path));
         var item = (await TestSupport.ReadJournalAsync(output.Path)).Single(e => e.Item.Url == adoptedUrl.AbsoluteUri).Item;
+        Assert.Equal(ItemState.Done, item.State);
         Assert.Equal(server.Files[0].Sha256Hex, item.Sha256);
         Assert.Equal(server.Files[0].Size, item.Bytes);
     }

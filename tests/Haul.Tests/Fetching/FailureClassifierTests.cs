@@ -72,7 +72,7 @@ public sealed class FailureClassifierTests
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => body.CopyToAsync(Stream.Null));
 
-        Assert.Equal(expected, FailureClassifier.ClassifyBody(error));
+        Assert.Equal(expected, FailureClassifier.ClassifyBody(error).Reason);
     }
 
     [Theory]
@@ -81,11 +81,11 @@ public sealed class FailureClassifierTests
     [InlineData(unchecked((int)0x80070027), FailureReason.DiskFull)]
     [InlineData(13, FailureReason.WriteError)]
     public void ClassifyWrite_IoErrorCodes(int hresult, FailureReason expected) =>
-        Assert.Equal(expected, FailureClassifier.ClassifyWrite(new IOException("write failed", hresult)));
+        Assert.Equal(expected, FailureClassifier.ClassifyWrite(new IOException("write failed", hresult)).Reason);
 
     [Fact]
-    public void ClassifyWrite_AccessDenied_WriteError() =>
-        Assert.Equal(FailureReason.WriteError, FailureClassifier.ClassifyWrite(new UnauthorizedAccessException()));
+    public void ClassifyWrite_AccessDenied_WriteErrorWithTheOsReason() =>
+        Assert.Equal((FailureReason.WriteError, "Permission denied"), FailureClassifier.ClassifyWrite(new UnauthorizedAccessException()));
 
     [Fact]
     public void ClassifySend_ConnectTimeoutAnywhereInChain_ConnectTimeout() =>

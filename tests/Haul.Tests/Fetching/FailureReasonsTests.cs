@@ -31,6 +31,7 @@ public sealed class FailureReasonsTests
         [FailureReason.ClientError] = false,
         [FailureReason.UnexpectedStatus] = false,
         [FailureReason.SoftBlock] = true,
+        [FailureReason.UnsupportedEncoding] = false,
         [FailureReason.RangeMismatch] = true,
         [FailureReason.ChecksumMismatch] = true,
         [FailureReason.TooLarge] = false,
@@ -38,6 +39,7 @@ public sealed class FailureReasonsTests
         [FailureReason.TooManyRedirects] = false,
         [FailureReason.BadRedirect] = false,
         [FailureReason.WriteError] = false,
+        [FailureReason.UnsafePath] = false,
         [FailureReason.DiskFull] = false,
         [FailureReason.Unknown] = false,
     };

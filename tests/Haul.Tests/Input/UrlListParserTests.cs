@@ -52,8 +52,9 @@ public sealed class UrlListParserTests
             "http://example.com/b.jpg\tsha256=" + Sha,
             "  http://example.com/c.jpg\tout/c.jpg\tsha256=" + Sha + "\t# trailing comment");
 
+        Assert.Equal(["list.txt:1", "list.txt:2", "list.txt:3"], batch.Requests.Select(r => r.Source));
         Assert.Collection(
-            batch.Requests,
+            batch.Requests.Select(r => r with { Source = null }),
             r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/a.jpg"), "custom/name.jpg"), r),
             r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/b.jpg"), null, Sha.ToLowerInvariant()), r),
             r => Assert.Equal(new DownloadRequest(new Uri("http://example.com/c.jpg"), "out/c.jpg", Sha.ToLowerInvariant()), r));

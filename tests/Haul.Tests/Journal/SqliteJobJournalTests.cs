@@ -35,7 +35,7 @@ public sealed class SqliteJobJournalTests
         IReadOnlyList<JournalItem> first;
         await using (var journal = await OpenAsync(folder))
         {
-            first = await journal.AddAsync(requests, None);
+            first = (await journal.AddAsync(requests, None)).Items;
             journal.Record(new ItemStarted(first[0].Id));
             journal.Record(new ItemDone(first[0].Id, 123, new string('a', 64)));
             journal.Record(new ItemStarted(first[1].Id));
@@ -44,7 +44,7 @@ public sealed class SqliteJobJournalTests
 
         await using (var journal = await OpenAsync(folder))
         {
-            var again = await journal.AddAsync(requests, None);
+            var again = (await journal.AddAsync(requests, None)).Items;
 
             Assert.Equal(first.Select(i => i.Id), again.Select(i => i.Id));
             Assert.Equal([ItemState.Done, ItemState.Pending, ItemState.Pending], again.Select(i => i.State));
@@ -62,7 +62,7 @@ public sealed class SqliteJobJournalTests
         using var folder = new TempFolder();
         await using var journal = await OpenAsync(folder);
 
-        var items = await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None);
+        var items = (await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None)).Items;
 
         Assert.Equal(["http://example.com/a.jpg", "http://example.com/b.jpg"], items.Select(i => i.Url));
     }
@@ -80,7 +80,7 @@ public sealed class SqliteJobJournalTests
         {
             using var folder = new TempFolder();
             await using var journal = await OpenAsync(folder);
-            var items = await journal.AddAsync([Request(first), Request(second), Request(third)], None);
+            var items = (await journal.AddAsync([Request(first), Request(second), Request(third)], None)).Items;
             return [.. items.Select(i => i.OutputPath!)];
         }
 
@@ -106,7 +106,7 @@ public sealed class SqliteJobJournalTests
 
         await using (var journal = await OpenAsync(folder))
         {
-            var items = await journal.AddAsync([Request("http://example.com/b.jpg", "same.jpg")], None);
+            var items = (await journal.AddAsync([Request("http://example.com/b.jpg", "same.jpg")], None)).Items;
 
             Assert.Equal(OutputPathMapper.AddSuffix("same.jpg", "~" + OutputPathMapper.ShortHash("http://example.com/b.jpg")), items[0].OutputPath);
         }
@@ -118,7 +118,7 @@ public sealed class SqliteJobJournalTests
         using var folder = new TempFolder();
         await using var journal = await OpenAsync(folder);
 
-        var items = await journal.AddAsync([Request("http://example.com/gallery"), Request("http://example.com/gallery/1.jpg")], None);
+        var items = (await journal.AddAsync([Request("http://example.com/gallery"), Request("http://example.com/gallery/1.jpg")], None)).Items;
 
         Assert.Equal("example.com/gallery", items[0].OutputPath);
         Assert.Equal("example.com/gallery~" + OutputPathMapper.ShortHash("http://example.com/gallery/1.jpg") + "/1.jpg", items[1].OutputPath);
@@ -135,7 +135,7 @@ public sealed class SqliteJobJournalTests
 
         await using (var journal = await OpenAsync(folder))
         {
-            var items = await journal.AddAsync([Request("http://example.com/GALLERY")], None);
+            var items = (await journal.AddAsync([Request("http://example.com/GALLERY")], None)).Items;
 
             Assert.Equal("example.com/GALLERY~" + OutputPathMapper.ShortHash("http://example.com/GALLERY"), items[0].OutputPath);
         }
@@ -147,7 +147,7 @@ public sealed class SqliteJobJournalTests
         using var folder = new TempFolder();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 3, 4, 5, 6, TimeSpan.Zero));
         await using var journal = await SqliteJobJournal.OpenAsync(folder.Path, time, None);
-        var item = (await journal.AddAsync([Request("http://example.com/a.jpg", sha: new string('b', 64))], None)).Single();
+        var item = ((await journal.AddAsync([Request("http://example.com/a.jpg", sha: new string('b', 64))], None)).Items).Single();
         var attempt = new AttemptRecord(time.GetUtcNow(), TimeSpan.FromMilliseconds(1500), FailureReason.Truncated, 206, 1000, 4000);
 
         journal.Record(new ItemStarted(item.Id));
@@ -172,7 +172,7 @@ public sealed class SqliteJobJournalTests
     {
         using var folder = new TempFolder();
         await using var journal = await OpenAsync(folder);
-        var item = (await journal.AddAsync([Request("http://example.com/a.jpg")], None)).Single();
+        var item = ((await journal.AddAsync([Request("http://example.com/a.jpg")], None)).Items).Single();
 
         journal.Record(new ItemDone(item.Id, 10, new string('c', 64)));
         journal.Record(new ItemFailed(item.Id, FailureReason.NotFound, 404));
@@ -202,7 +202,7 @@ public sealed class SqliteJobJournalTests
         using var folder = new TempFolder();
         await using (var journal = await OpenAsync(folder))
         {
-            var items = await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None);
+            var items = (await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None)).Items;
             journal.Record(new ItemStarted(items[0].Id));
             await journal.FlushAsync(None);
             Assert.Equal(ItemState.InProgress, (await journal.ReadItemsAsync(None))[0].State);
@@ -222,11 +222,9 @@ public sealed class SqliteJobJournalTests
 
         await journal.AddSkippedAsync([new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)")], None);
 
-        var item = Assert.Single(await journal.ReadItemsAsync(None));
-        Assert.Equal(ItemState.Skipped, item.State);
-        Assert.Equal("ftp://x/y", item.Url);
-        Assert.Equal("list.txt:4: unsupported scheme 'ftp' (only http and https)", item.Note);
-        Assert.Null(item.OutputPath);
+        Assert.Empty(await journal.ReadItemsAsync(None));
+        var entry = Assert.Single(await journal.ReadSkippedAsync(None));
+        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)"), entry);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class ReportWriterTests
                         new AttemptRecord(started.AddSeconds(1), TimeSpan.FromMilliseconds(30), FailureReason.ChecksumMismatch, 206, 100, 400),
                     ]),
             ],
-            SkippedItems = [new JournalItem { Id = 4, Url = "ftp://example.com/x", State = ItemState.Skipped, Note = "list.txt:4: unsupported scheme 'ftp'" }],
+            SkippedItems = [new SkippedInput("ftp://example.com/x", "list.txt:4", "unsupported scheme 'ftp'")],
         };
     }
 
@@ -97,7 +97,7 @@ public sealed class ReportWriterTests
                 new DownloadRequest(new Uri("http://example.com/missing.jpg")),
                 new DownloadRequest(new Uri("http://example.com/sum.jpg"), "mine/sum.jpg", Sha),
             ],
-            batch.Requests);
+            batch.Requests.Select(r => r with { Source = null }));
         var text = await File.ReadAllTextAsync(Path.Combine(folder.Path, ReportWriter.FailedFileName));
         Assert.Contains("# not-found (HTTP 404), 1 attempt(s)", text, StringComparison.Ordinal);
         Assert.Contains("# checksum-mismatch (HTTP 200), 2 attempt(s)", text, StringComparison.Ordinal);

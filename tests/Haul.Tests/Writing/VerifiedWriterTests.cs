@@ -15,11 +15,11 @@ public sealed class VerifiedWriterTests
     private static string Sha(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     [Fact]
-    public async Task WriteThenComplete_MovesVerifiedFileToFinalPathAndReturnsItsHash()
+    public async Task WriteThenFinish_ReturnsTheHashOfAWholeClosedFile()
     {
         using var folder = new TempFolder();
-        var part = Path.Combine(folder.Path, ".haul", "parts", "1.part");
-        var final = Path.Combine(folder.Path, "host", "dir", "a.jpg");
+        var part = Path.Combine(folder.Path, "1.part");
+        var final = Path.Combine(folder.Path, "a.jpg");
         var data = Data(200_000, 1);
 
         string? sha;
@@ -29,8 +29,10 @@ public sealed class VerifiedWriterTests
             await writer.WriteAsync(data.AsMemory(70_000), CancellationToken.None);
             Assert.Equal(data.Length, writer.Length);
             Assert.Equal(data.AsSpan(0, ContentSniffer.SniffLength).ToArray(), writer.Head.ToArray());
-            sha = await writer.CompleteAsync(final, Sha(data).ToUpperInvariant(), CancellationToken.None);
+            sha = await writer.FinishAsync(Sha(data).ToUpperInvariant(), CancellationToken.None);
         }
+
+        File.Move(part, final);
 
         Assert.Equal(Sha(data), sha);
         Assert.False(File.Exists(part));
@@ -53,30 +55,30 @@ public sealed class VerifiedWriterTests
         {
             Assert.Equal(60_000, writer.Length);
             await writer.WriteAsync(data.AsMemory(60_000), CancellationToken.None);
-            sha = await writer.CompleteAsync(final, null, CancellationToken.None);
+            sha = await writer.FinishAsync(null, CancellationToken.None);
         }
+
+        File.Move(part, final);
 
         Assert.Equal(Sha(data), sha);
         Assert.Equal(data, await File.ReadAllBytesAsync(final));
     }
 
     [Fact]
-    public async Task CompleteWithWrongExpectedHash_ReturnsNullDeletesPartAndWritesNoFinalFile()
+    public async Task FinishWithWrongExpectedHash_ReturnsNullAndDeletesPart()
     {
         using var folder = new TempFolder();
         var part = Path.Combine(folder.Path, "3.part");
-        var final = Path.Combine(folder.Path, "c.bin");
 
         string? sha;
         await using (var writer = await VerifiedWriter.OpenAsync(part, 0, CancellationToken.None))
         {
             await writer.WriteAsync(Data(10_000, 4), CancellationToken.None);
-            sha = await writer.CompleteAsync(final, new string('0', 64), CancellationToken.None);
+            sha = await writer.FinishAsync(new string('0', 64), CancellationToken.None);
         }
 
         Assert.Null(sha);
         Assert.False(File.Exists(part));
-        Assert.False(File.Exists(final));
     }
 
     [Fact]

@@ -1,0 +1,103 @@
+using Haul.Journal;
+using Haul.Writing;
+
+namespace Haul.Engine;
+
+/// <summary>
+/// Checks every done file of a job against the journal: present, a regular file, its size and SHA-256 (and the
+/// SHA-256 the input asked for). A file that fails is put back to pending, so the next run of the job fetches it again.
+/// Takes the job's lock like any run.
+/// </summary>
+public static class JobVerifier
+{
+    /// <summary>Re-hashes every done file of the job in <paramref name="outputDirectory"/>.</summary>
+    /// <param name="outputDirectory">The job's output folder.</param>
+    /// <param name="progress">Told the number of files checked so far; may be null.</param>
+    /// <param name="cancellationToken">Stops the check; what was found so far is recorded.</param>
+    /// <exception cref="OutputFolderException">The folder holds no journal.</exception>
+    /// <exception cref="JournalLockedException">Another process is working on the job.</exception>
+    public static async Task<VerifyReport> VerifyAsync(string outputDirectory, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(SqliteJobJournal.DatabasePath(outputDirectory)))
+        {
+            throw new OutputFolderException($"'{outputDirectory}' holds no haul journal (no {SqliteJobJournal.StateFolderName}/journal.db)");
+        }
+
+        var fileSystem = new SafeFileSystem(outputDirectory);
+        var journal = await DownloadJob.OpenJournalAsync(fileSystem.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        await using (journal.ConfigureAwait(false))
+        {
+            var problems = new List<VerifyProblem>();
+            var checkedCount = 0;
+            long bytes = 0;
+            foreach (var item in (await journal.ReadItemsAsync(cancellationToken).ConfigureAwait(false)).Where(i => i.State == ItemState.Done))
+            {
+                var problem = await CheckAsync(fileSystem, item, cancellationToken).ConfigureAwait(false);
+                checkedCount++;
+                progress?.Report(checkedCount);
+                if (problem is null)
+                {
+                    bytes += item.Bytes;
+                    continue;
+                }
+
+                problems.Add(new VerifyProblem(item.Url, item.OutputPath!, problem));
+                journal.Record(new ItemReopened(item.Id));
+            }
+
+            await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return new VerifyReport(checkedCount, checkedCount - problems.Count, bytes, problems);
+        }
+    }
+
+    private static async Task<string?> CheckAsync(SafeFileSystem fileSystem, JournalItem item, CancellationToken cancellationToken)
+    {
+        var path = OutputPathMapper.Resolve(fileSystem.Root, item.OutputPath!);
+        try
+        {
+            fileSystem.CheckParentFolders(path);
+            switch (SafeFileSystem.Inspect(path))
+            {
+                case EntryKind.None:
+                    return "missing";
+                case EntryKind.SymbolicLink:
+                    return "a symbolic link is where the file belongs";
+                case EntryKind.Directory:
+                    return "a folder is where the file belongs";
+            }
+
+            var length = new FileInfo(path).Length;
+            if (length != item.Bytes)
+            {
+                return $"{length} bytes, {item.Bytes} expected";
+            }
+
+            var sha256 = await FilePlacer.HashAsync(path, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(sha256, item.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                return "its SHA-256 differs from the one recorded when it was downloaded";
+            }
+
+            return item.ExpectedSha256 is not null && !string.Equals(sha256, item.ExpectedSha256, StringComparison.OrdinalIgnoreCase)
+                ? "its SHA-256 differs from the one the input asks for"
+                : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return "unreadable: " + IoErrors.Describe(exception);
+        }
+    }
+}
+
+/// <summary>What <see cref="JobVerifier"/> found.</summary>
+/// <param name="Checked">Done files checked.</param>
+/// <param name="Intact">Files that matched their record.</param>
+/// <param name="IntactBytes">Bytes of the intact files.</param>
+/// <param name="Problems">Files that did not, now pending again.</param>
+public sealed record VerifyReport(int Checked, int Intact, long IntactBytes, IReadOnlyList<VerifyProblem> Problems);
+
+/// <summary>A done file that failed verification.</summary>
+/// <param name="Url">The item's URL.</param>
+/// <param name="OutputPath">Its path relative to the output folder.</param>
+/// <param name="Problem">What is wrong with it.</param>
+public sealed record VerifyProblem(string Url, string OutputPath, string Problem);

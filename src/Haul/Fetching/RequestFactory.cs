@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using Haul.Engine;
+
+namespace Haul.Fetching;
+
+/// <summary>
+/// Builds the request of one hop. Credentials (<c>Authorization</c>, <c>Cookie</c>, <c>Proxy-Authorization</c> given
+/// with <c>-H</c>) go only to the origin (scheme, host, port) of the URL the item was given with: a redirect to another
+/// origin, https to http included, drops them, as curl has done since 7.58. Other headers go everywhere.
+/// </summary>
+internal static class RequestFactory
+{
+    private static readonly HashSet<string> CredentialHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "Proxy-Authorization",
+    };
+
+    /// <summary>Whether a header carries credentials and so must stay with its origin.</summary>
+    public static bool IsCredential(string headerName) => CredentialHeaders.Contains(headerName);
+
+    /// <summary>Whether two URLs share scheme, host and port.</summary>
+    public static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
+
+    /// <summary>Whether the user's credential headers may go to <paramref name="hop"/>, a hop of an item given as <paramref name="origin"/>.</summary>
+    public static bool MaySendCredentials(HaulOptions options, Uri origin, Uri hop)
+    {
+        if (SameOrigin(origin, hop))
+        {
+            return true;
+        }
+
+        // Trusted locations get them on any origin, but never in clear text after https.
+        return options.SendCredentialsOnRedirect && !(origin.Scheme == Uri.UriSchemeHttps && hop.Scheme == Uri.UriSchemeHttp);
+    }
+
+    public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        var credentials = MaySendCredentials(options, target.Url, url);
+        foreach (var header in options.Headers)
+        {
+            if (credentials || !IsCredential(header.Key))
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        if (resumeFrom > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(resumeFrom, null);
+
+            // If-Range makes the server send the whole new file, not a range of it, when the file has changed.
+            request.Headers.IfRange = target.ETag is not null
+                ? new RangeConditionHeaderValue(new EntityTagHeaderValue(target.ETag))
+                : new RangeConditionHeaderValue(target.LastModified!.Value);
+        }
+
+        return request;
+    }
+}

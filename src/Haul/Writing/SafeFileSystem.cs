@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+
+namespace Haul.Writing;
+
+/// <summary>
+/// The write boundary: every folder and file Haul creates under the output folder goes through here. No folder is
+/// followed if it is a symbolic link or not a folder, checked as it is created or entered; files are opened without
+/// following a link at their last component and without blocking on a FIFO (<see cref="NoFollowFile"/>), and must be
+/// regular files. The output folder itself is the user's choice and may be a link.
+/// </summary>
+internal sealed class SafeFileSystem
+{
+    private readonly string _root;
+    private readonly string _rootPrefix;
+
+    /// <summary>Folders already checked by this instance; a job enters the same few folders thousands of times.</summary>
+    private readonly ConcurrentDictionary<string, bool> _checkedFolders = new(StringComparer.Ordinal);
+
+    public SafeFileSystem(string root)
+    {
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootPrefix = _root + Path.DirectorySeparatorChar;
+    }
+
+    /// <summary>The output folder, as a full path.</summary>
+    public string Root => _root;
+
+    /// <summary>What <paramref name="path"/> names, without following a link at its end.</summary>
+    public static EntryKind Inspect(string path)
+    {
+        FileAttributes attributes;
+        try
+        {
+            attributes = File.GetAttributes(path);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return EntryKind.None;
+        }
+
+        if ((attributes & FileAttributes.ReparsePoint) != 0)
+        {
+            return EntryKind.SymbolicLink;
+        }
+
+        return (attributes & FileAttributes.Directory) != 0 ? EntryKind.Directory : EntryKind.File;
+    }
+
+    /// <summary>
+    /// Creates the folder that holds <paramref name="fullPath"/> and every folder between it and the output folder,
+    /// one level at a time, refusing any level that is a link or not a folder.
+    /// </summary>
+    /// <exception cref="UnsafePathException">A level is a symbolic link or a file.</exception>
+    public void CreateParentFolders(string fullPath) => CreateFolder(Path.GetDirectoryName(fullPath)!);
+
+    /// <summary>Creates <paramref name="folder"/> (a full path under the output folder) and the folders above it, safely.</summary>
+    /// <exception cref="UnsafePathException">A level is a symbolic link or a file.</exception>
+    public void CreateFolder(string folder)
+    {
+        folder = Path.TrimEndingDirectorySeparator(folder);
+        if (folder.Length <= _root.Length || _checkedFolders.ContainsKey(folder))
+        {
+            return;
+        }
+
+        if (!folder.StartsWith(_rootPrefix, StringComparison.Ordinal))
+        {
+            throw new UnsafePathException($"'{folder}' is outside the output folder");
+        }
+
+        // Outermost first, so that nothing is created under a level that has not been checked.
+        var next = _rootPrefix.Length;
+        while (next <= folder.Length)
+        {
+            var end = folder.IndexOf(Path.DirectorySeparatorChar, next);
+            var level = end < 0 ? folder : folder[..end];
+            EnterFolder(level);
+            next = end < 0 ? folder.Length + 1 : end + 1;
+        }
+    }
+
+    /// <summary>
+    /// Checks the folders that already exist between the output folder and <paramref name="fullPath"/>, creating
+    /// nothing: a link or a file on the way is found before any byte is fetched for the path.
+    /// </summary>
+    /// <exception cref="UnsafePathException">A level is a symbolic link or a file.</exception>
+    public void CheckParentFolders(string fullPath)
+    {
+        var folder = Path.GetDirectoryName(fullPath)!;
+        if (folder.Length <= _root.Length || _checkedFolders.ContainsKey(folder))
+        {
+            return;
+        }
+
+        var next = _rootPrefix.Length;
+        while (next <= folder.Length)
+        {
+            var end = folder.IndexOf(Path.DirectorySeparatorChar, next);
+            var level = end < 0 ? folder : folder[..end];
+            if (!_checkedFolders.ContainsKey(level))
+            {
+                switch (Inspect(level))
+                {
+                    case EntryKind.None:
+                        return;
+                    case EntryKind.SymbolicLink:
+                        throw new UnsafePathException($"'{Relative(level)}' is a symbolic link; Haul does not write through links");
+                    case EntryKind.File:
+                        throw new UnsafePathException($"'{Relative(level)}' is a file where a folder is needed");
+                }
+            }
+
+            next = end < 0 ? folder.Length + 1 : end + 1;
+        }
+    }
+
+    /// <summary>The path relative to the output folder, for messages.</summary>
+    public string Relative(string fullPath) =>
+        fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath[_rootPrefix.Length..].Replace('\\', '/') : fullPath;
+
+    private void EnterFolder(string level)
+    {
+        if (_checkedFolders.ContainsKey(level))
+        {
+            return;
+        }
+
+        var kind = Inspect(level);
+        if (kind == EntryKind.None)
+        {
+            try
+            {
+                // The parent was checked a moment ago, so this creates exactly one level.
+                Directory.CreateDirectory(level);
+            }
+            catch (IOException) when (Inspect(level) != EntryKind.None)
+            {
+                // Another worker created it (or something else appeared); looked at below.
+            }
+
+            kind = Inspect(level);
+        }
+
+        switch (kind)
+        {
+            case EntryKind.Directory:
+                _checkedFolders.TryAdd(level, true);
+                return;
+            case EntryKind.SymbolicLink:
+                throw new UnsafePathException($"'{Relative(level)}' is a symbolic link; Haul does not write through links");
+            case EntryKind.File:
+                throw new UnsafePathException($"'{Relative(level)}' is a file where a folder is needed");
+            default:
+                throw new UnsafePathException($"'{Relative(level)}' could not be created");
+        }
+    }
+}
