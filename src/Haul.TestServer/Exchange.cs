@@ -6,6 +6,8 @@ namespace Haul.TestServer;
 /// <summary>One request/response on a connection: writes the response and counts what was sent.</summary>
 internal sealed class Exchange(ServerContext context, Socket socket, Stream stream, HttpRequest request, RequestEntry entry)
 {
+    private bool _closeAfterResponse;
+
     public ServerContext Context { get; } = context;
 
     public HttpRequest Request { get; } = request;
@@ -14,7 +16,11 @@ internal sealed class Exchange(ServerContext context, Socket socket, Stream stre
 
     public Socket Socket { get; } = socket;
 
-    public bool KeepAlive => Request.KeepAlive;
+    /// <summary>True when the client asked for keep-alive and the response does not end the connection.</summary>
+    public bool KeepAlive => Request.KeepAlive && !_closeAfterResponse;
+
+    /// <summary>Makes this the last response on the connection: it says <c>Connection: close</c> and the connection ends after it.</summary>
+    public void CloseAfterResponse() => _closeAfterResponse = true;
 
     public async ValueTask SendHeadAsync(ResponseHead head, CancellationToken cancellationToken)
     {

@@ -56,4 +56,13 @@ public enum FaultKind
 
     /// <summary>The file's version is bumped before serving, changing content, ETag and Last-Modified.</summary>
     ETagChanged,
+
+    /// <summary>Two Content-Length headers, the true body length then that plus one, the true body, then close (scripts only).</summary>
+    DuplicateContentLength,
+
+    /// <summary><c>Content-Length: -5</c>, then the whole body and close (scripts only).</summary>
+    NegativeContentLength,
+
+    /// <summary><c>Content-Encoding: zstd</c> on the unencoded bytes (scripts only).</summary>
+    ContentEncodingUnknown,
 }

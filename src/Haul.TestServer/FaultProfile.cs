@@ -97,9 +97,14 @@ public sealed class FaultProfile
                 continue;
             }
 
-            if (!FaultKindNames.TryParse(name, out var kind) || !IsRandomKind(kind))
+            if (!FaultKindNames.TryParse(name, out var kind))
             {
                 throw new FormatException($"Unknown fault kind '{name}'. {Help()}");
+            }
+
+            if (!IsRandomKind(kind))
+            {
+                throw new FormatException($"Fault kind '{name}' cannot be drawn at random; only scripts inject it. {Help()}");
             }
 
             if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1 || double.IsNaN(rate))
@@ -119,7 +124,7 @@ public sealed class FaultProfile
         return profile;
     }
 
-    /// <summary>True for kinds that may appear in a random profile (ResetMidBody through ETagChanged).</summary>
+    /// <summary>True for kinds that may appear in a random profile (ResetMidBody through ETagChanged); the protocol violations after them are for scripts only.</summary>
     public static bool IsRandomKind(FaultKind kind) => kind is >= FaultKind.ResetMidBody and <= FaultKind.ETagChanged;
 
     /// <summary>The profile in the form accepted by <see cref="Parse"/>.</summary>

@@ -38,7 +38,7 @@ internal static class FileResponder
 
         var version = file.Version;
         var range = request.RawRange;
-        if (range is not null && request.Header("If-Range") is { } ifRange && !IfRangeMatches(ifRange, file, version))
+        if (range is not null && request.Header("If-Range") is { } ifRange && !IfRangeMatches(ifRange, file.ETagFor(version), file.LastModifiedFor(version)))
         {
             range = null;
         }
@@ -101,9 +101,16 @@ internal static class FileResponder
             cutAt = offset;
         }
 
-        if (kind is FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall or FaultKind.SlowDrip or FaultKind.Chunked or FaultKind.WrongContentType)
+        if (kind is FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall or FaultKind.SlowDrip or FaultKind.Chunked or FaultKind.WrongContentType
+            or FaultKind.DuplicateContentLength or FaultKind.NegativeContentLength or FaultKind.ContentEncodingUnknown)
         {
             Inject(exchange, plan, kind);
+        }
+
+        if (kind is FaultKind.DuplicateContentLength or FaultKind.NegativeContentLength)
+        {
+            // These heads give no length a client can trust, so the close delimits the body.
+            exchange.CloseAfterResponse();
         }
 
         var head = new ResponseHead(status)
@@ -116,13 +123,25 @@ internal static class FileResponder
             head.Add("Content-Range", string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{endExclusive - 1}/{file.Size}"));
         }
 
-        if (kind == FaultKind.Chunked)
+        switch (kind)
         {
-            head.Add("Transfer-Encoding", "chunked");
+            case FaultKind.Chunked:
+                head.Add("Transfer-Encoding", "chunked");
+                break;
+            case FaultKind.DuplicateContentLength:
+                head.Add("Content-Length", length).Add("Content-Length", length + 1);
+                break;
+            case FaultKind.NegativeContentLength:
+                head.Add("Content-Length", "-5");
+                break;
+            default:
+                head.Add("Content-Length", length);
+                break;
         }
-        else
+
+        if (kind == FaultKind.ContentEncodingUnknown)
         {
-            head.Add("Content-Length", length);
+            head.Add("Content-Encoding", "zstd");
         }
 
         await exchange.SendHeadAsync(head, cancellationToken);
@@ -167,16 +186,17 @@ internal static class FileResponder
         exchange.Context.Planner.Commit(exchange.Request.Path, plan with { Kind = kind });
     }
 
-    private static bool IfRangeMatches(string ifRange, FileEntry file, int version)
+    /// <summary>Whether an If-Range value (an entity tag or an HTTP-date) names the representation with these validators.</summary>
+    public static bool IfRangeMatches(string ifRange, string etag, DateTimeOffset lastModified)
     {
         var value = ifRange.Trim();
         if (value.StartsWith('"') || value.StartsWith("W/", StringComparison.Ordinal))
         {
             // If-Range needs a strong comparison, so a weak tag never matches.
-            return value == file.ETagFor(version);
+            return value == etag;
         }
 
-        return HttpDate.TryParse(value, out var date) && date == file.LastModifiedFor(version);
+        return HttpDate.TryParse(value, out var date) && date == lastModified;
     }
 
     private static async ValueTask SendBodyAsync(Exchange exchange, FileEntry file, int version, long start, long endExclusive, FaultKind kind, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ internal sealed class HttpRequest
         Target = target;
         Version = version;
         _headers = headers;
+        Headers = headers.AsReadOnly();
         Path = PathOf(target);
         RawRange = ByteRange.Parse(Header("Range"));
     }
@@ -25,6 +26,9 @@ internal sealed class HttpRequest
     public string Path { get; }
 
     public ByteRange? RawRange { get; }
+
+    /// <summary>Every header received, names case-insensitive; repeated headers joined with ", ".</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
 
     public bool IsHead => Method == "HEAD";
 
@@ -43,6 +47,32 @@ internal sealed class HttpRequest
     }
 
     public string? Header(string name) => _headers.GetValueOrDefault(name);
+
+    /// <summary>The first value of a query parameter, percent-decoded (<c>+</c> reads as a space); null when absent.</summary>
+    public string? QueryParameter(string name)
+    {
+        var start = Target.IndexOf('?', StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var end = Target.IndexOf('#', start);
+        var query = end < 0 ? Target[(start + 1)..] : Target[(start + 1)..end];
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Decode(eq < 0 ? pair : pair[..eq]);
+            if (key == name)
+            {
+                return eq < 0 ? string.Empty : Decode(pair[(eq + 1)..]);
+            }
+        }
+
+        return null;
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
     private static string PathOf(string target)
     {

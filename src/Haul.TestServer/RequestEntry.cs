@@ -37,6 +37,7 @@ internal sealed class RequestEntry(HttpRequest request, long connectionId, int r
             requestOnConnection,
             Status,
             Fault,
-            Interlocked.Read(ref _bodyBytes));
+            Interlocked.Read(ref _bodyBytes),
+            request.Headers);
     }
 }

@@ -12,6 +12,7 @@ namespace Haul.TestServer;
 /// <param name="Status">Status sent; 0 when the connection was reset without a response.</param>
 /// <param name="Fault">The fault injected, or <see cref="FaultKind.None"/>.</param>
 /// <param name="BodyBytesSent">Body bytes written for this request so far.</param>
+/// <param name="Headers">Every request header received, names case-insensitive; a repeated header's values joined with ", ".</param>
 public sealed record RequestRecord(
     string Path,
     string Method,
@@ -23,4 +24,24 @@ public sealed record RequestRecord(
     int RequestOnConnection,
     int Status,
     FaultKind Fault,
-    long BodyBytesSent);
+    long BodyBytesSent,
+    IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>The Authorization header, if any.</summary>
+    public string? Authorization => Header("Authorization");
+
+    /// <summary>The Cookie header, if any.</summary>
+    public string? Cookie => Header("Cookie");
+
+    /// <summary>The Proxy-Authorization header, if any.</summary>
+    public string? ProxyAuthorization => Header("Proxy-Authorization");
+
+    /// <summary>The Referer header, if any.</summary>
+    public string? Referer => Header("Referer");
+
+    /// <summary>The Accept-Encoding header, if any.</summary>
+    public string? AcceptEncoding => Header("Accept-Encoding");
+
+    /// <summary>A request header by name (case-insensitive), if it was sent.</summary>
+    public string? Header(string name) => Headers.GetValueOrDefault(name);
+}

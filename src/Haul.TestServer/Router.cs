@@ -28,6 +28,11 @@ internal static class Router
             case "redirect" when segments.Length >= 2
                 && int.TryParse(segments[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hops):
                 return RedirectAsync(exchange, hops, string.Join('/', segments.Skip(2)), cancellationToken);
+            case "redirect-to" when segments.Length == 1:
+                return RedirectToAsync(exchange, cancellationToken);
+            case EncodedResponder.Prefix when segments.Length >= 3 && EncodedResponder.IsCoding(segments[1])
+                && exchange.Context.Catalog.Find("/" + string.Join('/', segments.Skip(2))) is { } encoded:
+                return EncodedResponder.RespondAsync(exchange, encoded, segments[1], cancellationToken);
             case "loop" when segments.Length == 2 && segments[1] is "a" or "b":
                 return SendRedirectAsync(exchange, segments[1] == "a" ? "/loop/b" : "/loop/a", cancellationToken);
             default:
@@ -51,8 +56,30 @@ internal static class Router
         return SendRedirectAsync(exchange, location, cancellationToken);
     }
 
-    private static ValueTask<ExchangeOutcome> SendRedirectAsync(Exchange exchange, string location, CancellationToken cancellationToken) =>
-        exchange.SendHtmlAsync(302, "Found", cancellationToken, head => head.Add("Location", location));
+    /// <summary><c>/redirect-to?url=ABSOLUTE_URL[&amp;status=301|302|303|307|308]</c>: a redirect to any origin, 302 by default.</summary>
+    private static ValueTask<ExchangeOutcome> RedirectToAsync(Exchange exchange, CancellationToken cancellationToken)
+    {
+        var request = exchange.Request;
+        var url = request.QueryParameter("url");
+        // Any scheme is allowed so clients can be tested on redirects they must refuse; a bare path is not absolute
+        // (Uri reads "/x" as a file URL on Unix), and control characters would break the header.
+        if (url is null || url.StartsWith('/') || !Uri.TryCreate(url, UriKind.Absolute, out _) || url.Any(c => c < ' ' || c is '\x7F' or > '\xFF'))
+        {
+            return exchange.SendHtmlAsync(400, "Bad Request", cancellationToken);
+        }
+
+        var status = 302;
+        if (request.QueryParameter("status") is { } text
+            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out status) || status is not (301 or 302 or 303 or 307 or 308)))
+        {
+            return exchange.SendHtmlAsync(400, "Bad Request", cancellationToken);
+        }
+
+        return SendRedirectAsync(exchange, url, cancellationToken, status);
+    }
+
+    private static ValueTask<ExchangeOutcome> SendRedirectAsync(Exchange exchange, string location, CancellationToken cancellationToken, int status = 302) =>
+        exchange.SendHtmlAsync(status, status == 302 ? "Found" : "Redirect", cancellationToken, head => head.Add("Location", location));
 
     private static async ValueTask<ExchangeOutcome> SendEmptyAsync(Exchange exchange, int status, CancellationToken cancellationToken)
     {

@@ -71,18 +71,21 @@ internal static class RawHttp
         var headEnd = raw.AsSpan().IndexOf("\r\n\r\n"u8);
         if (headEnd < 0)
         {
-            return new RawResponse(0, [], raw, reset, timedOut);
+            return new RawResponse(0, [], [], raw, reset, timedOut);
         }
 
         var lines = Encoding.Latin1.GetString(raw, 0, headEnd).Split("\r\n");
         var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var fields = new List<KeyValuePair<string, string>>();
         foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            var field = KeyValuePair.Create(line[..colon].Trim(), line[(colon + 1)..].Trim());
+            headers[field.Key] = field.Value;
+            fields.Add(field);
         }
 
-        return new RawResponse(status, headers, raw[(headEnd + 4)..], reset, timedOut);
+        return new RawResponse(status, headers, fields, raw[(headEnd + 4)..], reset, timedOut);
     }
 }

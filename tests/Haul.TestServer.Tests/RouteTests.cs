@@ -65,4 +65,61 @@ public sealed class RouteTests
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.True(server.Counters.RequestsFor("/loop/a") >= 10);
     }
+
+    [Theory]
+    [InlineData(null, 302)]
+    [InlineData("301", 301)]
+    [InlineData("303", 303)]
+    [InlineData("307", 307)]
+    [InlineData("308", 308)]
+    public async Task Redirect_to_sends_the_decoded_url_with_the_status_asked_for(string? status, int expected)
+    {
+        await using var server = await TestSupport.StartAsync();
+        const string Target = "http://127.0.0.1:9/files/a%20b.jpg?x=1&y=2";
+        var query = "/redirect-to?url=" + Uri.EscapeDataString(Target) + (status is null ? string.Empty : "&status=" + status);
+
+        var response = await RawHttp.RequestAsync(server, query);
+
+        Assert.Equal(expected, response.Status);
+        Assert.Equal(Target, response.Header("Location"));
+        Assert.Equal("/redirect-to", server.Counters.Log.Single().Path);
+    }
+
+    [Theory]
+    [InlineData("/redirect-to")]
+    [InlineData("/redirect-to?url=")]
+    [InlineData("/redirect-to?url=%2Ffiles%2Fx.jpg")]
+    [InlineData("/redirect-to?url=http%3A%2F%2F127.0.0.1%2F%0D%0AX-Injected%3A%201")]
+    [InlineData("/redirect-to?url=http%3A%2F%2F127.0.0.1%2F&status=200")]
+    [InlineData("/redirect-to?url=http%3A%2F%2F127.0.0.1%2F&status=abc")]
+    public async Task Redirect_to_refuses_a_missing_or_unsafe_url_or_a_non_redirect_status(string query)
+    {
+        await using var server = await TestSupport.StartAsync();
+        var response = await RawHttp.RequestAsync(server, query);
+        Assert.Equal(400, response.Status);
+        Assert.Null(response.Header("Location"));
+        Assert.Null(response.Header("X-Injected"));
+    }
+
+    [Fact]
+    public async Task Redirect_to_bounces_between_two_origins()
+    {
+        await using var first = await TestSupport.StartAsync();
+        await using var second = await TestSupport.StartAsync();
+        var target = first.Files[2];
+
+        // first -> second -> first's file: two cross-origin hops.
+        var back = new Uri(first.BaseUri, target.Path).ToString();
+        var viaSecond = new Uri(second.BaseUri, "/redirect-to?status=307&url=" + Uri.EscapeDataString(back)).ToString();
+        var start = "/redirect-to?url=" + Uri.EscapeDataString(viaSecond);
+
+        using var client = TestSupport.Client(first, redirects: true);
+        var body = await client.GetByteArrayAsync(start);
+
+        Assert.Equal(target.Sha256Hex, TestSupport.Sha256(body));
+        Assert.Equal(["/redirect-to", target.Path], first.Counters.Log.Select(r => r.Path));
+        Assert.Equal("/redirect-to", Assert.Single(second.Counters.Log).Path);
+        Assert.Equal(307, second.Counters.Log[0].Status);
+        Assert.NotEqual(first.Port, second.Port);
+    }
 }
