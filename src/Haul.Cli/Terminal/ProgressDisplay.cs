@@ -69,7 +69,7 @@ internal abstract class ProgressDisplay
         {
             var clock = Stopwatch.StartNew();
             Task<JobReport>? running = null;
-            await AnsiConsole.Live(new Text("starting…")).AutoClear(false).StartAsync(async context =>
+            await AnsiConsole.Live(new Spectre.Console.Text("starting…")).AutoClear(false).StartAsync(async context =>
             {
                 running = job();
                 while (await Task.WhenAny(running, Task.Delay(250, CancellationToken.None)) != running)

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Haul.Journal;
 using Haul.Reporting;
+using Haul.Text;
 
 namespace Haul.Writing;
 
@@ -143,7 +144,8 @@ public static class OutputPathMapper
 
     private static string SanitizeSegment(string segment)
     {
-        var text = segment.Normalize(NormalizationForm.FormC);
+        // One name for composed and decomposed forms ("é" and "e\u0301"), as macOS file systems treat them as one.
+        var text = Nfc.Normalize(segment);
         var builder = new StringBuilder(text.Length);
         foreach (var rune in text.EnumerateRunes())
         {

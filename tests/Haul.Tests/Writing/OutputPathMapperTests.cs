@@ -122,6 +122,16 @@ public sealed class OutputPathMapperTests
     }
 
     [Fact]
+    public void Map_ComposedAndDecomposedName_MapToOnePrecomposedPath()
+    {
+        var composed = OutputPathMapper.Map(new Uri("http://h/caf%C3%A9.jpg"));
+        var decomposed = OutputPathMapper.Map(new Uri("http://h/cafe%CC%81.jpg"));
+
+        Assert.Equal("h/caf\u00E9.jpg", composed);
+        Assert.Equal(composed, decomposed);
+    }
+
+    [Fact]
     public void Map_Query_FoldedIntoStableSuffixBeforeExtension()
     {
         var first = OutputPathMapper.Map(new Uri("http://example.com/img/a.jpg?size=large&v=2"));
