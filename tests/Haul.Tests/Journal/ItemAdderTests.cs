@@ -1,0 +1,130 @@
+using Haul.Input;
+using Haul.Journal;
+
+namespace Haul.Tests.Journal;
+
+/// <summary>Input hygiene at the journal: normalised URLs are the identity, the first line of a URL wins.</summary>
+public sealed class ItemAdderTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly string ShaA = new('a', 64);
+    private static readonly string ShaB = new('b', 64);
+
+    private static Task<SqliteJobJournal> OpenAsync(TempFolder folder) => SqliteJobJournal.OpenAsync(folder.Path, TimeProvider.System, None);
+
+    [Fact]
+    public async Task SpellingsOfOneResource_OneItem()
+    {
+        using var folder = new TempFolder();
+        await using var journal = await OpenAsync(folder);
+
+        var result = await journal.AddAsync(
+            [
+                new DownloadRequest(new Uri("http://example.com/a.jpg#x")),
+                new DownloadRequest(new Uri("HTTP://EXAMPLE.com:80/a.jpg#y")),
+                new DownloadRequest(new Uri("http://example.com/%61.jpg")),
+            ],
+            None);
+
+        var item = Assert.Single(result.Items);
+        Assert.Equal("http://example.com/a.jpg", item.Url);
+        Assert.Empty(result.Skipped);
+    }
+
+    [Fact]
+    public async Task DuplicateWithConflictingFields_FirstWinsOthersSkippedWithTheReason()
+    {
+        using var folder = new TempFolder();
+        await using var journal = await OpenAsync(folder);
+
+        var result = await journal.AddAsync(
+            [
+                new DownloadRequest(new Uri("http://example.com/a.jpg"), "one.jpg", ShaA, "list.txt:1"),
+                new DownloadRequest(new Uri("http://example.com/a.jpg"), "two.jpg", ShaA, "list.txt:2"),
+                new DownloadRequest(new Uri("http://example.com/a.jpg"), "one.jpg", ShaB, "list.txt:3"),
+                new DownloadRequest(new Uri("http://example.com/a.jpg"), "one.jpg", ShaA, "list.txt:4"),
+            ],
+            None);
+
+        var item = Assert.Single(result.Items);
+        Assert.Equal("one.jpg", item.OutputPath);
+        Assert.Equal(ShaA, item.ExpectedSha256);
+        Assert.Collection(
+            result.Skipped,
+            s => Assert.Equal(("list.txt:2", "duplicate of list.txt:1 with a different output path; the first one is kept"), (s.Source, s.Rule)),
+            s => Assert.Equal(("list.txt:3", "duplicate of list.txt:1 with a different sha256; the first one is kept"), (s.Source, s.Rule)));
+    }
+
+    [Fact]
+    public async Task Sha256ChangedOnALaterRun_AppliedAndADoneItemThatDoesNotMatchReopens()
+    {
+        using var folder = new TempFolder();
+        long id;
+        await using (var journal = await OpenAsync(folder))
+        {
+            id = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"))], None)).Items).Id;
+            journal.Record(new ItemDone(id, 10, ShaA));
+        }
+
+        await using (var journal = await OpenAsync(folder))
+        {
+            var same = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), null, ShaA)], None)).Items);
+            Assert.Equal(ItemState.Done, same.State);
+
+            var changed = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), null, ShaB)], None)).Items);
+            Assert.Equal(ItemState.Pending, changed.State);
+            Assert.Equal(ShaB, changed.ExpectedSha256);
+            Assert.Equal(ShaB, Assert.Single(await journal.ReadItemsAsync(None)).ExpectedSha256);
+        }
+    }
+
+    [Fact]
+    public async Task OtherOutputPathOnALaterRun_SkippedBecauseTheJobAlreadyPlacesItElsewhere()
+    {
+        using var folder = new TempFolder();
+        await using (var journal = await OpenAsync(folder))
+        {
+            await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), "first.jpg")], None);
+        }
+
+        await using (var journal = await OpenAsync(folder))
+        {
+            var result = await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), "second.jpg", Source: "list.txt:9")], None);
+
+            Assert.Empty(result.Items);
+            var skipped = Assert.Single(result.Skipped);
+            Assert.Equal("list.txt:9", skipped.Source);
+            Assert.Contains("'first.jpg'", skipped.Rule, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task JournalOfTheFirstVersion_MigratedWithItsSkippedLinesKept()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
+                    output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
+                    last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
+                    sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
+                CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
+                    elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+                INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
+                    VALUES ('http://example.com/a.jpg', 0, 2, 'example.com/a.jpg', 10, 'aaaa', '2026-01-01');
+                INSERT INTO items (url, kind, state, note, updated_at) VALUES ('ftp://x/y', 0, 4, 'list.txt:4: unsupported scheme', '2026-01-01');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var journal = await OpenAsync(folder);
+
+        var item = Assert.Single(await journal.ReadItemsAsync(None));
+        Assert.Equal(ItemState.Done, item.State);
+        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme"), Assert.Single(await journal.ReadSkippedAsync(None)));
+    }
+}
