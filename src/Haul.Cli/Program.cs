@@ -9,6 +9,7 @@ var root = new Command("haul", "Haul: a resilient, polite bulk downloader. Every
     new VersionOption(),
     GetCommand.Create(),
     StatusCommand.Create(),
+    VerifyCommand.Create(),
     DemoCommand.Create(),
     ServeCommand.Create(),
 };

@@ -33,13 +33,34 @@ internal static class Summary
             foreach (var failure in report.Failures.Take(10))
             {
                 var status = failure.Item.LastStatus is { } s ? string.Create(CultureInfo.InvariantCulture, $" (HTTP {s})") : string.Empty;
-                Console.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{status}: {failure.Item.Url}");
+                var detail = failure.Item.LastDetail is { } d ? ": " + d.ReplaceLineEndings(" ") : string.Empty;
+                Console.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{detail}{status}: {failure.Item.Url}");
             }
 
             if (report.Failed > 10)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.Failed - 10} more"));
             }
+        }
+
+        if (report.SkippedItems.Count > 0)
+        {
+            Console.WriteLine("skipped:");
+            foreach (var skipped in report.SkippedItems.Take(10))
+            {
+                Console.WriteLine($"  {skipped.Source}: '{skipped.Text}': {skipped.Rule}");
+            }
+
+            if (report.SkippedItems.Count > 10)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.SkippedItems.Count - 10} more"));
+            }
+        }
+
+        if (report.Backups.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{report.Backups.Count} different file(s) found where downloads belong were kept as numbered backups, e.g. {report.Backups[0].BackupPath}"));
         }
 
         Console.WriteLine($"report: {Path.Combine(outputDirectory, ReportWriter.ReportFileName)}; failed URLs: {Path.Combine(outputDirectory, ReportWriter.FailedFileName)}");
