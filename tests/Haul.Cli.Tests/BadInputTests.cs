@@ -225,4 +225,96 @@ public sealed class BadInputTests
         Support.AssertNoStackTrace(result);
         Assert.Contains(list, Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-m", "99999999999", "--max-time")]
+    [InlineData("--connect-timeout", "1e9", "--connect-timeout")]
+    [InlineData("--read-timeout", "nan", "--read-timeout")]
+    [InlineData("--header-timeout", "Infinity", "--header-timeout")]
+    [InlineData("--retry-delay", "-1", "--retry-delay")]
+    [InlineData("--retry-max-delay", "86401", "--retry-max-delay")]
+    [InlineData("-j", "0", "--jobs")]
+    [InlineData("-j", "100000", "--jobs")]
+    [InlineData("--per-host", "1001", "--per-host")]
+    [InlineData("--tries", "0", "--tries")]
+    [InlineData("--max-redirs", "101", "--max-redirs")]
+    [InlineData("--speed-limit", "-1", "--speed-limit")]
+    public async Task Get_with_a_number_out_of_range_exits_2_with_one_line_naming_the_option_and_its_range(string option, string value, string name)
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", option, value, "-o", "out", "--no-progress", server.FileUrls.Single().AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Support.AssertNoStackTrace(result);
+        var line = Assert.Single(result.StderrLines);
+        Assert.StartsWith($"haul: {name} {value} is out of range (", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(0, server.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task Get_with_a_retry_delay_above_the_retry_max_delay_exits_2_naming_both()
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "--retry-delay", "90", "-o", "out", "--no-progress", server.FileUrls.Single().AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Support.AssertNoStackTrace(result);
+        Assert.Equal("haul: --retry-delay 90 is more than --retry-max-delay 60", Assert.Single(result.StderrLines));
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(0, server.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task Get_with_the_largest_times_allowed_is_accepted()
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+        var output = folder.Combine("out");
+        var url = server.FileUrls.Single();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "-m", "2592000", "--connect-timeout", "2592000", "--read-timeout", "2592000", "--retry-max-delay", "86400", "-o", output, "--no-progress", url.AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await Support.AssertFileMatchesServerAsync(server, output, url);
+    }
+
+    [Theory]
+    [InlineData("X-Test: a\r\nEvil: 1", @"X-Test: a\r\nEvil: 1")]
+    [InlineData("X-Test: a\nEvil: 1", @"X-Test: a\nEvil: 1")]
+    [InlineData("X-Test: a\rb", @"X-Test: a\rb")]
+    public async Task Get_with_cr_or_lf_in_a_header_exits_2_with_one_line_and_sends_nothing(string header, string shown)
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "-H", header, "-o", "out", "--no-progress", server.FileUrls.Single().AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Support.AssertNoStackTrace(result);
+        Assert.Equal($"haul: header '{shown}' contains CR, LF or NUL", Assert.Single(result.StderrLines));
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(0, server.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task Get_with_a_list_file_given_as_an_argument_exits_2_suggesting_dash_i()
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+        await File.WriteAllLinesAsync(folder.Combine("urls.txt"), [server.FileUrls.Single().AbsoluteUri]);
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "urls.txt", "-o", "out", "--no-progress"]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Support.AssertNoStackTrace(result);
+        Assert.Equal("haul: 'urls.txt' is a file; did you mean -i urls.txt?", Assert.Single(result.StderrLines));
+        Assert.Equal(["urls.txt"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+        Assert.Equal(0, server.Counters.Requests);
+    }
 }

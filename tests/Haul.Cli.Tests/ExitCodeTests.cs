@@ -186,7 +186,7 @@ public sealed class ExitCodeTests
         Assert.Contains("haul get -i images/failed.txt -o images", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--output", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--read-timeout", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Exit codes: 0 all done, 1 some failed, 2 usage error", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Exit codes: 0 all done, 1 some failed or nothing to download, 2 usage error", result.Stdout, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 
@@ -216,5 +216,27 @@ public sealed class ExitCodeTests
             await Support.AssertFileMatchesServerAsync(server, output, url);
             Assert.Equal(stamps[url], File.GetLastWriteTimeUtc(Support.MappedPath(output, url)));
         }
+    }
+
+    [Fact]
+    public async Task Get_with_every_input_line_malformed_exits_1_saying_nothing_was_downloaded_and_records_every_skip()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("out");
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllLinesAsync(list, ["not a url", "http//missing-colon", "ftp://127.0.0.1/x"]);
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", output, "--no-progress"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Support.AssertNoStackTrace(result);
+        Assert.Equal("haul: nothing to download: every input was skipped (see report.json)", result.StderrLines[^1]);
+        Assert.Equal(3, result.StderrLines.Count(l => l.Contains("skipped '", StringComparison.Ordinal)));
+        using var report = Support.ParseReport(output);
+        Assert.Equal(3, report.RootElement.GetProperty("skipped").GetInt32());
+        Assert.Equal(0, report.RootElement.GetProperty("done").GetInt32());
+        var journal = await Support.ReadJournalAsync(output);
+        Assert.Equal(3, journal.Count);
+        Assert.All(journal, row => Assert.Equal(JournalRow.Skipped, row.State));
     }
 }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Input;
-using Haul.Journal;
 using Haul.TestServer;
 using Haul.Writing;
 
@@ -16,9 +15,12 @@ namespace Haul.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The most files the hostile server offers.</summary>
+    private const int MaxFiles = 100_000;
+
     public static Command Create()
     {
-        var output = new Option<string>("--output", "-o") { Description = "Where the demo's files go (replaced on every run).", DefaultValueFactory = _ => "haul-demo" };
+        var output = new Option<string>("--output", "-o") { Description = "The demo's own folder, replaced on every run; a folder the demo did not make is refused.", DefaultValueFactory = _ => "haul-demo" };
         var files = new Option<int>("--files") { Description = "How many files the server offers.", DefaultValueFactory = _ => 400 };
         var faults = FaultsOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 42 };
@@ -32,20 +34,21 @@ internal static class DemoCommand
         {
             var profile = result.GetValue(faults)!;
             var folder = result.GetValue(output)!;
-            if (Directory.Exists(folder))
+            var fileCount = result.GetValue(files);
+            if (fileCount is < 0 or > MaxFiles)
             {
-                if (!File.Exists(SqliteJobJournal.DatabasePath(folder)))
-                {
-                    return CliError.Usage($"'{folder}' exists and is not a haul output folder; choose another with --output");
-                }
+                return CliError.Usage(string.Create(CultureInfo.InvariantCulture, $"--files {fileCount} is out of range (0 <= N <= {MaxFiles})"));
+            }
 
-                Directory.Delete(folder, recursive: true);
+            if (DemoFolder.Prepare(folder) is { } problem)
+            {
+                return CliError.Usage(problem);
             }
 
             await using var server = await HostileServer.StartAsync(new HostileServerOptions
             {
                 Seed = result.GetValue(seed),
-                FileCount = result.GetValue(files),
+                FileCount = fileCount,
                 MinFileSize = 2 * 1024,
                 MaxFileSize = 1024 * 1024,
                 ExtraFileSizes = [8L << 20, 20L << 20],
@@ -71,6 +74,12 @@ internal static class DemoCommand
             };
 
             var exitCode = await GetCommand.RunJobAsync(options, input, ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false), cancellationToken);
+            if (exitCode is ExitCodes.Usage or ExitCodes.Interrupted)
+            {
+                // The job did not run (another haul took the folder) or was stopped: there is nothing to verify.
+                return exitCode;
+            }
+
             var injected = server.Counters.FaultsByKind.Where(p => p.Value > 0).OrderByDescending(p => p.Value)
                 .Select(p => string.Create(CultureInfo.InvariantCulture, $"{FaultKindNames.ToName(p.Key)} {p.Value}")).ToList();
             Console.WriteLine("server injected: " + (injected.Count == 0 ? "nothing" : string.Join(", ", injected)));

@@ -22,7 +22,7 @@ internal static class GetCommand
           haul get -i images/failed.txt -o images
 
         Run the same command again to resume after a crash or Ctrl+C: done files are kept, partial ones continue.
-        Exit codes: 0 all done, 1 some failed, 2 usage error, 130 interrupted.
+        Exit codes: 0 all done, 1 some failed or nothing to download, 2 usage error, 130 interrupted.
         """;
 
     public static Command Create()
@@ -59,7 +59,16 @@ internal static class GetCommand
         }
 
         var display = ProgressDisplay.Choose(result.GetValue(options.NoProgress), result.GetValue(options.Quiet));
-        return await RunJobAsync(haulOptions, input, display, cancellationToken);
+        var exitCode = await RunJobAsync(haulOptions, input, display, cancellationToken);
+
+        // Still run when every input was skipped, so that the journal and the report record each skipped entry; but a
+        // job that had nothing to download did not do what was asked.
+        if (input.Requests.Count == 0 && exitCode == ExitCodes.Success)
+        {
+            return CliError.Failure("nothing to download: every input was skipped (see report.json)");
+        }
+
+        return exitCode;
     }
 
     /// <summary>Runs a job with a progress display and prints its summary; shared with <c>haul demo</c>.</summary>
@@ -103,7 +112,13 @@ internal static class GetCommand
                 continue;
             }
 
+            var requests = batch.Requests.Count;
             UrlListParser.ParseLine(urls[i], "argument " + (i + 1).ToString(CultureInfo.InvariantCulture), batch);
+            if (batch.Requests.Count == requests && File.Exists(urls[i]))
+            {
+                CliError.Usage($"'{urls[i]}' is a file; did you mean -i {urls[i]}?");
+                return null;
+            }
         }
 
         foreach (var file in inputFiles)

@@ -117,12 +117,33 @@ internal sealed class GetOptions
         }
     }
 
+    /// <summary>
+    /// The longest time any option may ask for: 30 days, well inside what every timer accepts (about 49.7 days).
+    /// </summary>
+    internal const int MaxSeconds = 30 * 24 * 60 * 60;
+
+    /// <summary>The longest backoff delay: 1 day, the most the retry strategy accepts.</summary>
+    internal const int MaxDelaySeconds = 24 * 60 * 60;
+
     /// <summary>Builds the engine's options; returns null and prints the problem when a value is unusable.</summary>
     public HaulOptions? ToHaulOptions(ParseResult result)
     {
+        var problem = CheckRanges(result);
+        if (problem is not null)
+        {
+            Console.Error.WriteLine($"haul: {problem}");
+            return null;
+        }
+
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var header in result.GetValue(Headers) ?? [])
         {
+            if (HasLineBreakOrNul(header))
+            {
+                Console.Error.WriteLine($"haul: header '{Printable(header)}' contains CR, LF or NUL");
+                return null;
+            }
+
             var colon = header.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
@@ -131,6 +152,13 @@ internal sealed class GetOptions
             }
 
             headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
+        }
+
+        var userAgent = result.GetValue(UserAgent)!;
+        if (HasLineBreakOrNul(userAgent))
+        {
+            Console.Error.WriteLine($"haul: {UserAgent.Name} '{Printable(userAgent)}' contains CR, LF or NUL");
+            return null;
         }
 
         long? maxFileSize = null;
@@ -161,7 +189,7 @@ internal sealed class GetOptions
             MaxRedirects = result.GetValue(MaxRedirects),
             MaxFileSize = maxFileSize,
             Headers = headers,
-            UserAgent = result.GetValue(UserAgent)!,
+            UserAgent = userAgent,
         };
         try
         {
@@ -176,6 +204,65 @@ internal sealed class GetOptions
         return options;
     }
 
+    /// <summary>
+    /// Every number within the range the engine and its timers accept, so that a value out of range is a usage error
+    /// naming its option rather than an overflow later; returns the first problem, or null.
+    /// </summary>
+    private string? CheckRanges(ParseResult result)
+    {
+        var problem =
+            CountInRange(result, Jobs, 1, 10_000)
+            ?? CountInRange(result, PerHost, 1, 1_000)
+            ?? SecondsInRange(result, ConnectTimeout, zeroAllowed: false)
+            ?? SecondsInRange(result, HeaderTimeout, zeroAllowed: false)
+            ?? SecondsInRange(result, ReadTimeout, zeroAllowed: false)
+            ?? SecondsInRange(result, MaxTime, zeroAllowed: false)
+            ?? (result.GetValue(SpeedLimit) < 0 ? OutOfRange(result, SpeedLimit, "bytes a second >= 0") : null)
+            ?? SecondsInRange(result, SpeedTime, zeroAllowed: false)
+            ?? CountInRange(result, Tries, 1, 1_000)
+            ?? SecondsInRange(result, RetryDelay, zeroAllowed: true, MaxDelaySeconds)
+            ?? SecondsInRange(result, RetryMaxDelay, zeroAllowed: true, MaxDelaySeconds)
+            ?? CountInRange(result, MaxRedirects, 0, 100);
+        if (problem is null && result.GetValue(RetryDelay) > result.GetValue(RetryMaxDelay))
+        {
+            problem = $"{RetryDelay.Name} {Typed(result, RetryDelay)} is more than {RetryMaxDelay.Name} {Typed(result, RetryMaxDelay)}";
+        }
+
+        return problem;
+    }
+
+    private static string? SecondsInRange(ParseResult result, Option<double> option, bool zeroAllowed, int max = MaxSeconds)
+    {
+        var seconds = result.GetValue(option);
+        var inRange = double.IsFinite(seconds) && (zeroAllowed ? seconds >= 0 : seconds > 0) && seconds <= max;
+        return inRange
+            ? null
+            : OutOfRange(result, option, string.Create(CultureInfo.InvariantCulture, $"{(zeroAllowed ? "0 <=" : "0 <")} seconds <= {max}"));
+    }
+
+    private static string? CountInRange(ParseResult result, Option<int> option, int min, int max)
+    {
+        var value = result.GetValue(option);
+        return value >= min && value <= max
+            ? null
+            : OutOfRange(result, option, string.Create(CultureInfo.InvariantCulture, $"{min} <= N <= {max}"));
+    }
+
+    private static string OutOfRange<T>(ParseResult result, Option<T> option, string range) =>
+        $"{option.Name} {Typed(result, option)} is out of range ({range})";
+
+    /// <summary>The value as the user wrote it (<c>1e9</c> stays <c>1e9</c>), or the default's.</summary>
+    private static string Typed<T>(ParseResult result, Option<T> option) =>
+        result.GetResult(option) is { Implicit: false, Tokens: [.., var last] }
+            ? last.Value
+            : Convert.ToString(result.GetValue(option), CultureInfo.InvariantCulture) ?? string.Empty;
+
+    private static bool HasLineBreakOrNul(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
+
+    /// <summary>CR, LF and NUL written as escapes, so that the message stays one line.</summary>
+    private static string Printable(string text) =>
+        text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
     internal static long? ParseSize(string text)
     {
         var multiplier = 1L;
@@ -186,7 +273,9 @@ internal sealed class GetOptions
             digits = digits[..^1];
         }
 
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * multiplier : null;
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= long.MaxValue / multiplier
+            ? value * multiplier
+            : null;
     }
 
     private static Option<double> Seconds(string name, string description, TimeSpan defaultValue, params string[] aliases) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Haul.Writing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,6 +8,12 @@ namespace Haul.Engine;
 /// <summary>Everything that configures a download job. Validate once with <see cref="Validate"/>.</summary>
 public sealed record HaulOptions
 {
+    /// <summary>The longest wait a <see cref="CancellationTokenSource"/> or a timer accepts: <see cref="uint.MaxValue"/> - 1 milliseconds.</summary>
+    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>The longest backoff delay the retry strategy accepts.</summary>
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
+
     /// <summary>The folder that receives the files, the journal (<c>.haul/</c>), <c>report.json</c> and <c>failed.txt</c>.</summary>
     public string OutputDirectory { get; init; } = "haul-out";
 
@@ -101,6 +108,17 @@ public sealed record HaulOptions
         RequirePositive(problems, ItemTimeout, "item timeout");
         RequirePositive(problems, LowSpeedTime, "low speed time");
         RequirePositive(problems, PooledConnectionIdleTimeout, "pooled connection idle timeout");
+        RequireTimerRange(problems, ConnectTimeout, "connect timeout");
+        RequireTimerRange(problems, ResponseHeadersTimeout, "response headers timeout");
+        RequireTimerRange(problems, StallTimeout, "stall timeout");
+        RequireTimerRange(problems, ItemTimeout, "item timeout");
+        RequireTimerRange(problems, LowSpeedTime, "low speed time");
+        RequireTimerRange(problems, PooledConnectionIdleTimeout, "pooled connection idle timeout");
+        if (RetryBaseDelay > MaxRetryDelay || RetryMaxDelay > MaxRetryDelay)
+        {
+            problems.Add("retry delays must be at most 1 day");
+        }
+
         if (LowSpeedLimit < 0)
         {
             problems.Add("the low speed limit must not be negative");
@@ -121,11 +139,21 @@ public sealed record HaulOptions
             problems.Add("the maximum file size must be positive");
         }
 
+        if (HasLineBreakOrNul(UserAgent))
+        {
+            problems.Add("the User-Agent contains CR, LF or NUL");
+        }
+
         foreach (var header in Headers)
         {
             if (string.IsNullOrWhiteSpace(header.Key) || header.Key.Any(c => c <= ' ' || c == ':' || c > '~'))
             {
                 problems.Add($"the header name '{header.Key}' is not a valid HTTP header name");
+            }
+
+            if (HasLineBreakOrNul(header.Value))
+            {
+                problems.Add($"the value of header '{header.Key}' contains CR, LF or NUL");
             }
         }
 
@@ -134,6 +162,17 @@ public sealed record HaulOptions
             throw new ArgumentException("Invalid options: " + string.Join("; ", problems) + ".");
         }
     }
+
+    private static void RequireTimerRange(List<string> problems, TimeSpan value, string name)
+    {
+        if (value > MaxTimerSpan)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name} must be at most {MaxTimerSpan.TotalMilliseconds} ms (about 49.7 days), the longest a timer can wait"));
+        }
+    }
+
+    private static bool HasLineBreakOrNul(string? text) => text is not null && text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 
     private static void RequirePositive(List<string> problems, int value, string name)
     {

@@ -69,6 +69,71 @@ public sealed class HaulOptionsTests
         Assert.DoesNotContain("X-Ok", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_TimeSpansLongerThanATimerCanWait_ListsEachOne()
+    {
+        var tooLong = TimeSpan.FromMilliseconds(uint.MaxValue);
+        var options = new HaulOptions
+        {
+            ConnectTimeout = tooLong,
+            ResponseHeadersTimeout = tooLong,
+            StallTimeout = tooLong,
+            ItemTimeout = TimeSpan.MaxValue,
+            LowSpeedTime = tooLong,
+            PooledConnectionIdleTimeout = tooLong,
+        };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        foreach (var name in new[]
+        {
+            "connect timeout", "response headers timeout", "stall timeout", "item timeout", "low speed time",
+            "pooled connection idle timeout",
+        })
+        {
+            Assert.Contains($"{name} must be at most 4294967294 ms", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_TheLongestTimeATimerCanWait_IsAcceptedAndATimerTakesIt()
+    {
+        var longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+        var options = new HaulOptions { ItemTimeout = longest, StallTimeout = longest, ConnectTimeout = longest };
+
+        options.Validate();
+
+        using var timer = new CancellationTokenSource();
+        timer.CancelAfter(options.ItemTimeout);
+        Assert.Throws<ArgumentOutOfRangeException>(() => timer.CancelAfter(options.ItemTimeout + TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Fact]
+    public void Validate_RetryDelaysLongerThanADay_AreRejectedAndADayIsAccepted()
+    {
+        var day = TimeSpan.FromDays(1);
+        new HaulOptions { RetryBaseDelay = day, RetryMaxDelay = day }.Validate();
+
+        var error = Assert.Throws<ArgumentException>(
+            new HaulOptions { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = day + TimeSpan.FromSeconds(1) }.Validate);
+
+        Assert.Contains("retry delays must be at most 1 day", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a\r\nEvil: 1")]
+    [InlineData("a\nb")]
+    [InlineData("a\rb")]
+    [InlineData("a\0b")]
+    public void Validate_HeaderValueOrUserAgentWithCrLfOrNul_IsRejected(string value)
+    {
+        var header = Assert.Throws<ArgumentException>(new HaulOptions { Headers = [new("X-Test", value)] }.Validate);
+        var userAgent = Assert.Throws<ArgumentException>(new HaulOptions { UserAgent = value }.Validate);
+
+        Assert.Contains("the value of header 'X-Test' contains CR, LF or NUL", header.Message, StringComparison.Ordinal);
+        Assert.Contains("the User-Agent contains CR, LF or NUL", userAgent.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(0, 1000)]
