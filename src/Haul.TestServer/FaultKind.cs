@@ -56,4 +56,7 @@ public enum FaultKind
 
     /// <summary>The file's version is bumped before serving, changing content, ETag and Last-Modified.</summary>
     ETagChanged,
+
+    /// <summary>A TLS connection reset (RST) once the ClientHello is read, before the server answers it (connection-level).</summary>
+    HandshakeReset,
 }
