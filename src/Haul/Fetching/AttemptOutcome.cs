@@ -7,6 +7,9 @@ internal sealed record AttemptOutcome
 
     public int? Status { get; init; }
 
+    /// <summary>Why, in a few words, when <see cref="Reason"/> alone does not say it (e.g. <c>certificate expired</c>); else null.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>The wait the server asked for (Retry-After), already converted from a date where needed.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

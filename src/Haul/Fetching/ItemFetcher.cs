@@ -28,8 +28,9 @@ internal sealed class ItemFetcher : IDisposable
         _journal = journal;
         _progress = progress;
         _time = options.TimeProvider;
-        _pooled = HttpClientFactory.CreatePooled(options);
-        _fresh = HttpClientFactory.CreateFresh(options);
+        var certificates = CertificateValidator.Create(options);
+        _pooled = HttpClientFactory.CreatePooled(options, certificates);
+        _fresh = HttpClientFactory.CreateFresh(options, certificates);
     }
 
     /// <summary>One attempt. <paramref name="itemToken"/> fires at the item's deadline or on the caller's cancellation.</summary>
@@ -60,11 +61,13 @@ internal sealed class ItemFetcher : IDisposable
             }
             catch (Exception exception)
             {
-                var reason = FailureClassifier.ClassifySend(exception);
-                if (reason == FailureReason.ConnectionReset && client == _pooled)
+                var failure = FailureClassifier.ClassifySend(exception);
+                var reason = failure.Reason;
+                if (reason == FailureReason.ConnectionReset && client == _pooled && !failure.DuringHandshake)
                 {
                     // Reset before any response byte on a pooled connection: the stale keep-alive race. Sent again at
-                    // once on a fresh connection; this costs no attempt and no backoff.
+                    // once on a fresh connection; this costs no attempt and no backoff. A reset during a TLS handshake
+                    // happened on a new connection, so it is an ordinary reset.
                     reason = FailureReason.StaleConnection;
                 }
 
@@ -75,7 +78,7 @@ internal sealed class ItemFetcher : IDisposable
                     continue;
                 }
 
-                return Failure(reason, resumeFrom);
+                return Failure(reason, resumeFrom) with { Detail = failure.Detail };
             }
 
             using (response)
