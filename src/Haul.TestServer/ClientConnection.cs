@@ -1,10 +1,15 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace Haul.TestServer;
 
 /// <summary>Serves the requests of one accepted socket until it closes, is reset, or the server stops.</summary>
 internal sealed class ClientConnection(long id, Socket socket, ServerContext context)
 {
+    /// <summary>A TLS record header: content type, version, length.</summary>
+    private const int TlsRecordHeaderLength = 5;
+
     public long Id { get; } = id;
 
     /// <summary>Ends the connection at once; used on server disposal.</summary>
@@ -15,13 +20,38 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
         var outcome = ExchangeOutcome.Close;
         try
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
-            using var reader = new RequestReader(stream);
-            outcome = await ServeAsync(stream, reader, cancellationToken);
+            await using var network = new NetworkStream(socket, ownsSocket: false);
+            if (context.Certificates is not { } certificates)
+            {
+                using var reader = new RequestReader(network);
+                outcome = await ServeAsync(network, reader, cancellationToken);
+                return;
+            }
+
+            if (context.Planner.TakeHandshakeReset())
+            {
+                outcome = await ResetHandshakeAsync(network, cancellationToken);
+                return;
+            }
+
+            await using var tls = new SslStream(network, leaveInnerStreamOpen: true);
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = certificates.Context,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateRequired = false,
+                },
+                cancellationToken);
+            using (var reader = new RequestReader(tls))
+            {
+                outcome = await ServeAsync(tls, reader, cancellationToken);
+            }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
         {
-            // The client went away or the server is stopping; either way the socket is finished.
+            // The client went away, refused the handshake, or the server is stopping; either way the socket is finished.
             outcome = ExchangeOutcome.Close;
         }
         finally
@@ -33,7 +63,19 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
         }
     }
 
-    private async Task<ExchangeOutcome> ServeAsync(NetworkStream stream, RequestReader reader, CancellationToken cancellationToken)
+    /// <summary>Reads the first TLS record (the ClientHello), then resets: the client meets a reset mid-handshake.</summary>
+    private async Task<ExchangeOutcome> ResetHandshakeAsync(NetworkStream network, CancellationToken cancellationToken)
+    {
+        var header = new byte[TlsRecordHeaderLength];
+        await network.ReadExactlyAsync(header, cancellationToken);
+        var length = (header[3] << 8) | header[4];
+        await network.ReadExactlyAsync(new byte[length], cancellationToken);
+        context.Counters.Fault(FaultKind.HandshakeReset);
+        SocketCloser.Reset(socket);
+        return ExchangeOutcome.Gone;
+    }
+
+    private async Task<ExchangeOutcome> ServeAsync(Stream stream, RequestReader reader, CancellationToken cancellationToken)
     {
         var time = context.Time;
         var staleAfter = context.Options.StaleAfterIdle;
@@ -85,7 +127,7 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
         return ExchangeOutcome.Gone;
     }
 
-    private async Task SendBareAsync(NetworkStream stream, ResponseHead head, CancellationToken cancellationToken)
+    private async Task SendBareAsync(Stream stream, ResponseHead head, CancellationToken cancellationToken)
     {
         var bytes = head.Add("Content-Length", 0).Build(context.Time.GetUtcNow(), keepAlive: false);
         await stream.WriteAsync(bytes, cancellationToken);

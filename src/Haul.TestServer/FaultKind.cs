@@ -65,4 +65,7 @@ public enum FaultKind
 
     /// <summary><c>Content-Encoding: zstd</c> on the unencoded bytes (scripts only).</summary>
     ContentEncodingUnknown,
+
+    /// <summary>A TLS connection reset (RST) once the ClientHello is read, before the server answers it (connection-level).</summary>
+    HandshakeReset,
 }

@@ -7,6 +7,7 @@ internal sealed class FaultPlanner(int seed, FaultProfile profile)
 {
     private readonly ConcurrentDictionary<string, PathPlan> _paths = new(StringComparer.Ordinal);
     private readonly KeyValuePair<FaultKind, double>[] _rates = [.. profile.Rates.Where(p => p.Value > 0).OrderBy(p => p.Key)];
+    private int _handshakeResets;
 
     public void Script(string path, IEnumerable<FaultKind> faults)
     {
@@ -24,6 +25,27 @@ internal sealed class FaultPlanner(int seed, FaultProfile profile)
             foreach (var offset in offsets)
             {
                 plan.ResetOffsets.Enqueue(offset);
+            }
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> TLS handshakes are reset after the ClientHello.</summary>
+    public void ScriptHandshakeResets(int count) => Interlocked.Add(ref _handshakeResets, count);
+
+    /// <summary>Whether the handshake of the connection just accepted is to be reset; takes one scripted reset if so.</summary>
+    public bool TakeHandshakeReset()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _handshakeResets);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _handshakeResets, left - 1, left) == left)
+            {
+                return true;
             }
         }
     }

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace Haul.TestServer;
 
 /// <summary>
-/// An HTTP/1.1 server on raw sockets at 127.0.0.1 that serves a seeded file set and injects seeded faults,
+/// An HTTP/1.1 server on raw sockets at 127.0.0.1 (optionally HTTPS) that serves a seeded file set and injects seeded faults,
 /// counting everything it served and injected.
 /// </summary>
 public sealed class HostileServer : IAsyncDisposable
@@ -19,19 +19,26 @@ public sealed class HostileServer : IAsyncDisposable
     private long _nextConnectionId;
     private int _disposed;
 
-    private HostileServer(HostileServerOptions options, Socket listener)
+    private HostileServer(HostileServerOptions options, Socket listener, ServerCertificates? certificates)
     {
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        BaseUri = new Uri("http://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/");
+        var scheme = certificates is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        BaseUri = new Uri(scheme + "://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/");
         var catalog = new FileCatalog(options);
         Counters = new ServerCounters();
-        _context = new ServerContext(options, catalog, Counters) { Port = Port };
+        _context = new ServerContext(options, catalog, Counters, certificates) { BaseUri = BaseUri };
         Files = new FileList(catalog.Entries);
     }
 
-    /// <summary>Base address, <c>http://127.0.0.1:PORT/</c>.</summary>
+    /// <summary>Base address, <c>http://127.0.0.1:PORT/</c>, or <c>https://127.0.0.1:PORT/</c> with <see cref="HostileServerOptions.Tls"/>.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>
+    /// With TLS, the PEM of the certificate a client must trust to accept the server's: the private CA's, or for a
+    /// <see cref="ServerCertificateKind.SelfSigned"/> certificate the certificate itself. Null without TLS.
+    /// </summary>
+    public string? CaCertificatePem => _context.Certificates?.TrustPem;
 
     /// <summary>The bound port.</summary>
     public int Port { get; }
@@ -51,21 +58,31 @@ public sealed class HostileServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
+        var certificates = options.Tls is { } tls ? ServerCertificates.Create(tls.Certificate) : null;
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, options.Port));
             listener.Listen(1024);
-            var server = new HostileServer(options, listener);
+            var server = new HostileServer(options, listener, certificates);
             server._acceptLoop = server.AcceptLoopAsync(server._shutdown.Token);
             return Task.FromResult(server);
         }
         catch
         {
             listener.Dispose();
+            certificates?.Dispose();
             throw;
         }
     }
+
+    /// <summary>Writes <see cref="CaCertificatePem"/> to <paramref name="path"/>, for a client given a CA file.</summary>
+    /// <exception cref="InvalidOperationException">The server does not speak TLS.</exception>
+    public Task WriteCaCertificateAsync(string path, CancellationToken cancellationToken = default) =>
+        File.WriteAllTextAsync(
+            path,
+            CaCertificatePem ?? throw new InvalidOperationException("The server speaks plain HTTP: it has no certificate."),
+            cancellationToken);
 
     /// <summary>The current state of a file by URL path, e.g. <c>/files/img00003.gif</c>.</summary>
     /// <exception cref="KeyNotFoundException">No such file.</exception>
@@ -77,6 +94,13 @@ public sealed class HostileServer : IAsyncDisposable
 
     /// <summary>The next requests to <paramref name="path"/> whose body covers these absolute offsets are reset once exactly that offset is reached, in order.</summary>
     public void ScriptResetAt(string path, params long[] bodyOffsets) => _context.Planner.ScriptResetAt(path, bodyOffsets);
+
+    /// <summary>The next <paramref name="count"/> TLS handshakes are reset (RST) once the ClientHello is read; see <see cref="FaultKind.HandshakeReset"/>.</summary>
+    public void ScriptHandshakeResets(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _context.Planner.ScriptHandshakeResets(count);
+    }
 
     /// <summary>Stops accepting, resets every open connection and waits for their handlers.</summary>
     public async ValueTask DisposeAsync()
@@ -104,6 +128,7 @@ public sealed class HostileServer : IAsyncDisposable
         }
 
         _shutdown.Dispose();
+        _context.Certificates?.Dispose();
     }
 
     private async Task AcceptLoopAsync(CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ public sealed class HostileServerOptions
     /// <summary>Seconds announced in injected 429/503 Retry-After headers.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>HTTPS with a generated certificate; null serves plain HTTP.</summary>
+    public ServerTls? Tls { get; init; }
+
     /// <summary>Clock for dates, idle checks, bans and delays.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -119,6 +122,11 @@ public sealed class HostileServerOptions
         if (RetryAfterSeconds < 0)
         {
             problems.Add("RetryAfterSeconds must not be negative");
+        }
+
+        if (Tls is { } tls && !Enum.IsDefined(tls.Certificate))
+        {
+            problems.Add("Tls.Certificate is not a known certificate kind");
         }
 
         if (TimeProvider is null)

@@ -52,7 +52,7 @@ internal static class Router
         // Odd hops use a path-absolute reference, even hops an absolute URL, so clients must resolve both.
         var location = hops % 2 == 1
             ? target
-            : "http://127.0.0.1:" + exchange.Context.Port.ToString(CultureInfo.InvariantCulture) + target;
+            : new Uri(exchange.Context.BaseUri, target).AbsoluteUri;
         return SendRedirectAsync(exchange, location, cancellationToken);
     }
 

@@ -1,7 +1,7 @@
 namespace Haul.TestServer;
 
 /// <summary>State shared by the accept loop and every connection.</summary>
-internal sealed class ServerContext(HostileServerOptions options, FileCatalog catalog, ServerCounters counters)
+internal sealed class ServerContext(HostileServerOptions options, FileCatalog catalog, ServerCounters counters, ServerCertificates? certificates)
 {
     public HostileServerOptions Options { get; } = options;
 
@@ -13,7 +13,11 @@ internal sealed class ServerContext(HostileServerOptions options, FileCatalog ca
 
     public BanTracker Ban { get; } = new(options.Ban, options.TimeProvider);
 
+    /// <summary>The TLS certificates; null when the server speaks plain HTTP.</summary>
+    public ServerCertificates? Certificates { get; } = certificates;
+
     public TimeProvider Time => Options.TimeProvider;
 
-    public int Port { get; set; }
+    /// <summary><c>http://127.0.0.1:PORT/</c>, or <c>https://</c> with TLS.</summary>
+    public required Uri BaseUri { get; init; }
 }

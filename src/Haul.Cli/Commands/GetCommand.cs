@@ -42,6 +42,11 @@ internal static class GetCommand
             return ExitCodes.Usage;
         }
 
+        if (haulOptions.Insecure)
+        {
+            Console.Error.WriteLine("haul: warning: --insecure: TLS certificates are not verified");
+        }
+
         var input = await ReadInputAsync(result.GetValue(options.Urls) ?? [], result.GetValue(options.InputFiles) ?? [], cancellationToken);
         if (input is null)
         {

@@ -86,6 +86,17 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.UserAgent,
     };
 
+    public Option<string[]> CaCertificates { get; } = new("--cacert")
+    {
+        Description = "Also trust the certificates of this PEM FILE (a CA, or a self-signed server's own); adds to the system's trust store (repeatable).",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Option<bool> Insecure { get; } = new("--insecure", "-k")
+    {
+        Description = "Do not verify TLS certificates at all (anyone on the path can read and change the downloads).",
+    };
+
     public Option<bool> NoProgress { get; } = new("--no-progress")
     {
         Description = "Plain periodic log lines instead of the live display.",
@@ -110,7 +121,7 @@ internal sealed class GetOptions
         foreach (var option in new Option[]
         {
             InputFiles, Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
-            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, NoProgress, Quiet,
+            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, CaCertificates, Insecure, NoProgress, Quiet,
         })
         {
             command.Options.Add(option);
@@ -190,6 +201,8 @@ internal sealed class GetOptions
             MaxFileSize = maxFileSize,
             Headers = headers,
             UserAgent = userAgent,
+            TrustedCertificateFiles = result.GetValue(CaCertificates) ?? [],
+            Insecure = result.GetValue(Insecure),
         };
         try
         {

@@ -15,11 +15,15 @@ internal static class ServeCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 1 };
         var staleMs = new Option<int?>("--stale-after-ms") { Description = "Reset a request on a keep-alive connection idle longer than this (the stale-connection race)." };
         var urlList = new Option<string?>("--url-list") { Description = "Write the file URLs to this file, one a line." };
+        var tls = new Option<bool>("--tls") { Description = "Serve HTTPS with a self-signed certificate; its PEM is written to a temporary file, printed at start." };
         var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.")
         {
-            port, files, faults, seed, staleMs, urlList,
+            port, files, faults, seed, staleMs, urlList, tls,
         };
-        HelpWithExamples.WithExamples(command, "  haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt");
+        HelpWithExamples.WithExamples(command, """
+              haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt
+              haul serve --tls --port 8443 --url-list urls.txt & haul get --cacert /tmp/haul-serve-8443.pem -i urls.txt
+            """);
         command.SetAction(async (result, cancellationToken) =>
         {
             var profile = result.GetValue(faults)!;
@@ -30,6 +34,7 @@ internal static class ServeCommand
                 Seed = result.GetValue(seed),
                 Faults = profile,
                 StaleAfterIdle = result.GetValue(staleMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                Tls = result.GetValue(tls) ? new ServerTls { Certificate = ServerCertificateKind.SelfSigned } : null,
             };
             HostileServer server;
             try
@@ -48,14 +53,31 @@ internal static class ServeCommand
                     await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri), cancellationToken);
                 }
 
+                string? certificateFile = null;
+                if (server.CaCertificatePem is not null)
+                {
+                    certificateFile = Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"haul-serve-{server.Port}.pem"));
+                    await server.WriteCaCertificateAsync(certificateFile, cancellationToken);
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Serving {server.Files.Count} files at {server.BaseUri}files/ (faults: {profile}); Ctrl+C stops."));
+                if (certificateFile is not null)
+                {
+                    Console.WriteLine($"Self-signed certificate for localhost and 127.0.0.1 in {certificateFile}: haul get --cacert {certificateFile} …");
+                }
+
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
+                }
+
+                if (certificateFile is not null)
+                {
+                    File.Delete(certificateFile);
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Haul.Fetching;
 using Haul.Writing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -81,6 +82,21 @@ public sealed record HaulOptions
     /// <summary>What to do with a file found at an item's final path that Haul did not write. Default: keep it as a numbered backup when it differs.</summary>
     public ExistingFilePolicy ExistingFiles { get; init; } = ExistingFilePolicy.Backup;
 
+    /// <summary>
+    /// PEM files of certificates to trust in addition to the system's trust store: the CA of a private network, or a
+    /// server's self-signed certificate. A file may hold several certificates (a bundle). Unlike curl's <c>--cacert</c>,
+    /// which replaces the store, these add to it: public sites keep working. The files are read when the job starts;
+    /// one that cannot be read, is not PEM or holds no certificate is reported by <see cref="Validate"/>, by name.
+    /// </summary>
+    public IReadOnlyList<string> TrustedCertificateFiles { get; init; } = [];
+
+    /// <summary>
+    /// Accepts every server certificate without verifying it (curl's <c>-k</c>): expired, self-signed, for another
+    /// name. Anyone between Haul and the server can then read and change what is downloaded; for tests and trusted
+    /// networks only. Default false.
+    /// </summary>
+    public bool Insecure { get; init; }
+
     /// <summary>The clock: every deadline, backoff and Retry-After date is measured with it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -155,6 +171,15 @@ public sealed record HaulOptions
             {
                 problems.Add($"the value of header '{header.Key}' contains CR, LF or NUL");
             }
+        }
+
+        if (TrustedCertificateFiles is null)
+        {
+            problems.Add("the trusted certificate files must not be null");
+        }
+        else
+        {
+            problems.AddRange(TrustedCertificates.Problems(TrustedCertificateFiles));
         }
 
         if (problems.Count > 0)

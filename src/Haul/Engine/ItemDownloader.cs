@@ -177,7 +177,7 @@ internal sealed class ItemDownloader
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+            var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
             DeletePart(target);
             return outcome with { Reason = reason, Detail = detail, GiveUp = true, Sha256 = null };
         }
@@ -235,7 +235,7 @@ internal sealed class ItemDownloader
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+            var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
             return new AttemptOutcome { Reason = reason, Detail = detail };
         }
     }

@@ -27,7 +27,7 @@ internal sealed class BodyCopier
     /// <param name="writer">Where the bytes go.</param>
     /// <param name="sniff">Whether to check the first bytes for a page where a binary file was expected.</param>
     /// <param name="itemToken">The item's deadline and the caller's cancellation; both escape as exceptions.</param>
-    public async Task<(FailureReason Reason, string? Detail)> CopyAsync(
+    public async Task<ClassifiedFailure> CopyAsync(
         Func<CancellationToken, Task<Stream>> openBody, VerifiedWriter writer, bool sniff, CancellationToken itemToken)
     {
         using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
@@ -53,7 +53,7 @@ internal sealed class BodyCopier
                 }
                 catch (OperationCanceledException) when (stall.IsCancellationRequested)
                 {
-                    return (FailureReason.BodyStall, null);
+                    return new(FailureReason.BodyStall);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
@@ -62,7 +62,7 @@ internal sealed class BodyCopier
 
                 if (read == 0)
                 {
-                    return (sniff && writer.Length > 0 && ContentSniffer.LooksLikePage(writer.Head) ? FailureReason.SoftBlock : FailureReason.None, null);
+                    return new(sniff && writer.Length > 0 && ContentSniffer.LooksLikePage(writer.Head) ? FailureReason.SoftBlock : FailureReason.None);
                 }
 
                 try
@@ -79,7 +79,7 @@ internal sealed class BodyCopier
                 {
                     if (ContentSniffer.LooksLikePage(writer.Head))
                     {
-                        return (FailureReason.SoftBlock, null);
+                        return new(FailureReason.SoftBlock);
                     }
 
                     sniff = false;
@@ -87,7 +87,7 @@ internal sealed class BodyCopier
 
                 if (_options.MaxFileSize is { } max && writer.Length > max)
                 {
-                    return (FailureReason.TooLarge, null);
+                    return new(FailureReason.TooLarge);
                 }
 
                 windowBytes += read;
@@ -96,7 +96,7 @@ internal sealed class BodyCopier
                 {
                     if (_options.LowSpeedLimit > 0 && windowBytes / elapsed.TotalSeconds < _options.LowSpeedLimit)
                     {
-                        return (FailureReason.LowSpeed, null);
+                        return new(FailureReason.LowSpeed);
                     }
 
                     windowStart = _time.GetTimestamp();
@@ -106,7 +106,7 @@ internal sealed class BodyCopier
         }
         catch (OperationCanceledException) when (!itemToken.IsCancellationRequested && stall.IsCancellationRequested)
         {
-            return (FailureReason.BodyStall, null);
+            return new(FailureReason.BodyStall);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -11,12 +11,15 @@ namespace Haul.Fetching;
 /// </summary>
 internal static class FailureClassifier
 {
-    /// <summary>Classifies an exception thrown while sending the request or reading the response headers.</summary>
-    public static FailureReason ClassifySend(Exception exception)
+    /// <summary>
+    /// Classifies an exception thrown while sending the request or reading the response headers. TLS failures come
+    /// with a detail: why the certificate was rejected, or that the handshake broke.
+    /// </summary>
+    public static ClassifiedFailure ClassifySend(Exception exception)
     {
         if (Find<ConnectTimeoutException>(exception) is not null)
         {
-            return FailureReason.ConnectTimeout;
+            return new(FailureReason.ConnectTimeout);
         }
 
         if (exception is HttpRequestException http)
@@ -24,63 +27,63 @@ internal static class FailureClassifier
             switch (http.HttpRequestError)
             {
                 case HttpRequestError.NameResolutionError:
-                    return FailureReason.NameResolution;
+                    return new(FailureReason.NameResolution);
                 case HttpRequestError.SecureConnectionError:
-                    return FailureReason.Tls;
+                    return ClassifyHandshake(exception);
                 case HttpRequestError.HttpProtocolError:
                 case HttpRequestError.InvalidResponse:
                 case HttpRequestError.ConfigurationLimitExceeded:
-                    return FailureReason.ProtocolError;
+                    return new(FailureReason.ProtocolError);
                 case HttpRequestError.ResponseEnded:
                     // The server closed the connection before a whole response: on a request without a body that
                     // is the same race as a reset, seen from the FIN side.
-                    return FailureReason.ConnectionReset;
+                    return new(FailureReason.ConnectionReset);
                 case HttpRequestError.ConnectionError:
-                    return ClassifySocket(exception, FailureReason.NetworkError);
+                    return new(ClassifySocket(exception, FailureReason.NetworkError));
             }
         }
 
         if (Find<AuthenticationException>(exception) is not null)
         {
-            return FailureReason.Tls;
+            return ClassifyHandshake(exception);
         }
 
-        return ClassifySocket(exception, FailureReason.NetworkError);
+        return new(ClassifySocket(exception, FailureReason.NetworkError));
     }
 
     /// <summary>Classifies an exception thrown while reading (and decoding) the response body.</summary>
-    public static (FailureReason Reason, string? Detail) ClassifyBody(Exception exception)
+    public static ClassifiedFailure ClassifyBody(Exception exception)
     {
         if (Find<HttpIOException>(exception) is { HttpRequestError: HttpRequestError.ResponseEnded })
         {
-            return (FailureReason.Truncated, null);
+            return new(FailureReason.Truncated, null);
         }
 
         if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
         {
-            return (FailureReason.Truncated, null);
+            return new(FailureReason.Truncated, null);
         }
 
         if (Find<UnsupportedCodingException>(exception) is { } unsupported)
         {
-            return (FailureReason.UnsupportedEncoding, unsupported.Message);
+            return new(FailureReason.UnsupportedEncoding, unsupported.Message);
         }
 
         if (Find<InvalidDataException>(exception) is not null)
         {
             // A decoder (gzip, deflate, br) met bytes that are not what the content coding promised.
-            return (FailureReason.ProtocolError, "corrupt content-coded body");
+            return new(FailureReason.ProtocolError, "corrupt content-coded body");
         }
 
-        return (ClassifySocket(exception, FailureReason.NetworkError), null);
+        return new(ClassifySocket(exception, FailureReason.NetworkError), null);
     }
 
     /// <summary>Classifies an exception thrown while writing to the output folder, with the OS's reason.</summary>
-    public static (FailureReason Reason, string? Detail) ClassifyWrite(Exception exception) => exception switch
+    public static ClassifiedFailure ClassifyWrite(Exception exception) => exception switch
     {
-        UnsafePathException => (FailureReason.UnsafePath, exception.Message),
-        IOException io when IsDiskFull(io) => (FailureReason.DiskFull, null),
-        _ => (FailureReason.WriteError, IoErrors.Describe(exception)),
+        UnsafePathException => new(FailureReason.UnsafePath, exception.Message),
+        IOException io when IsDiskFull(io) => new(FailureReason.DiskFull),
+        _ => new(FailureReason.WriteError, IoErrors.Describe(exception)),
     };
 
     /// <summary>Whether an I/O error means the disk is full (ENOSPC, ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL).</summary>
@@ -88,6 +91,40 @@ internal static class FailureClassifier
     {
         var code = exception.HResult & 0xFFFF;
         return exception.HResult == 28 || code == 112 || code == 39;
+    }
+
+    /// <summary>
+    /// A failed TLS handshake. A rejected certificate or a refused handshake is permanent (<see cref="FailureReason.Tls"/>);
+    /// a reset or an end of stream in the middle of it is the network's doing, transient like any other reset.
+    /// </summary>
+    private static ClassifiedFailure ClassifyHandshake(Exception exception)
+    {
+        if (Find<TlsCertificateException>(exception) is { } rejected)
+        {
+            return new(FailureReason.Tls, rejected.Detail);
+        }
+
+        if (Find<AuthenticationException>(exception) is not null)
+        {
+            // The peer refused the handshake (a TLS alert: no common protocol version or cipher), or answered
+            // something that is not TLS at all.
+            return new(FailureReason.Tls, "handshake failed (protocol mismatch)");
+        }
+
+        if (Find<SocketException>(exception) is not null)
+        {
+            var reason = ClassifySocket(exception, FailureReason.NetworkError);
+            var detail = reason == FailureReason.ConnectionReset ? "connection reset during the TLS handshake" : null;
+            return new(reason, detail, DuringHandshake: true);
+        }
+
+        if (Find<IOException>(exception) is not null)
+        {
+            // SslStream's end of stream before the handshake completed: the server hung up on the ClientHello.
+            return new(FailureReason.ConnectionReset, "connection closed during the TLS handshake", DuringHandshake: true);
+        }
+
+        return new(FailureReason.Tls);
     }
 
     private static FailureReason ClassifySocket(Exception exception, FailureReason fallback)

@@ -36,7 +36,7 @@ public enum FailureReason
     /// <summary>The body ended before its announced length.</summary>
     Truncated,
 
-    /// <summary>The TLS handshake failed.</summary>
+    /// <summary>The TLS handshake failed: the server's certificate was rejected, or no protocol was agreed. (A reset in the middle of a handshake is <see cref="ConnectionReset"/>.)</summary>
     Tls,
 
     /// <summary>The server broke the HTTP protocol.</summary>

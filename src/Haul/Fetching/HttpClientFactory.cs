@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Haul.Engine;
 
@@ -14,11 +16,16 @@ namespace Haul.Fetching;
 /// </remarks>
 internal static class HttpClientFactory
 {
-    public static HttpClient CreatePooled(HaulOptions options) => Create(options, reuseConnections: true);
+    /// <summary>The pooled client; <paramref name="certificates"/> is shared by clients that go together, else read from the options.</summary>
+    public static HttpClient CreatePooled(HaulOptions options, CertificateValidator? certificates = null) =>
+        Create(options, certificates ?? CertificateValidator.Create(options), reuseConnections: true);
 
-    public static HttpClient CreateFresh(HaulOptions options) => Create(options, reuseConnections: false);
+    /// <summary>The client that never reuses a connection.</summary>
+    public static HttpClient CreateFresh(HaulOptions options, CertificateValidator? certificates = null) =>
+        Create(options, certificates ?? CertificateValidator.Create(options), reuseConnections: false);
 
-    private static HttpClient Create(HaulOptions options, bool reuseConnections)
+    [SuppressMessage("Security", "CA5359", Justification = "The callback rejects a certificate by throwing, to say why; it returns true only for an accepted one (or with HaulOptions.Insecure).")]
+    private static HttpClient Create(HaulOptions options, CertificateValidator certificates, bool reuseConnections)
     {
         var handler = new SocketsHttpHandler
         {
@@ -35,6 +42,15 @@ internal static class HttpClientFactory
             ConnectTimeout = Timeout.InfiniteTimeSpan,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context, options.ConnectTimeout, cancellationToken),
             ResponseDrainTimeout = TimeSpan.FromSeconds(1),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                // Haul speaks HTTP/1.1 only for now, so that is all it offers.
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+
+                // The system's trust store plus HaulOptions.TrustedCertificateFiles, or nothing with Insecure; a
+                // rejection throws with the reason, which the failure classifier reads.
+                RemoteCertificateValidationCallback = certificates.Validate,
+            },
         };
 
         return new HttpClient(handler, disposeHandler: true)

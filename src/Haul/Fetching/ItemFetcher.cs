@@ -30,8 +30,9 @@ internal sealed class ItemFetcher : IDisposable
         _progress = progress;
         _time = options.TimeProvider;
         _copier = new BodyCopier(options, progress);
-        _pooled = HttpClientFactory.CreatePooled(options);
-        _fresh = HttpClientFactory.CreateFresh(options);
+        var certificates = CertificateValidator.Create(options);
+        _pooled = HttpClientFactory.CreatePooled(options, certificates);
+        _fresh = HttpClientFactory.CreateFresh(options, certificates);
     }
 
     /// <summary>One attempt. <paramref name="itemToken"/> fires at the item's deadline or on the caller's cancellation.</summary>
@@ -62,11 +63,13 @@ internal sealed class ItemFetcher : IDisposable
             }
             catch (Exception exception)
             {
-                var reason = FailureClassifier.ClassifySend(exception);
-                if (reason == FailureReason.ConnectionReset && client == _pooled)
+                var failure = FailureClassifier.ClassifySend(exception);
+                var reason = failure.Reason;
+                if (reason == FailureReason.ConnectionReset && client == _pooled && !failure.DuringHandshake)
                 {
                     // Reset before any response byte on a pooled connection: the stale keep-alive race. Sent again at
-                    // once on a fresh connection; this costs no attempt and no backoff.
+                    // once on a fresh connection; this costs no attempt and no backoff. A reset during a TLS handshake
+                    // happened on a new connection, so it is an ordinary reset.
                     reason = FailureReason.StaleConnection;
                 }
 
@@ -77,7 +80,7 @@ internal sealed class ItemFetcher : IDisposable
                     continue;
                 }
 
-                return Failure(reason, resumeFrom);
+                return Failure(reason, resumeFrom) with { Detail = failure.Detail };
             }
 
             using (response)
@@ -254,13 +257,13 @@ internal sealed class ItemFetcher : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+            var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
             return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
         }
 
         await using (writer.ConfigureAwait(false))
         {
-            var (outcome, outcomeDetail) = await _copier.CopyAsync(
+            var (outcome, outcomeDetail, _) = await _copier.CopyAsync(
                 token => OpenBodyAsync(response, token), writer, sniff, itemToken).ConfigureAwait(false);
             var received = writer.Length - offset;
             if (outcome != FailureReason.None)
@@ -305,7 +308,7 @@ internal sealed class ItemFetcher : IDisposable
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                var (reason, detail) = FailureClassifier.ClassifyWrite(exception);
+                var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
                 return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
             }
         }

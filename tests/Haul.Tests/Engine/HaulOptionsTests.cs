@@ -152,4 +152,36 @@ public sealed class HaulOptionsTests
 
         Assert.False(Directory.Exists(output));
     }
+
+    [Fact]
+    public async Task Validate_TrustedCertificateFiles_NamesEveryUnusableFileAndAcceptsABundle()
+    {
+        using var folder = new TempFolder();
+        var bundle = Path.Combine(folder.Path, "bundle.pem");
+        var missing = Path.Combine(folder.Path, "missing.pem");
+        var notPem = Path.Combine(folder.Path, "not-pem.pem");
+        var malformed = Path.Combine(folder.Path, "malformed.pem");
+        await File.WriteAllTextAsync(bundle, "# two CAs\n" + SelfSignedPem("CN=One") + SelfSignedPem("CN=Two"));
+        await File.WriteAllTextAsync(notPem, "just some text\n");
+        await File.WriteAllTextAsync(malformed, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        var options = new HaulOptions { TrustedCertificateFiles = [bundle, missing, notPem, malformed] };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Contains($"the trusted certificate file '{missing}' (--cacert) does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the trusted certificate file '{notPem}' (--cacert) holds no PEM certificate", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the trusted certificate file '{malformed}' (--cacert) holds a malformed PEM certificate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(bundle, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        new HaulOptions { TrustedCertificateFiles = [bundle] }.Validate();
+        Assert.Equal(["CN=One", "CN=Two"], Haul.Fetching.TrustedCertificates.Load([bundle]).Select(c => c.Subject));
+    }
+
+    private static string SelfSignedPem(string subject)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subject, key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.ExportCertificatePem() + "\n";
+    }
 }

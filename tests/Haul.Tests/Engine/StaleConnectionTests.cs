@@ -29,7 +29,7 @@ public sealed class StaleConnectionTests
             }
         });
 
-        Assert.Equal(Haul.Fetching.FailureReason.ConnectionReset, Haul.Fetching.FailureClassifier.ClassifySend(error));
+        Assert.Equal(Haul.Fetching.FailureReason.ConnectionReset, Haul.Fetching.FailureClassifier.ClassifySend(error).Reason);
         Assert.True(server.Counters.FaultsInjected(FaultKind.StaleReset) > 0);
     }
 

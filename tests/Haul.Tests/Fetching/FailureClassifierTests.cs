@@ -22,7 +22,7 @@ public sealed class FailureClassifierTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://127.0.0.1:{port}/x.jpg")));
 
-        Assert.Equal(FailureReason.ConnectionRefused, FailureClassifier.ClassifySend(error));
+        Assert.Equal(FailureReason.ConnectionRefused, FailureClassifier.ClassifySend(error).Reason);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class FailureClassifierTests
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetAsync(new Uri($"http://127.0.0.1:{port}/x.jpg")));
 
-        Assert.Equal(FailureReason.ConnectionRefused, FailureClassifier.ClassifySend(error));
+        Assert.Equal(FailureReason.ConnectionRefused, FailureClassifier.ClassifySend(error).Reason);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class FailureClassifierTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(TestSupport.Url(server, server.Files[1].Path)));
 
         Assert.Equal(1, server.Counters.FaultsInjected(FaultKind.StaleReset));
-        Assert.Equal(FailureReason.ConnectionReset, FailureClassifier.ClassifySend(error));
+        Assert.Equal(FailureReason.ConnectionReset, FailureClassifier.ClassifySend(error).Reason);
     }
 
     [Theory]
@@ -85,11 +85,11 @@ public sealed class FailureClassifierTests
 
     [Fact]
     public void ClassifyWrite_AccessDenied_WriteErrorWithTheOsReason() =>
-        Assert.Equal((FailureReason.WriteError, "Permission denied"), FailureClassifier.ClassifyWrite(new UnauthorizedAccessException()));
+        Assert.Equal(new ClassifiedFailure(FailureReason.WriteError, "Permission denied"), FailureClassifier.ClassifyWrite(new UnauthorizedAccessException()));
 
     [Fact]
     public void ClassifySend_ConnectTimeoutAnywhereInChain_ConnectTimeout() =>
         Assert.Equal(
             FailureReason.ConnectTimeout,
-            FailureClassifier.ClassifySend(new HttpRequestException(HttpRequestError.ConnectionError, "connect", new ConnectTimeoutException())));
+            FailureClassifier.ClassifySend(new HttpRequestException(HttpRequestError.ConnectionError, "connect", new ConnectTimeoutException())).Reason);
 }
