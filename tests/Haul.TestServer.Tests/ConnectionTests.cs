@@ -77,7 +77,11 @@ public sealed class ConnectionTests
         Assert.True(tripped.WasReset);
 
         using var client = TestSupport.Client(server);
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(path));
+        var error = await Record.ExceptionAsync(() => client.GetAsync(path));
+
+        // A reset right after accept can escape SocketsHttpHandler unwrapped: a SocketException (NotConnected) from
+        // reading the socket's RemoteEndPoint while it sets the connection up.
+        Assert.True(error is HttpRequestException or SocketException, error?.ToString());
         Assert.True(server.Counters.FaultsInjected(FaultKind.BanReset) >= 2);
 
         await Task.Delay(800);
