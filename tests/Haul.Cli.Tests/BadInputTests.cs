@@ -46,13 +46,15 @@ public sealed class BadInputTests
         Assert.Equal(3, report.RootElement.GetProperty("skipped").GetInt32());
         var skipped = report.RootElement.GetProperty("skippedEntries").EnumerateArray()
             .ToDictionary(e => e.GetProperty("entry").GetString()!, e => e.GetProperty("rule").GetString()!);
+        var sources = report.RootElement.GetProperty("skippedEntries").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("entry").GetString()!, e => e.GetProperty("source").GetString()!);
         Assert.Equal(malformed.Select(m => m.Text).Order(StringComparer.Ordinal), skipped.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("white space", skipped["not a url"], StringComparison.Ordinal);
         Assert.Contains("no scheme", skipped["http//missing-colon"], StringComparison.Ordinal);
         Assert.Contains("malformed URL", skipped["://x"], StringComparison.Ordinal);
         foreach (var (line, text) in malformed)
         {
-            Assert.StartsWith($"{list}:{line}: ", skipped[text], StringComparison.Ordinal);
+            Assert.Equal($"{list}:{line}", sources[text]);
         }
     }
 
@@ -78,8 +80,8 @@ public sealed class BadInputTests
         Assert.Equal([Support.MappedPath(output, valid)], Support.DownloadedFiles(output));
         Assert.Equal(["out"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
         Assert.Equal(1, server.Counters.Requests);
-        var journal = await Support.ReadJournalAsync(output);
-        Assert.Equal(rejected.Order(StringComparer.Ordinal), journal.Where(r => r.State == JournalRow.Skipped).Select(r => r.Url).Order(StringComparer.Ordinal));
+        var skipped = await Support.ReadSkippedAsync(output);
+        Assert.Equal(rejected.Order(StringComparer.Ordinal), skipped.Select(r => r.Entry).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -59,6 +59,28 @@ internal static class Support
         }
     }
 
+    /// <summary>Reads every skipped input entry of OUT/.haul/journal.db: (source, entry, rule).</summary>
+    public static async Task<IReadOnlyList<(string Source, string Entry, string Rule)>> ReadSkippedAsync(string output)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(output, ".haul", "journal.db"),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT source, entry, rule FROM skipped ORDER BY id;";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
     /// <summary>Where Haul puts the file of <paramref name="url"/> inside <paramref name="output"/>.</summary>
     public static string MappedPath(string output, Uri url) => OutputPathMapper.Resolve(output, OutputPathMapper.Map(url));
 

@@ -51,12 +51,13 @@ public sealed class TlsTests
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Support.AssertNoStackTrace(result);
-        Assert.Contains("  tls: " + url.AbsoluteUri, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  tls: certificate not trusted (unknown issuer): " + url.AbsoluteUri, result.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Support.MappedPath(output, url)));
         Assert.Equal(0, server.Counters.Requests);
         using var report = Support.ParseReport(output);
         var failure = Assert.Single(report.RootElement.GetProperty("failures").EnumerateArray().ToList());
         Assert.Equal("tls", failure.GetProperty("reason").GetString());
+        Assert.Contains("not trusted", failure.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, failure.GetProperty("attempts").GetArrayLength());
     }
 

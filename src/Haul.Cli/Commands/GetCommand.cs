@@ -58,17 +58,21 @@ internal static class GetCommand
             Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
         }
 
-        if (input.Requests.Count == 0 && input.Skipped.Count == 0)
+        // No input on a folder that holds a job resumes that job: what an interrupted run or 'haul verify' left pending.
+        var resume = input.Requests.Count == 0 && input.Skipped.Count == 0;
+        if (resume && !File.Exists(SqliteJobJournal.DatabasePath(haulOptions.OutputDirectory)))
         {
             return CliError.Usage("no URLs given; pass URLs, -i FILE or '-' (see 'haul get --help')");
         }
 
-        var display = ProgressDisplay.Choose(result.GetValue(options.NoProgress), result.GetValue(options.Quiet));
+        // The live view and log lines would fight over the terminal.
+        var plain = result.GetValue(options.NoProgress) || result.GetValue(options.Verbose);
+        var display = ProgressDisplay.Choose(plain, result.GetValue(options.Quiet));
         var exitCode = await RunJobAsync(haulOptions, input, display, cancellationToken);
 
         // Still run when every input was skipped, so that the journal and the report record each skipped entry; but a
         // job that had nothing to download did not do what was asked.
-        if (input.Requests.Count == 0 && exitCode == ExitCodes.Success)
+        if (!resume && input.Requests.Count == 0 && exitCode == ExitCodes.Success)
         {
             return CliError.Failure("nothing to download: every input was skipped (see report.json)");
         }
@@ -83,14 +87,24 @@ internal static class GetCommand
         try
         {
             var report = await display.RunAsync(progress, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
-            Summary.Print(report, options.OutputDirectory);
+
+            // Entries the journal skipped (a duplicate URL with other fields, a path the job already gives it), said
+            // like the input's own skipped lines, which were printed as they were read.
+            var shown = input.Skipped.Select(s => (s.Source, s.Text)).ToHashSet();
+            var sources = input.Requests.Select(r => r.Source).ToHashSet();
+            foreach (var skipped in report.SkippedItems.Where(s => sources.Contains(s.Source) && !shown.Contains((s.Source, s.Text))))
+            {
+                Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
+            }
+
+            Summary.Print(report, options.OutputDirectory, listSkipped: false);
             return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
         }
         catch (Exception exception) when (CliError.IsUsageProblem(exception))
         {
             return CliError.Usage(exception.Message);
         }
-        catch (DiskFullException exception)
+        catch (Exception exception) when (exception is DiskFullException or JournalWriteException)
         {
             return CliError.Failure(exception.Message);
         }

@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Haul.Cli.Terminal;
 using Haul.Engine;
+using Haul.Writing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Haul.Cli.Commands;
 
@@ -97,6 +101,26 @@ internal sealed class GetOptions
         Description = "Do not verify TLS certificates at all (anyone on the path can read and change the downloads).",
     };
 
+    public Option<bool> LocationTrusted { get; } = new("--location-trusted")
+    {
+        Description = "Send Authorization, Cookie and Proxy-Authorization headers (-H) to every host a redirect leads to, not only to the URL's own origin.",
+    };
+
+    public Option<bool> SkipExisting { get; } = new("--skip-existing", "--no-clobber", "-nc")
+    {
+        Description = "Trust a file already at an item's path and skip the download (a given sha256 is still checked).",
+    };
+
+    public Option<bool> Overwrite { get; } = new("--overwrite")
+    {
+        Description = "Replace a different file already at an item's path (by default it is kept as NAME.~N~).",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Log every attempt, retry, wait and reason to standard error.",
+    };
+
     public Option<bool> NoProgress { get; } = new("--no-progress")
     {
         Description = "Plain periodic log lines instead of the live display.",
@@ -121,7 +145,8 @@ internal sealed class GetOptions
         foreach (var option in new Option[]
         {
             InputFiles, Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
-            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, CaCertificates, Insecure, NoProgress, Quiet,
+            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, LocationTrusted, CaCertificates, Insecure,
+            SkipExisting, Overwrite, Verbose, NoProgress, Quiet,
         })
         {
             command.Options.Add(option);
@@ -172,6 +197,12 @@ internal sealed class GetOptions
             return null;
         }
 
+        if (result.GetValue(SkipExisting) && result.GetValue(Overwrite))
+        {
+            Console.Error.WriteLine("haul: --skip-existing and --overwrite contradict each other; choose one");
+            return null;
+        }
+
         long? maxFileSize = null;
         if (result.GetValue(MaxFileSize) is { } sizeText)
         {
@@ -203,6 +234,10 @@ internal sealed class GetOptions
             UserAgent = userAgent,
             TrustedCertificateFiles = result.GetValue(CaCertificates) ?? [],
             Insecure = result.GetValue(Insecure),
+            SendCredentialsOnRedirect = result.GetValue(LocationTrusted),
+            ExistingFiles = result.GetValue(SkipExisting) ? ExistingFilePolicy.Skip
+                : result.GetValue(Overwrite) ? ExistingFilePolicy.Overwrite : ExistingFilePolicy.Backup,
+            LoggerFactory = result.GetValue(Verbose) ? new StandardErrorLoggerProvider(LogLevel.Information) : NullLoggerFactory.Instance,
         };
         try
         {

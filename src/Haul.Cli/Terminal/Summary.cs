@@ -7,7 +7,7 @@ namespace Haul.Cli.Terminal;
 /// <summary>The closing summary of a job: terminal states, failures by reason, where the reports are.</summary>
 internal static class Summary
 {
-    public static void Print(JobReport report, string outputDirectory)
+    public static void Print(JobReport report, string outputDirectory, bool listSkipped = true)
     {
         var rate = report.Elapsed.TotalSeconds > 0 ? report.BytesReceived / report.Elapsed.TotalSeconds : 0;
         var counts = string.Create(CultureInfo.InvariantCulture,
@@ -43,7 +43,7 @@ internal static class Summary
             }
         }
 
-        if (report.SkippedItems.Count > 0)
+        if (listSkipped && report.SkippedItems.Count > 0)
         {
             Console.WriteLine("skipped:");
             foreach (var skipped in report.SkippedItems.Take(10))
