@@ -20,13 +20,32 @@ public static class DownloadJob
     /// <summary>SQLITE_FULL: the database could not grow.</summary>
     private const int SqliteFullErrorCode = 13;
 
+    /// <summary>Entries added to the journal in one transaction: large enough to be cheap, small enough to start soon.</summary>
+    private const int IngestBatchSize = 5000;
+
     /// <summary>Downloads every request of <paramref name="input"/> into the output folder and writes the report.</summary>
     /// <exception cref="OutputFolderException">The output folder cannot be created or written, or holds a link where Haul's own folder belongs.</exception>
     /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
     /// <exception cref="DiskFullException">The disk filled up; nothing finished was lost, and the job can be run again.</exception>
     /// <exception cref="JournalWriteException">The journal could not be written; nothing finished was lost, and the job can be run again.</exception>
-    public static async Task<JobReport> RunAsync(
+    public static Task<JobReport> RunAsync(
         HaulOptions options, InputBatch input, JobProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return RunAsync(options, input.ReadAsync(), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads every request of a streamed input into the output folder and writes the report. The input is added
+    /// to the journal in batches while the downloads run, so a list of any length never sits in memory; the job also
+    /// finishes whatever an earlier run of it left pending.
+    /// </summary>
+    /// <exception cref="OutputFolderException">The output folder cannot be created or written, or holds a link where Haul's own folder belongs.</exception>
+    /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
+    /// <exception cref="DiskFullException">The disk filled up; nothing finished was lost, and the job can be run again.</exception>
+    /// <exception cref="JournalWriteException">The journal could not be written; nothing finished was lost, and the job can be run again.</exception>
+    public static async Task<JobReport> RunAsync(
+        HaulOptions options, IAsyncEnumerable<InputEntry> input, JobProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
@@ -41,43 +60,68 @@ public static class DownloadJob
         var journal = await OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
-            var added = await journal.AddAsync(input.Requests, cancellationToken).ConfigureAwait(false);
-            var skipped = input.Skipped.Concat(added.Skipped).ToList();
-            await journal.AddSkippedAsync(skipped, cancellationToken).ConfigureAwait(false);
-            var work = await CollectWorkAsync(journal, added.Items, fileSystem, logger, cancellationToken).ConfigureAwait(false);
-            progress.AddTotal(work.Pending.Count + work.AlreadyDone + skipped.Count);
-            progress.AddSkipped(skipped.Count);
-            progress.AddAlreadyDone(work.AlreadyDone);
+            var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
+            progress.AddTotal(before.Items(ItemState.Pending));
+            var partsFolder = Path.Combine(root, SqliteJobJournal.StateFolderName, "parts");
+            using var frontier = new Frontier(
+                journal,
+                new FrontierOptions(
+                    options.MaxConcurrencyPerHost,
+                    MaxActiveHosts: Math.Max(64, options.MaxConcurrency * 2),
+                    Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
+                    Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
+                    LeaseDuration: TimeSpan.FromMinutes(10)),
+                item => CreateWork(root, partsFolder, item),
+                time);
+            progress.SetHostSource(frontier.Snapshot);
 
-            var scheduler = new HostScheduler<JournalItem>(options.MaxConcurrencyPerHost, time);
-            progress.SetHostSource(scheduler.Snapshot);
-            foreach (var item in work.Pending)
+            string? diskFullPath = null;
+            Exception? ingestFailure = null;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, journal.WriteFailed);
+            async Task IngestAsync()
             {
-                scheduler.Enqueue(new Uri(item.Url).Host, item);
+                try
+                {
+                    await IngestInputAsync(journal, input, fileSystem, frontier, progress, logger, stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (!stop.IsCancellationRequested)
+                {
+                    ingestFailure = exception;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    // Stopped: what was added is in the journal.
+                }
+                finally
+                {
+                    frontier.InputComplete();
+                }
             }
 
-            scheduler.CompleteAdding();
-            string? diskFullPath = null;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, journal.WriteFailed);
             using (var fetcher = new ItemFetcher(options, journal, progress))
             {
-                var downloader = new ItemDownloader(options, fetcher, journal, progress, scheduler.PauseHost, fileSystem);
-                var partsFolder = Path.Combine(root, SqliteJobJournal.StateFolderName, "parts");
+                var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem);
                 async Task WorkAsync()
                 {
                     try
                     {
-                        while (await scheduler.NextAsync(stop.Token).ConfigureAwait(false) is { } lease)
+                        while (await frontier.NextAsync(stop.Token).ConfigureAwait(false) is { } work)
                         {
-                            using (lease)
+                            var attemptedHost = work.Host;
+                            var decision = WorkDecision.Abandoned;
+                            try
                             {
-                                var target = CreateTarget(root, partsFolder, lease.Item);
-                                var outcome = await downloader.DownloadAsync(lease.Item, target, stop.Token).ConfigureAwait(false);
-                                if (outcome.Reason == FailureReason.DiskFull)
+                                (decision, var outcome) = await runner.RunAsync(work, stop.Token).ConfigureAwait(false);
+                                if (outcome?.Reason == FailureReason.DiskFull)
                                 {
-                                    diskFullPath ??= target.FinalPath;
+                                    diskFullPath ??= work.Target.FinalPath;
                                     await stop.CancelAsync().ConfigureAwait(false);
                                 }
+                            }
+                            finally
+                            {
+                                frontier.Complete(work, decision, attemptedHost);
                             }
                         }
                     }
@@ -87,8 +131,9 @@ public static class DownloadJob
                     }
                 }
 
-                var workers = Enumerable.Range(0, options.MaxConcurrency).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToArray();
-                await Task.WhenAll(workers).ConfigureAwait(false);
+                var ingest = Task.Run(IngestAsync, CancellationToken.None);
+                var workers = Enumerable.Range(0, options.MaxConcurrency).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
+                await Task.WhenAll(workers.Append(ingest)).ConfigureAwait(false);
             }
 
             if (journal.WriteFailure is { } writeFailure)
@@ -102,12 +147,17 @@ public static class DownloadJob
                         writeFailure);
             }
 
+            if (ingestFailure is not null)
+            {
+                throw IsDiskFull(ingestFailure) ? DiskFull(SqliteJobJournal.DatabasePath(root), ingestFailure) : ingestFailure;
+            }
+
             JobReport report;
             try
             {
                 await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 report = await BuildReportAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
-                await ReportWriter.WriteAsync(report, root, CancellationToken.None).ConfigureAwait(false);
+                await ReportWriter.WriteAsync(report, journal, root, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception) when (diskFullPath is not null || IsDiskFull(exception))
             {
@@ -154,45 +204,57 @@ public static class DownloadJob
     }
 
     /// <summary>
-    /// What this run fetches: the items of the input that are not done, done items whose file went missing or changed
-    /// (size and modification time against the journal, then the SHA-256), and items an earlier run left pending.
+    /// Streams the input into the journal in batches. Each batch costs what it holds, not what the job holds; skipped
+    /// entries are recorded with their rule as they come; the frontier hears of each batch at once.
     /// </summary>
-    private static async Task<(List<JournalItem> Pending, int AlreadyDone)> CollectWorkAsync(
-        IJobJournal journal, IReadOnlyList<JournalItem> items, SafeFileSystem fileSystem, ILogger logger, CancellationToken cancellationToken)
+    private static async Task IngestInputAsync(
+        IJobJournal journal, IAsyncEnumerable<InputEntry> input, SafeFileSystem fileSystem, Frontier frontier, JobProgress progress,
+        ILogger logger, CancellationToken cancellationToken)
     {
-        var pending = new List<JournalItem>();
-        var alreadyDone = 0;
-        var inInput = new HashSet<long>();
-        foreach (var item in items)
+        var requests = new List<DownloadRequest>(IngestBatchSize);
+        var skipped = new List<SkippedInput>();
+        async Task FlushAsync()
         {
-            inInput.Add(item.Id);
-            if (item.State != ItemState.Done)
+            var result = await journal.AddAsync(
+                requests, (item, token) => DoneFileIntactAsync(journal, item, fileSystem, logger, token), cancellationToken).ConfigureAwait(false);
+            progress.AddInputRequests(requests.Count);
+            progress.AddTotal(result.Inserted + result.Reopened + result.AlreadyDone);
+            progress.AddAlreadyDone(result.AlreadyDone);
+            foreach (var entry in result.Skipped)
             {
-                pending.Add(item);
+                progress.InputEntrySkipped(entry);
             }
-            else if (await DoneFileIntactAsync(journal, item, fileSystem, logger, cancellationToken).ConfigureAwait(false))
+
+            skipped.AddRange(result.Skipped);
+            await journal.AddSkippedAsync(skipped, cancellationToken).ConfigureAwait(false);
+            requests.Clear();
+            skipped.Clear();
+            frontier.InputAdded();
+        }
+
+        await foreach (var entry in input.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            switch (entry)
             {
-                alreadyDone++;
+                case DownloadRequest request:
+                    requests.Add(request);
+                    break;
+                case SkippedInput skip:
+                    skipped.Add(skip);
+                    progress.InputEntrySkipped(skip);
+                    break;
             }
-            else
+
+            if (requests.Count + skipped.Count >= IngestBatchSize)
             {
-                journal.Record(new ItemReopened(item.Id));
-                pending.Add(item with { State = ItemState.Pending });
+                await FlushAsync().ConfigureAwait(false);
             }
         }
 
-        foreach (var item in await journal.ReadItemsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (item.State == ItemState.Pending && !inInput.Contains(item.Id))
-            {
-                pending.Add(item);
-            }
-        }
-
-        return (pending, alreadyDone);
+        await FlushAsync().ConfigureAwait(false);
     }
 
-    private static async Task<bool> DoneFileIntactAsync(
+    private static async ValueTask<bool> DoneFileIntactAsync(
         IJobJournal journal, JournalItem item, SafeFileSystem fileSystem, ILogger logger, CancellationToken cancellationToken)
     {
         var path = OutputPathMapper.Resolve(fileSystem.Root, item.OutputPath!);
@@ -260,6 +322,9 @@ public static class DownloadJob
         }
     }
 
+    private static WorkItem CreateWork(string root, string partsFolder, JournalItem item) =>
+        new(item, CreateTarget(root, partsFolder, item)) { NotBefore = item.NotBefore };
+
     private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item)
     {
         var target = new FetchTarget(
@@ -283,30 +348,60 @@ public static class DownloadJob
         return target;
     }
 
+    /// <summary>How many failures, skipped entries and backups a report carries in memory; the files list them all.</summary>
+    private const int SampleSize = 10;
+
     internal static async Task<JobReport> BuildReportAsync(IJobJournal journal, JobProgress progress, TimeSpan elapsed, CancellationToken cancellationToken)
     {
-        var items = await journal.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
-        var skipped = await journal.ReadSkippedAsync(cancellationToken).ConfigureAwait(false);
+        var counts = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
         var failures = new List<FailedItem>();
-        foreach (var item in items.Where(i => i.State == ItemState.Failed))
+        await foreach (var item in journal.ReadItemsAsync(ItemState.Failed, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
         {
             failures.Add(new FailedItem(item, await journal.ReadAttemptsAsync(item.Id, cancellationToken).ConfigureAwait(false)));
+            if (failures.Count == SampleSize)
+            {
+                break;
+            }
         }
 
+        var skipped = new List<SkippedInput>();
+        await foreach (var entry in journal.ReadSkippedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            skipped.Add(entry);
+            if (skipped.Count == SampleSize)
+            {
+                break;
+            }
+        }
+
+        var backups = new List<JournalItem>();
+        await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: true, cancellationToken).ConfigureAwait(false))
+        {
+            backups.Add(item);
+            if (backups.Count == SampleSize)
+            {
+                break;
+            }
+        }
+
+        var items = counts.Items(ItemState.Pending) + counts.Items(ItemState.InProgress) + counts.Items(ItemState.Done)
+            + counts.Items(ItemState.Failed) + counts.Items(ItemState.Skipped);
         return new JobReport
         {
-            Total = items.Count + skipped.Count,
-            Done = items.Count(i => i.State == ItemState.Done),
-            Failed = failures.Count,
-            Skipped = skipped.Count + items.Count(i => i.State == ItemState.Skipped),
-            Pending = items.Count(i => i.State is ItemState.Pending or ItemState.InProgress),
+            Total = items + counts.SkippedEntries,
+            Done = counts.Items(ItemState.Done),
+            Failed = counts.Items(ItemState.Failed),
+            Skipped = counts.SkippedEntries + counts.Items(ItemState.Skipped),
+            Pending = counts.Items(ItemState.Pending) + counts.Items(ItemState.InProgress),
             BytesReceived = progress.BytesReceived,
-            BytesDone = items.Where(i => i.State == ItemState.Done).Sum(i => i.Bytes),
+            BytesDone = counts.Bytes(ItemState.Done),
             Elapsed = elapsed,
             RetriesByReason = progress.RetriesByReason,
+            FailuresByReason = counts.FailuresByReason,
             Failures = failures,
             SkippedItems = skipped,
-            Backups = items.Where(i => i.State == ItemState.Done && i.BackupPath is not null).ToList(),
+            Backups = backups,
+            BackupCount = counts.Backups,
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Haul.Fetching;
+using Haul.Input;
 using Haul.Scheduling;
 
 namespace Haul.Engine;
@@ -14,6 +15,8 @@ public sealed class JobProgress
     private int _failed;
     private int _skipped;
     private int _alreadyDone;
+    private int _inputRequests;
+    private int _inputSkipped;
     private Func<IReadOnlyList<HostSnapshot>> _hosts = () => [];
 
     /// <summary>Items in the job, skipped entries included.</summary>
@@ -30,6 +33,15 @@ public sealed class JobProgress
 
     /// <summary>Entries skipped.</summary>
     public int Skipped => Volatile.Read(ref _skipped);
+
+    /// <summary>Requests this run's input named (before duplicates were merged).</summary>
+    public int InputRequests => Volatile.Read(ref _inputRequests);
+
+    /// <summary>Entries of this run's input that were skipped, by the parser or by the journal.</summary>
+    public int InputSkipped => Volatile.Read(ref _inputSkipped);
+
+    /// <summary>Raised for each entry of this run's input that is skipped, as it is; handlers must be quick.</summary>
+    public event Action<SkippedInput>? EntrySkipped;
 
     /// <summary>Body bytes received in this run.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytes);
@@ -51,6 +63,16 @@ public sealed class JobProgress
     }
 
     internal void AddSkipped(int count) => Interlocked.Add(ref _skipped, count);
+
+    internal void AddInputRequests(int count) => Interlocked.Add(ref _inputRequests, count);
+
+    internal void InputEntrySkipped(SkippedInput entry)
+    {
+        Interlocked.Increment(ref _inputSkipped);
+        Interlocked.Increment(ref _skipped);
+        Interlocked.Increment(ref _total);
+        EntrySkipped?.Invoke(entry);
+    }
 
     internal void AddBytes(long count) => Interlocked.Add(ref _bytes, count);
 

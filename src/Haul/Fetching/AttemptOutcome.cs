@@ -32,7 +32,10 @@ internal sealed record AttemptOutcome
     /// <summary>Set when a transient reason must not be retried, e.g. a Retry-After beyond the item's budget.</summary>
     public bool GiveUp { get; init; }
 
-    public bool Succeeded => Reason == FailureReason.None;
+    /// <summary>A redirect to another host: the chain goes on there, admitted by that host's limits.</summary>
+    public Uri? RedirectTo { get; init; }
+
+    public bool Succeeded => Reason == FailureReason.None && RedirectTo is null;
 
     public bool ShouldRetry => !Succeeded && !GiveUp && FailureReasons.IsTransient(Reason);
 }

@@ -10,11 +10,18 @@ internal sealed class FetchTarget
         FinalPath = finalPath;
         PartPath = partPath;
         ExpectedSha256 = expectedSha256;
+        CurrentUrl = url;
     }
 
     public long ItemId { get; }
 
     public Uri Url { get; }
+
+    /// <summary>Where the current chain of redirects has got to; each attempt starts here, a retry at <see cref="Url"/>.</summary>
+    public Uri CurrentUrl { get; set; }
+
+    /// <summary>The URLs of the current chain of redirects, to detect loops and count hops across hosts.</summary>
+    public HashSet<string> Visited { get; } = new(StringComparer.Ordinal);
 
     public string FinalPath { get; }
 
@@ -37,6 +44,13 @@ internal sealed class FetchTarget
 
     /// <summary>The full size announced for the bytes in the partial file.</summary>
     public long? TotalSize { get; set; }
+
+    /// <summary>Starts the next attempt from the item's own URL again.</summary>
+    public void RestartChain()
+    {
+        CurrentUrl = Url;
+        Visited.Clear();
+    }
 
     public bool HasValidator => ETag is not null || LastModified is not null;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Haul.Engine;
+using Haul.Input;
 using Haul.Journal;
 using Haul.Writing;
 
@@ -39,8 +40,9 @@ internal sealed class ItemFetcher : IDisposable
     public async Task<AttemptOutcome> FetchAsync(FetchTarget target, CancellationToken itemToken)
     {
         var resumeFrom = PrepareResume(target);
-        var url = target.Url;
-        var visited = new HashSet<string>(StringComparer.Ordinal) { url.AbsoluteUri };
+        var url = target.CurrentUrl;
+        var visited = target.Visited;
+        visited.Add(url.AbsoluteUri);
         var staleRetries = 0;
         while (true)
         {
@@ -92,6 +94,13 @@ internal sealed class ItemFetcher : IDisposable
                     if (next is null)
                     {
                         return Failure(redirectFailure, resumeFrom, status);
+                    }
+
+                    if (UrlNormalizer.HostKey(next) != UrlNormalizer.HostKey(url))
+                    {
+                        // Another host: the chain goes on under that host's limits, in its queue.
+                        target.CurrentUrl = next;
+                        return Failure(FailureReason.None, resumeFrom, status) with { RedirectTo = next };
                     }
 
                     url = next;

@@ -9,7 +9,33 @@ namespace Haul.Input;
 /// </summary>
 public static class UrlListParser
 {
-    /// <summary>Parses every line of <paramref name="reader"/>.</summary>
+    /// <summary>Streams the entries of <paramref name="reader"/>, one line at a time: a list of any length never sits in memory.</summary>
+    public static async IAsyncEnumerable<InputEntry> ReadAsync(
+        TextReader reader, string sourceName, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var lineNumber = 0;
+        var batch = new InputBatch();
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            lineNumber++;
+            ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch);
+            foreach (var skipped in batch.Skipped)
+            {
+                yield return skipped;
+            }
+
+            foreach (var request in batch.Requests)
+            {
+                yield return request;
+            }
+
+            batch.Skipped.Clear();
+            batch.Requests.Clear();
+        }
+    }
+
+    /// <summary>Parses every line of <paramref name="reader"/> into memory.</summary>
     public static async Task<InputBatch> ParseAsync(TextReader reader, string sourceName, CancellationToken cancellationToken)
     {
         var batch = new InputBatch();

@@ -20,6 +20,17 @@ public static class UrlNormalizer
         return percent < 0 ? text : NormalizeEscapes(text, percent);
     }
 
+    /// <summary>
+    /// The host an item's politeness is counted against: the host name in lower case, with the port when it is not the
+    /// scheme's default (two servers on one machine are two hosts).
+    /// </summary>
+    public static string HostKey(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var host = url.IdnHost.ToLowerInvariant();
+        return url.IsDefaultPort ? host : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{host}:{url.Port}");
+    }
+
     private static string NormalizeEscapes(string text, int first)
     {
         var builder = new StringBuilder(text.Length);

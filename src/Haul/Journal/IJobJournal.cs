@@ -3,8 +3,10 @@ using Haul.Input;
 namespace Haul.Journal;
 
 /// <summary>
-/// The durable record of a job: every item, its state, attempts, validators and result. Updates are batched; a
-/// crash loses at most the last unflushed batch, never a file already at its final path (that file is found again).
+/// The durable record of a job, and its frontier: every item, its state, attempts, validators and result, each host's
+/// pause, and the claims (leases) under which items are worked on. Updates are batched; a crash loses at most the last
+/// unflushed batch, never a file already at its final path (that file is found again). The SQLite journal is the
+/// embedded one; a journal shared by many machines implements the same contract.
 /// </summary>
 public interface IJobJournal : IAsyncDisposable
 {
@@ -15,16 +17,29 @@ public interface IJobJournal : IAsyncDisposable
     Exception? WriteFailure { get; }
 
     /// <summary>
-    /// Adds requests (existing URLs keep their record), assigns each a unique output path, and returns the items of
-    /// these requests, in input order and without duplicates; items not done become pending again, and an expected
-    /// SHA-256 given now replaces the one recorded (a done item that does not match it becomes pending). Input lines
-    /// that cannot be added (a duplicate URL with other fields, an output path that names no file) come back as
-    /// skipped entries, which the caller records with <see cref="AddSkippedAsync"/>.
+    /// Adds a batch of requests; the database enforces that one normalised URL is one item and one output path one file,
+    /// so the cost is the batch's, never the job's. Existing URLs keep their record and output path; failed items get a
+    /// fresh start; an expected SHA-256 given now replaces the recorded one; a done item stays done only when it matches
+    /// that SHA-256 and <paramref name="doneFileIntact"/> (null: trusted) says its file is intact. Input lines that
+    /// cannot be added (a duplicate URL with other fields, an output path that names no file) come back as skipped
+    /// entries, which the caller records with <see cref="AddSkippedAsync"/>.
     /// </summary>
-    Task<JournalAddResult> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken);
+    Task<JournalAddResult> AddAsync(
+        IReadOnlyList<DownloadRequest> requests,
+        Func<JournalItem, CancellationToken, ValueTask<bool>>? doneFileIntact,
+        CancellationToken cancellationToken);
 
     /// <summary>Records input entries that were skipped, with their rule.</summary>
     Task AddSkippedAsync(IReadOnlyList<SkippedInput> skipped, CancellationToken cancellationToken);
+
+    /// <summary>Hosts that have unfinished items, those paused longest ago first, leaving out <paramref name="except"/>.</summary>
+    Task<IReadOnlyList<HostWork>> ReadHostsWithWorkAsync(int limit, IReadOnlySet<string> except, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <see cref="JournalClaim.Limit"/> pending items of a host, oldest first, for an owner until an expiry;
+    /// each claim gets a new fencing token (<see cref="JournalItem.LeaseToken"/>) that finishing the item must present.
+    /// </summary>
+    Task<IReadOnlyList<JournalItem>> ClaimAsync(JournalClaim claim, CancellationToken cancellationToken);
 
     /// <summary>Queues an update; it is written with the next batch.</summary>
     void Record(JournalUpdate update);
@@ -35,12 +50,18 @@ public interface IJobJournal : IAsyncDisposable
     /// <summary>Writes every queued update.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 
-    /// <summary>Reads every item.</summary>
+    /// <summary>Items and bytes by state, failures by reason, skipped entries and backups: aggregates, never a scan.</summary>
+    Task<JournalCounts> ReadCountsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Streams the items in one state (optionally only those with a backup), in id order, page by page.</summary>
+    IAsyncEnumerable<JournalItem> ReadItemsAsync(ItemState state, bool withBackupOnly, CancellationToken cancellationToken);
+
+    /// <summary>Reads every item; for tools and tests on small jobs, since it holds them all in memory.</summary>
     Task<IReadOnlyList<JournalItem>> ReadItemsAsync(CancellationToken cancellationToken);
 
     /// <summary>Reads the attempts of one item, oldest first.</summary>
     Task<IReadOnlyList<AttemptRecord>> ReadAttemptsAsync(long itemId, CancellationToken cancellationToken);
 
-    /// <summary>Reads every skipped input entry, with its rule.</summary>
-    Task<IReadOnlyList<SkippedInput>> ReadSkippedAsync(CancellationToken cancellationToken);
+    /// <summary>Streams every skipped input entry, with its rule.</summary>
+    IAsyncEnumerable<SkippedInput> ReadSkippedAsync(CancellationToken cancellationToken);
 }

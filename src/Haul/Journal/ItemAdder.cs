@@ -5,36 +5,51 @@ using Microsoft.Data.Sqlite;
 namespace Haul.Journal;
 
 /// <summary>
-/// Adds one batch of requests inside a transaction: normalised URLs are the identity of items, the first line of a URL
-/// wins, and a later line that disagrees with it (another output path or SHA-256) is skipped with the reason. An
-/// expected SHA-256 given on a later run replaces the recorded one.
+/// Adds one batch of requests inside a transaction, with the database enforcing identity: the normalised URL is unique
+/// and so is the output path (<see cref="PathClaims"/>), so the cost is that of the batch, never of the job. The first
+/// line of a URL in a run wins, and a later line of the same run that disagrees with it (another output path or
+/// SHA-256) is skipped with the reason. A URL already in the job from an earlier run keeps its output path; an expected
+/// SHA-256 given now replaces the recorded one; a failed item gets a fresh start; a done item stays done when its file
+/// is intact and matches.
 /// </summary>
 internal sealed class ItemAdder : IDisposable
 {
-    private readonly Dictionary<string, JournalItem> _byUrl;
-    private readonly Dictionary<string, DownloadRequest> _firstInBatch = new(StringComparer.Ordinal);
-    private readonly HashSet<long> _returned = [];
-    private readonly PathClaims _claims = new();
+    private const string Columns = """
+        id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes, total_size, etag,
+        last_modified, sha256, note, last_detail, file_modified, backup_path, host, not_before, source, seen_run, lease_token
+        """;
+
+    private readonly long _run;
+    private readonly PathClaims _claims;
+    private readonly Func<JournalItem, CancellationToken, ValueTask<bool>>? _doneFileIntact;
+    private readonly SqliteCommand _find;
     private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _reopen;
-    private readonly SqliteCommand _expect;
+    private readonly SqliteCommand _seen;
 
-    public ItemAdder(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<JournalItem> existing, string now)
+    public ItemAdder(
+        SqliteConnection connection, SqliteTransaction transaction, PathClaims claims, long run, string now,
+        Func<JournalItem, CancellationToken, ValueTask<bool>>? doneFileIntact)
     {
-        _byUrl = new Dictionary<string, JournalItem>(StringComparer.Ordinal);
-        foreach (var item in existing)
-        {
-            _byUrl[item.Url] = item;
-            if (item.OutputPath is not null)
-            {
-                _claims.Add(item.OutputPath);
-            }
-        }
-
-        _insert = Command(connection, transaction, "INSERT INTO items (url, kind, state, output_path, expected_sha256, updated_at) VALUES ($url, 0, 0, $path, $sha, $now) RETURNING id;", "$url", "$path", "$sha");
+        _run = run;
+        _claims = claims;
+        _doneFileIntact = doneFileIntact;
+        _find = Command(connection, transaction, $"SELECT {Columns} FROM items WHERE url = $url;", "$url");
+        _insert = Command(
+            connection,
+            transaction,
+            """
+            INSERT INTO items (url, kind, state, output_path, path_key, expected_sha256, host, source, seen_run, updated_at)
+            VALUES ($url, 0, 0, $path, $key, $sha, $host, $source, $run, $now) RETURNING id;
+            """,
+            "$url", "$path", "$key", "$sha", "$host", "$source");
+        _insert.Parameters.AddWithValue("$run", run);
         _insert.Parameters.AddWithValue("$now", now);
-        _reopen = Command(connection, transaction, "UPDATE items SET state = 0 WHERE id = $id;", "$id");
-        _expect = Command(connection, transaction, "UPDATE items SET expected_sha256 = $sha WHERE id = $id;", "$id", "$sha");
+        _seen = Command(
+            connection,
+            transaction,
+            "UPDATE items SET seen_run = $run, state = $state, expected_sha256 = $sha, not_before = 0 WHERE id = $id;",
+            "$id", "$state", "$sha");
+        _seen.Parameters.AddWithValue("$run", run);
     }
 
     /// <summary>The items of the batch, in input order, without duplicates.</summary>
@@ -42,6 +57,15 @@ internal sealed class ItemAdder : IDisposable
 
     /// <summary>Requests that were not added, with their rule.</summary>
     public List<SkippedInput> Skipped { get; } = [];
+
+    /// <summary>Items new to the job.</summary>
+    public int Inserted { get; private set; }
+
+    /// <summary>Items of an earlier run that are to be fetched (again): failed, or done but no longer intact or matching.</summary>
+    public int Reopened { get; private set; }
+
+    /// <summary>Items done by an earlier run whose files are intact.</summary>
+    public int AlreadyDone { get; private set; }
 
     public async Task AddAsync(DownloadRequest request, CancellationToken cancellationToken)
     {
@@ -58,86 +82,134 @@ internal sealed class ItemAdder : IDisposable
             chosenPath = OutputPathMapper.SanitizeRelative(outputPath);
         }
 
-        if (_firstInBatch.TryGetValue(url, out var first))
+        _find.Parameters["$url"].Value = url;
+        var existing = await ReadOneAsync(_find, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
-            if (Conflict(first, request) is { } field)
+            await InsertAsync(request, url, chosenPath, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var pathDiffers = chosenPath is not null && existing.OutputPath is not null
+            && !string.Equals(chosenPath, existing.OutputPath, StringComparison.OrdinalIgnoreCase);
+        var shaDiffers = request.ExpectedSha256 is not null
+            && !string.Equals(request.ExpectedSha256, existing.ExpectedSha256, StringComparison.OrdinalIgnoreCase);
+        if (existing.SeenRun == _run)
+        {
+            // A second line of this run: the first one wins.
+            if (pathDiffers || shaDiffers)
             {
-                Skip(request, url, $"duplicate of {first.Source ?? "an earlier entry"} with a different {field}; the first one is kept");
+                var field = pathDiffers ? "output path" : "sha256";
+                Skip(request, url, $"duplicate of {existing.Source ?? "an earlier entry"} with a different {field}; the first one is kept");
             }
 
             return;
         }
 
-        _firstInBatch[url] = request;
-        if (_byUrl.TryGetValue(url, out var item))
+        if (pathDiffers)
         {
-            if (chosenPath is not null && item.OutputPath is not null
-                && !string.Equals(chosenPath, item.OutputPath, StringComparison.OrdinalIgnoreCase))
-            {
-                Skip(request, url, $"already in this job with the output path '{item.OutputPath}'");
-                return;
-            }
-
-            await UpdateAsync(item, request.ExpectedSha256, cancellationToken).ConfigureAwait(false);
+            Skip(request, url, $"already in this job with the output path '{existing.OutputPath}'");
             return;
         }
 
-        var path = _claims.Claim(chosenPath ?? OutputPathMapper.Map(new Uri(url)), url);
-        _insert.Parameters["$url"].Value = url;
-        _insert.Parameters["$path"].Value = path;
-        _insert.Parameters["$sha"].Value = (object?)request.ExpectedSha256 ?? DBNull.Value;
-        var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        item = new JournalItem { Id = id, Url = url, OutputPath = path, ExpectedSha256 = request.ExpectedSha256 };
-        _byUrl[url] = item;
-        _returned.Add(id);
-        Items.Add(item);
+        await ReviveAsync(existing, shaDiffers ? request.ExpectedSha256 : existing.ExpectedSha256, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
+        _find.Dispose();
         _insert.Dispose();
-        _reopen.Dispose();
-        _expect.Dispose();
+        _seen.Dispose();
     }
 
-    private async Task UpdateAsync(JournalItem item, string? expectedSha256, CancellationToken cancellationToken)
+    /// <summary>Reads one row of <see cref="Columns"/>.</summary>
+    internal static JournalItem Read(SqliteDataReader reader) => new()
     {
-        if (expectedSha256 is not null && !string.Equals(expectedSha256, item.ExpectedSha256, StringComparison.OrdinalIgnoreCase))
+        Id = reader.GetInt64(0),
+        Url = reader.GetString(1),
+        Kind = (ItemKind)reader.GetInt32(2),
+        State = (ItemState)reader.GetInt32(3),
+        OutputPath = reader.IsDBNull(4) ? null : reader.GetString(4),
+        ExpectedSha256 = reader.IsDBNull(5) ? null : reader.GetString(5),
+        Attempts = reader.GetInt32(6),
+        LastReason = reader.IsDBNull(7) ? Fetching.FailureReason.None : Fetching.FailureReasons.Parse(reader.GetString(7)),
+        LastStatus = reader.IsDBNull(8) ? null : reader.GetInt32(8),
+        Bytes = reader.GetInt64(9),
+        TotalSize = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+        ETag = reader.IsDBNull(11) ? null : reader.GetString(11),
+        LastModified = reader.IsDBNull(12) ? null : reader.GetString(12),
+        Sha256 = reader.IsDBNull(13) ? null : reader.GetString(13),
+        Note = reader.IsDBNull(14) ? null : reader.GetString(14),
+        LastDetail = reader.IsDBNull(15) ? null : reader.GetString(15),
+        FileModified = reader.IsDBNull(16) ? null : reader.GetInt64(16),
+        BackupPath = reader.IsDBNull(17) ? null : reader.GetString(17),
+        Host = reader.GetString(18),
+        NotBefore = reader.GetInt64(19),
+        Source = reader.IsDBNull(20) ? null : reader.GetString(20),
+        SeenRun = reader.GetInt64(21),
+        LeaseToken = reader.GetInt64(22),
+    };
+
+    /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
+    internal static string SelectColumns => Columns;
+
+    private async Task InsertAsync(DownloadRequest request, string url, string? chosenPath, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(url);
+        var path = await _claims.ClaimAsync(chosenPath ?? OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
+        var host = UrlNormalizer.HostKey(uri);
+        _insert.Parameters["$url"].Value = url;
+        _insert.Parameters["$path"].Value = path;
+        _insert.Parameters["$key"].Value = SqliteSchema.PathKey(path);
+        _insert.Parameters["$sha"].Value = (object?)request.ExpectedSha256 ?? DBNull.Value;
+        _insert.Parameters["$host"].Value = host;
+        _insert.Parameters["$source"].Value = (object?)request.Source ?? DBNull.Value;
+        var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        Inserted++;
+        Items.Add(new JournalItem
         {
-            // A checksum added or changed on a later run applies: a done file that does not match it is fetched again.
-            _expect.Parameters["$id"].Value = item.Id;
-            _expect.Parameters["$sha"].Value = expectedSha256;
-            await _expect.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            item = item with { ExpectedSha256 = expectedSha256 };
+            Id = id, Url = url, OutputPath = path, ExpectedSha256 = request.ExpectedSha256, Host = host, Source = request.Source, SeenRun = _run,
+        });
+    }
+
+    /// <summary>An item of an earlier run named again: failed ones start afresh, done ones are kept if still intact.</summary>
+    private async Task ReviveAsync(JournalItem item, string? expectedSha256, CancellationToken cancellationToken)
+    {
+        var state = item.State;
+        if (state == ItemState.Done)
+        {
+            var matches = expectedSha256 is null || string.Equals(expectedSha256, item.Sha256, StringComparison.OrdinalIgnoreCase);
+            var intact = matches && (_doneFileIntact is null || await _doneFileIntact(item, cancellationToken).ConfigureAwait(false));
+            state = intact ? ItemState.Done : ItemState.Pending;
+        }
+        else if (state != ItemState.Skipped)
+        {
+            state = ItemState.Pending;
         }
 
-        var keepDone = item.State == ItemState.Done
-            && (item.ExpectedSha256 is null || string.Equals(item.ExpectedSha256, item.Sha256, StringComparison.OrdinalIgnoreCase));
-        if (!keepDone && item.State != ItemState.Pending)
+        if (state == ItemState.Done)
         {
-            _reopen.Parameters["$id"].Value = item.Id;
-            await _reopen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            item = item with { State = ItemState.Pending };
+            AlreadyDone++;
+        }
+        else if (item.State is ItemState.Done or ItemState.Failed)
+        {
+            Reopened++;
         }
 
-        _byUrl[item.Url] = item;
-        if (_returned.Add(item.Id))
-        {
-            Items.Add(item);
-        }
+        _seen.Parameters["$id"].Value = item.Id;
+        _seen.Parameters["$state"].Value = (int)state;
+        _seen.Parameters["$sha"].Value = (object?)expectedSha256 ?? DBNull.Value;
+        await _seen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        Items.Add(item with { State = state, ExpectedSha256 = expectedSha256, SeenRun = _run, NotBefore = 0 });
     }
 
     private void Skip(DownloadRequest request, string url, string rule) =>
         Skipped.Add(new SkippedInput(url, request.Source ?? "input", rule));
 
-    private static string? Conflict(DownloadRequest first, DownloadRequest other)
+    private static async Task<JournalItem?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
-        if (!string.Equals(first.OutputPath, other.OutputPath, StringComparison.Ordinal))
-        {
-            return "output path";
-        }
-
-        return string.Equals(first.ExpectedSha256, other.ExpectedSha256, StringComparison.OrdinalIgnoreCase) ? null : "sha256";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

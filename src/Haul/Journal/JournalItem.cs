@@ -56,6 +56,21 @@ public sealed record JournalItem
     /// <summary>Where a different file found at the final path was kept, relative to the output folder.</summary>
     public string? BackupPath { get; init; }
 
+    /// <summary>The host its politeness is counted against (<see cref="Input.UrlNormalizer.HostKey"/>).</summary>
+    public string Host { get; init; } = string.Empty;
+
+    /// <summary>Unix milliseconds before which the item must not start (a backoff or a server's Retry-After); 0 for none.</summary>
+    public long NotBefore { get; init; }
+
+    /// <summary>The input line that first named the item, e.g. <c>urls.txt:12</c>.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The last run whose input named the item.</summary>
+    public long SeenRun { get; init; }
+
+    /// <summary>The fencing token of the item's latest claim: finishing is accepted only under it.</summary>
+    public long LeaseToken { get; init; }
+
     /// <summary>The rule that skipped the item, for a skipped item.</summary>
     public string? Note { get; init; }
 }

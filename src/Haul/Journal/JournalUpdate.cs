@@ -26,10 +26,22 @@ public sealed record ItemStaged(long ItemId, long Bytes, string Sha256) : Journa
 /// <param name="Sha256">The file's SHA-256, lowercase hex.</param>
 /// <param name="FileModified">The file's modification time (UTC ticks), to notice later changes.</param>
 /// <param name="BackupPath">Where a different file found at the final path was kept, relative to the output folder.</param>
-public sealed record ItemDone(long ItemId, long Bytes, string Sha256, long? FileModified = null, string? BackupPath = null) : JournalUpdate(ItemId);
+/// <param name="LeaseToken">The claim it was done under; a newer claim's finish wins. Null: not guarded.</param>
+public sealed record ItemDone(long ItemId, long Bytes, string Sha256, long? FileModified = null, string? BackupPath = null, long? LeaseToken = null) : JournalUpdate(ItemId);
 
 /// <summary>The item was given up.</summary>
-public sealed record ItemFailed(long ItemId, FailureReason Reason, int? Status, string? Detail = null) : JournalUpdate(ItemId);
+public sealed record ItemFailed(long ItemId, FailureReason Reason, int? Status, string? Detail = null, long? LeaseToken = null) : JournalUpdate(ItemId);
+
+/// <summary>A failed attempt put the item back in its host's queue, not to start before a time (a backoff or a Retry-After).</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="NotBefore">Unix milliseconds.</param>
+public sealed record ItemDeferred(long ItemId, long NotBefore) : JournalUpdate(ItemId);
+
+/// <summary>A host asked to be left alone (429, 503, Retry-After) until a time; the pause outlives the run.</summary>
+/// <param name="Host">The host key.</param>
+/// <param name="NotBefore">Unix milliseconds.</param>
+/// <param name="Reason">Why, e.g. <c>too-many-requests</c>.</param>
+public sealed record HostPaused(string Host, long NotBefore, string Reason) : JournalUpdate(0);
 
 /// <summary>A done item's file went missing or changed: it is fetched again.</summary>
 public sealed record ItemReopened(long ItemId) : JournalUpdate(ItemId);

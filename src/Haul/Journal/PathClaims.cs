@@ -1,48 +1,99 @@
 using System.Globalization;
 using Haul.Writing;
+using Microsoft.Data.Sqlite;
 
 namespace Haul.Journal;
 
 /// <summary>
-/// The output paths a job has handed out, and the rule that makes each new one unique with deterministic suffixes: a
-/// path never names a file where another item has a file or a folder, and never runs through another item's file.
-/// Comparison ignores case, so that a job gives the same names on every file system.
+/// Output paths as the database holds them: a file's claim is its item's unique <c>path_key</c>, a folder's a row of
+/// <c>folders</c>; keys ignore case, so that a job gives the same names on every file system. A new path is made
+/// unique with deterministic suffixes: it never names a file where another item has a file or a folder, and never runs
+/// through another item's file. Known folders are cached (folders are few next to files), so the usual claim costs one
+/// look-up of the file's own key.
 /// </summary>
-internal sealed class PathClaims
+internal sealed class PathClaims : IDisposable
 {
-    private readonly HashSet<string> _files = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _folders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
+    private readonly SqliteCommand _fileTaken;
+    private readonly SqliteCommand _folderTaken;
+    private readonly SqliteCommand _addFolder;
 
-    /// <summary>Records a path already handed out.</summary>
-    public void Add(string path)
+    public PathClaims(SqliteConnection connection)
     {
-        _files.Add(path);
-        _folders.UnionWith(FoldersOf(path));
+        _fileTaken = Command(connection, "SELECT 1 FROM items WHERE path_key = $key;");
+        _folderTaken = Command(connection, "SELECT 1 FROM folders WHERE key = $key;");
+        _addFolder = Command(connection, "INSERT OR IGNORE INTO folders (key) VALUES ($key);");
     }
 
-    /// <summary>Claims <paramref name="path"/>, or a suffixed variant of it derived from <paramref name="url"/>.</summary>
-    public string Claim(string path, string url)
+    /// <summary>The transaction the claims are made in.</summary>
+    public SqliteTransaction? Transaction
     {
-        while (FoldersOf(path).FirstOrDefault(_files.Contains) is { } blocked)
+        set
         {
+            _fileTaken.Transaction = value;
+            _folderTaken.Transaction = value;
+            _addFolder.Transaction = value;
+        }
+    }
+
+    /// <summary>The folders a relative path runs through, outermost first: <c>a/b/c.jpg</c> gives <c>a</c>, <c>a/b</c>.</summary>
+    public static IEnumerable<string> FoldersOf(string path)
+    {
+        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        {
+            yield return path[..slash];
+        }
+    }
+
+    /// <summary>
+    /// Claims <paramref name="path"/>, or a suffixed variant of it derived from <paramref name="url"/>, and records its
+    /// folders; the caller inserts the item with the returned path (and so its file key) in the same transaction.
+    /// </summary>
+    public async Task<string> ClaimAsync(string path, string url, CancellationToken cancellationToken)
+    {
+        foreach (var folder in FoldersOf(path).ToList())
+        {
+            if (!await IsFileAsync(folder, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
             // Another item's file sits where this path needs a folder: this path's folder gets the suffix.
-            path = Unique(blocked, url, candidate => !_files.Contains(candidate)) + path[blocked.Length..];
+            var free = await UniqueAsync(folder, url, async c => !await IsFileAsync(c, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return await ClaimAsync(free + path[folder.Length..], url, cancellationToken).ConfigureAwait(false);
         }
 
-        path = Unique(path, url, candidate => !_files.Contains(candidate) && !_folders.Contains(candidate));
-        Add(path);
+        path = await UniqueAsync(path, url, async c =>
+            !await IsFolderAsync(c, cancellationToken).ConfigureAwait(false) && !await IsFileAsync(c, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        foreach (var folder in FoldersOf(path))
+        {
+            var key = SqliteSchema.PathKey(folder);
+            if (_folders.Add(key))
+            {
+                _addFolder.Parameters["$key"].Value = key;
+                await _addFolder.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return path;
     }
 
-    private static string Unique(string path, string url, Func<string, bool> isFree)
+    public void Dispose()
     {
-        if (isFree(path))
+        _fileTaken.Dispose();
+        _folderTaken.Dispose();
+        _addFolder.Dispose();
+    }
+
+    private static async Task<string> UniqueAsync(string path, string url, Func<string, Task<bool>> isFree)
+    {
+        if (await isFree(path).ConfigureAwait(false))
         {
             return path;
         }
 
         path = OutputPathMapper.AddSuffix(path, "~" + OutputPathMapper.ShortHash(url));
-        for (var n = 2; !isFree(path); n++)
+        for (var n = 2; !await isFree(path).ConfigureAwait(false); n++)
         {
             path = OutputPathMapper.AddSuffix(path, "~" + n.ToString(CultureInfo.InvariantCulture));
         }
@@ -50,12 +101,42 @@ internal sealed class PathClaims
         return path;
     }
 
-    /// <summary>The folders a relative path runs through, outermost first: <c>a/b/c.jpg</c> gives <c>a</c>, <c>a/b</c>.</summary>
-    private static IEnumerable<string> FoldersOf(string path)
+    private async Task<bool> IsFileAsync(string path, CancellationToken cancellationToken)
     {
-        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        var key = SqliteSchema.PathKey(path);
+        if (_folders.Contains(key))
         {
-            yield return path[..slash];
+            // A folder key is never a file's: claims keep the two apart.
+            return false;
         }
+
+        _fileTaken.Parameters["$key"].Value = key;
+        return await _fileTaken.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    private async Task<bool> IsFolderAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = SqliteSchema.PathKey(path);
+        if (_folders.Contains(key))
+        {
+            return true;
+        }
+
+        _folderTaken.Parameters["$key"].Value = key;
+        if (await _folderTaken.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        _folders.Add(key);
+        return true;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new SqliteParameter { ParameterName = "$key" });
+        return command;
     }
 }

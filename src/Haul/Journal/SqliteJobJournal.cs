@@ -28,15 +28,22 @@ public sealed class SqliteJobJournal : IJobJournal
     private readonly CancellationTokenSource _writeFailed = new();
     private readonly Task _writer;
     private readonly TimeProvider _timeProvider;
+    private readonly PathClaims _claims;
+    private readonly long _run;
     private Exception? _writeFailure;
 
-    private SqliteJobJournal(SqliteConnection connection, FileStream? lockFile, TimeProvider timeProvider)
+    private SqliteJobJournal(SqliteConnection connection, FileStream? lockFile, TimeProvider timeProvider, long run)
     {
         _connection = connection;
         _lock = lockFile;
         _timeProvider = timeProvider;
+        _run = run;
+        _claims = new PathClaims(connection);
         _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>This run's number: every writable open of a journal is a run.</summary>
+    public long Run => _run;
 
     /// <inheritdoc/>
     public CancellationToken WriteFailed => _writeFailed.Token;
@@ -61,7 +68,7 @@ public sealed class SqliteJobJournal : IJobJournal
             Pooling = false,
         }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return new SqliteJobJournal(connection, null, TimeProvider.System);
+        return new SqliteJobJournal(connection, null, TimeProvider.System, 0);
     }
 
     /// <summary>Opens (creating if needed) the journal of <paramref name="outputDirectory"/>.</summary>
@@ -99,11 +106,19 @@ public sealed class SqliteJobJournal : IJobJournal
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString());
+        long run;
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await SqliteSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
-            await SqliteSchema.ExecuteAsync(connection, "UPDATE items SET state = 0 WHERE state = 1;", cancellationToken).ConfigureAwait(false);
+
+            // Whatever was in progress was interrupted, and no claim of an earlier process holds.
+            await SqliteSchema.ExecuteAsync(
+                connection, "UPDATE items SET state = 0 WHERE state = 1; UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL;", cancellationToken).ConfigureAwait(false);
+            using var begin = connection.CreateCommand();
+            begin.CommandText = "INSERT INTO runs (started_at) VALUES ($now) RETURNING id;";
+            begin.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            run = (long)(await begin.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
         {
@@ -112,30 +127,190 @@ public sealed class SqliteJobJournal : IJobJournal
             throw new JournalLockedException($"the journal '{DatabasePath(outputDirectory)}' cannot be opened: {exception.Message}", exception);
         }
 
-        return new SqliteJobJournal(connection, lockFile, timeProvider);
+        return new SqliteJobJournal(connection, lockFile, timeProvider, run);
     }
 
     /// <inheritdoc/>
-    public async Task<JournalAddResult> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken)
+    public async Task<JournalAddResult> AddAsync(
+        IReadOnlyList<DownloadRequest> requests,
+        Func<JournalItem, CancellationToken, ValueTask<bool>>? doneFileIntact,
+        CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var existing = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
             using var transaction = _connection.BeginTransaction();
-            using var adder = new ItemAdder(_connection, transaction, existing, Now());
+            _claims.Transaction = transaction;
+            using var adder = new ItemAdder(_connection, transaction, _claims, _run, Now(), doneFileIntact);
             foreach (var request in requests)
             {
                 await adder.AddAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new JournalAddResult(adder.Items, adder.Skipped);
+            return new JournalAddResult(adder.Items, adder.Skipped) { Inserted = adder.Inserted, Reopened = adder.Reopened, AlreadyDone = adder.AlreadyDone };
+        }
+        finally
+        {
+            _claims.Transaction = null;
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Adds a batch of requests, trusting that done items' files are intact.</summary>
+    public Task<JournalAddResult> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken) =>
+        AddAsync(requests, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<HostWork>> ReadHostsWithWorkAsync(int limit, IReadOnlySet<string> except, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT host, not_before, reason FROM hosts WHERE pending > 0 ORDER BY not_before LIMIT $limit;";
+            command.Parameters.AddWithValue("$limit", limit + except.Count);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var hosts = new List<HostWork>();
+            while (hosts.Count < limit && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var host = reader.GetString(0);
+                if (!except.Contains(host))
+                {
+                    hosts.Add(new HostWork(host, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                }
+            }
+
+            return hosts;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<JournalItem>> ClaimAsync(JournalClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"""
+                UPDATE items SET lease_owner = $owner, lease_token = lease_token + 1, lease_until = $until
+                WHERE id IN (SELECT id FROM items WHERE host = $host AND state = 0 AND id > $after ORDER BY id LIMIT $limit)
+                RETURNING {ItemAdder.SelectColumns};
+                """;
+            command.Parameters.AddWithValue("$owner", claim.Owner);
+            command.Parameters.AddWithValue("$until", claim.Until);
+            command.Parameters.AddWithValue("$host", claim.Host);
+            command.Parameters.AddWithValue("$after", claim.AfterId);
+            command.Parameters.AddWithValue("$limit", claim.Limit);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var items = new List<JournalItem>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(ItemAdder.Read(reader));
+            }
+
+            items.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+            return items;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<JournalCounts> ReadCountsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var counts = new JournalCounts();
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT state, items, bytes FROM counts;";
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    counts.Add((ItemState)reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
+                }
+            }
+
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT last_reason, COUNT(*) FROM items WHERE state = 3 GROUP BY last_reason;";
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    counts.FailuresByReason[reader.IsDBNull(0) ? FailureReason.Unknown : FailureReasons.Parse(reader.GetString(0))] = reader.GetInt32(1);
+                }
+            }
+
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT (SELECT COUNT(*) FROM skipped), (SELECT COUNT(*) FROM items WHERE backup_path IS NOT NULL AND state = 2);";
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                counts.SkippedEntries = reader.GetInt32(0);
+                counts.Backups = reader.GetInt32(1);
+            }
+
+            return counts;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<JournalItem> ReadItemsAsync(
+        ItemState state, bool withBackupOnly, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Pages by id, the gate held only while a page is read, so a long report never stalls the writer.
+        long after = 0;
+        while (true)
+        {
+            List<JournalItem> page;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = $"""
+                    SELECT {ItemAdder.SelectColumns} FROM items
+                    WHERE state = $state AND id > $after {(withBackupOnly ? "AND backup_path IS NOT NULL" : string.Empty)}
+                    ORDER BY id LIMIT 1000;
+                    """;
+                command.Parameters.AddWithValue("$state", (int)state);
+                command.Parameters.AddWithValue("$after", after);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                page = [];
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    page.Add(ItemAdder.Read(reader));
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+
+            if (page.Count < 1000)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
         }
     }
 
@@ -249,25 +424,40 @@ public sealed class SqliteJobJournal : IJobJournal
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<SkippedInput>> ReadSkippedAsync(CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SkippedInput> ReadSkippedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        long after = 0;
+        while (true)
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT entry, source, rule FROM skipped ORDER BY id;";
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var skipped = new List<SkippedInput>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var page = new List<(long Id, SkippedInput Entry)>();
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                skipped.Add(new SkippedInput(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT id, entry, source, rule FROM skipped WHERE id > $after ORDER BY id LIMIT 1000;";
+                command.Parameters.AddWithValue("$after", after);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    page.Add((reader.GetInt64(0), new SkippedInput(reader.GetString(1), reader.GetString(2), reader.GetString(3))));
+                }
+            }
+            finally
+            {
+                _gate.Release();
             }
 
-            return skipped;
-        }
-        finally
-        {
-            _gate.Release();
+            foreach (var (_, entry) in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < 1000)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
         }
     }
 
@@ -287,6 +477,7 @@ public sealed class SqliteJobJournal : IJobJournal
                 await _lock.DisposeAsync().ConfigureAwait(false);
             }
 
+            _claims.Dispose();
             _gate.Dispose();
             _writeFailed.Dispose();
         }
@@ -388,36 +579,12 @@ public sealed class SqliteJobJournal : IJobJournal
     private async Task<List<JournalItem>> ReadAllAsync(CancellationToken cancellationToken)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes,
-                   total_size, etag, last_modified, sha256, note, last_detail, file_modified, backup_path
-            FROM items ORDER BY id;
-            """;
+        command.CommandText = $"SELECT {ItemAdder.SelectColumns} FROM items ORDER BY id;";
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<JournalItem>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            items.Add(new JournalItem
-            {
-                Id = reader.GetInt64(0),
-                Url = reader.GetString(1),
-                Kind = (ItemKind)reader.GetInt32(2),
-                State = (ItemState)reader.GetInt32(3),
-                OutputPath = reader.IsDBNull(4) ? null : reader.GetString(4),
-                ExpectedSha256 = reader.IsDBNull(5) ? null : reader.GetString(5),
-                Attempts = reader.GetInt32(6),
-                LastReason = reader.IsDBNull(7) ? FailureReason.None : FailureReasons.Parse(reader.GetString(7)),
-                LastStatus = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-                Bytes = reader.GetInt64(9),
-                TotalSize = reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                ETag = reader.IsDBNull(11) ? null : reader.GetString(11),
-                LastModified = reader.IsDBNull(12) ? null : reader.GetString(12),
-                Sha256 = reader.IsDBNull(13) ? null : reader.GetString(13),
-                Note = reader.IsDBNull(14) ? null : reader.GetString(14),
-                LastDetail = reader.IsDBNull(15) ? null : reader.GetString(15),
-                FileModified = reader.IsDBNull(16) ? null : reader.GetInt64(16),
-                BackupPath = reader.IsDBNull(17) ? null : reader.GetString(17),
-            });
+            items.Add(ItemAdder.Read(reader));
         }
 
         return items;

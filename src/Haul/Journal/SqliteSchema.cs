@@ -9,7 +9,7 @@ namespace Haul.Journal;
 internal static class SqliteSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const string Pragmas = """
         PRAGMA journal_mode = WAL;
@@ -74,6 +74,58 @@ internal static class SqliteSchema
         DELETE FROM items WHERE state = 4;
         """;
 
+    /// <summary>
+    /// Version 2: the journal is the frontier. Each item knows its host and the time before which it must not start (a
+    /// backoff or a server's Retry-After), its lease (owner, fencing token, expiry), the input line it came from and the
+    /// run that last named it; output paths are claimed by unique keys (<c>path_key</c>, case-insensitive, and the
+    /// <c>folders</c> table); <c>hosts</c> holds each host's pause and its count of unfinished items and <c>counts</c>
+    /// the items and bytes of each state, both kept by triggers, so that nothing needs a scan of every item.
+    /// </summary>
+    private const string Version2 = """
+        ALTER TABLE items ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN source TEXT;
+        ALTER TABLE items ADD COLUMN seen_run INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN path_key TEXT;
+        ALTER TABLE items ADD COLUMN lease_owner TEXT;
+        ALTER TABLE items ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN lease_until INTEGER;
+        CREATE TABLE folders (key TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            pending INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL DEFAULT 0,
+            reason TEXT
+        );
+        CREATE INDEX hosts_with_work ON hosts (host) WHERE pending > 0;
+        CREATE TABLE counts (state INTEGER PRIMARY KEY, items INTEGER NOT NULL, bytes INTEGER NOT NULL);
+        INSERT INTO counts (state, items, bytes) VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0), (4, 0, 0);
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL);
+        CREATE INDEX items_queue ON items (host, state, id);
+        CREATE INDEX items_failed ON items (state, last_reason);
+        """;
+
+    /// <summary>Filled once the data of an older journal is in place: the keys, the counts, the triggers.</summary>
+    private const string Version2Finish = """
+        CREATE UNIQUE INDEX items_path_key ON items (path_key);
+        INSERT OR IGNORE INTO hosts (host, pending) SELECT host, 0 FROM items GROUP BY host;
+        UPDATE hosts SET pending = (SELECT COUNT(*) FROM items WHERE items.host = hosts.host AND items.state IN (0, 1));
+        UPDATE counts SET items = (SELECT COUNT(*) FROM items WHERE items.state = counts.state),
+                          bytes = (SELECT coalesce(SUM(bytes), 0) FROM items WHERE items.state = counts.state);
+        CREATE TRIGGER items_added AFTER INSERT ON items BEGIN
+            UPDATE counts SET items = items + 1, bytes = bytes + NEW.bytes WHERE state = NEW.state;
+            INSERT INTO hosts (host, pending) VALUES (NEW.host, NEW.state IN (0, 1))
+                ON CONFLICT (host) DO UPDATE SET pending = pending + (NEW.state IN (0, 1));
+        END;
+        CREATE TRIGGER items_changed AFTER UPDATE OF state, bytes ON items
+            WHEN OLD.state <> NEW.state OR OLD.bytes <> NEW.bytes BEGIN
+            UPDATE counts SET items = items - 1, bytes = bytes - OLD.bytes WHERE state = OLD.state;
+            UPDATE counts SET items = items + 1, bytes = bytes + NEW.bytes WHERE state = NEW.state;
+            UPDATE hosts SET pending = pending + (NEW.state IN (0, 1)) - (OLD.state IN (0, 1))
+                WHERE host = NEW.host AND (NEW.state IN (0, 1)) <> (OLD.state IN (0, 1));
+        END;
+        """;
+
     /// <summary>Creates or migrates the schema inside one transaction.</summary>
     public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -92,8 +144,57 @@ internal static class SqliteSchema
             await ExecuteAsync(connection, Version1, cancellationToken, transaction).ConfigureAwait(false);
         }
 
+        if (version < 2)
+        {
+            await ExecuteAsync(connection, Version2, cancellationToken, transaction).ConfigureAwait(false);
+            await FillVersion2Async(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, Version2Finish, cancellationToken, transaction).ConfigureAwait(false);
+        }
+
         await ExecuteAsync(connection, $"PRAGMA user_version = {Version};", cancellationToken, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The key under which an output path is claimed: case-insensitive, as file systems may be.</summary>
+    public static string PathKey(string outputPath) => outputPath.ToUpperInvariant();
+
+    /// <summary>Computes what SQL cannot for the items of an older journal: each one's host and path key, and its folders.</summary>
+    private static async Task FillVersion2Async(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Id, string Url, string? Path)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT id, url, output_path FROM items;";
+            using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            }
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE items SET host = $host, path_key = $key WHERE id = $id;";
+        var host = update.Parameters.Add("$host", SqliteType.Text);
+        var key = update.Parameters.Add("$key", SqliteType.Text);
+        var id = update.Parameters.Add("$id", SqliteType.Integer);
+        using var folder = connection.CreateCommand();
+        folder.Transaction = transaction;
+        folder.CommandText = "INSERT OR IGNORE INTO folders (key) VALUES ($key);";
+        var folderKey = folder.Parameters.Add("$key", SqliteType.Text);
+        foreach (var row in rows)
+        {
+            host.Value = Uri.TryCreate(row.Url, UriKind.Absolute, out var url) ? Input.UrlNormalizer.HostKey(url) : string.Empty;
+            key.Value = row.Path is null ? DBNull.Value : PathKey(row.Path);
+            id.Value = row.Id;
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var prefix in PathClaims.FoldersOf(row.Path ?? string.Empty))
+            {
+                folderKey.Value = PathKey(prefix);
+                await folder.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public static async Task ExecuteAsync(

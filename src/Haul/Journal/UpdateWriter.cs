@@ -35,12 +35,20 @@ internal sealed class UpdateWriter : IDisposable
         ItemDone done => ExecuteAsync(
             """
             UPDATE items SET state = 2, bytes = $a, sha256 = $b, file_modified = $c, backup_path = coalesce($d, backup_path),
-                last_reason = NULL, last_detail = NULL, updated_at = $now WHERE id = $id;
+                last_reason = NULL, last_detail = NULL, lease_owner = NULL, updated_at = $now
+            WHERE id = $id AND ($e IS NULL OR lease_token = $e);
             """,
-            done.ItemId, done.Bytes, done.Sha256, done.FileModified, done.BackupPath),
+            done.ItemId, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken),
         ItemFailed failed => ExecuteAsync(
-            "UPDATE items SET state = 3, last_reason = $a, last_status = $b, last_detail = $c, updated_at = $now WHERE id = $id AND state <> 2;",
-            failed.ItemId, FailureReasons.ToName(failed.Reason), failed.Status, failed.Detail),
+            """
+            UPDATE items SET state = 3, last_reason = $a, last_status = $b, last_detail = $c, lease_owner = NULL, updated_at = $now
+            WHERE id = $id AND state <> 2 AND ($d IS NULL OR lease_token = $d);
+            """,
+            failed.ItemId, FailureReasons.ToName(failed.Reason), failed.Status, failed.Detail, failed.LeaseToken),
+        ItemDeferred deferred => ExecuteAsync(
+            "UPDATE items SET state = 0, not_before = $a, updated_at = $now WHERE id = $id AND state <> 2;", deferred.ItemId, deferred.NotBefore),
+        HostPaused paused => ExecuteAsync(
+            "UPDATE hosts SET not_before = max(not_before, $a), reason = $b WHERE host = $c AND $id = $id;", 0, paused.NotBefore, paused.Reason, paused.Host),
         ItemReopened reopened => ExecuteAsync(
             "UPDATE items SET state = 0, updated_at = $now WHERE id = $id AND state = 2;", reopened.ItemId),
         _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),

@@ -34,18 +34,23 @@ public sealed record JobReport
     /// <summary>Retries of this run by reason.</summary>
     public required IReadOnlyDictionary<FailureReason, int> RetriesByReason { get; init; }
 
-    /// <summary>Failed items, each with its reason and attempts.</summary>
+    /// <summary>Failed items, each with its reason and attempts: the first few (all of them are in <c>report.json</c>).</summary>
     public required IReadOnlyList<FailedItem> Failures { get; init; }
 
-    /// <summary>Skipped entries, each with where it came from and the rule that skipped it.</summary>
+    /// <summary>Skipped entries, each with where it came from and the rule: the first few (all of them are in <c>report.json</c>).</summary>
     public required IReadOnlyList<SkippedInput> SkippedItems { get; init; }
 
-    /// <summary>Done items whose final path held a different file, kept under a numbered backup name (<see cref="JournalItem.BackupPath"/>).</summary>
+    /// <summary>
+    /// Done items whose final path held a different file, kept under a numbered backup name
+    /// (<see cref="JournalItem.BackupPath"/>): the first few; <see cref="BackupCount"/> counts them all.
+    /// </summary>
     public IReadOnlyList<JournalItem> Backups { get; init; } = [];
 
-    /// <summary>Failures counted by reason.</summary>
-    public IReadOnlyDictionary<FailureReason, int> FailuresByReason =>
-        Failures.GroupBy(f => f.Item.LastReason).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
+    /// <summary>Every done item that kept a backup.</summary>
+    public int BackupCount { get; init; }
+
+    /// <summary>Failures counted by reason, over every failed item.</summary>
+    public IReadOnlyDictionary<FailureReason, int> FailuresByReason { get; init; } = new Dictionary<FailureReason, int>();
 
     /// <summary>Whether every item ended done or skipped.</summary>
     public bool Succeeded => Failed == 0 && Pending == 0;

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Haul.Fetching;
+using Haul.Input;
+using Haul.Journal;
 using Haul.Writing;
 
 namespace Haul.Reporting;
@@ -15,30 +17,77 @@ public static class ReportWriter
     /// <summary>The name of the list of failed URLs in the output folder.</summary>
     public const string FailedFileName = "failed.txt";
 
-    /// <summary>Writes both files into <paramref name="outputDirectory"/>, each atomically.</summary>
-    public static async Task WriteAsync(JobReport report, string outputDirectory, CancellationToken cancellationToken)
+    /// <summary>Items written between two flushes of a report file, so a report of millions of items stays small in memory.</summary>
+    private const int FlushEvery = 256;
+
+    /// <summary>Writes both files into <paramref name="outputDirectory"/>, each atomically, from what <paramref name="report"/> holds.</summary>
+    public static Task WriteAsync(JobReport report, string outputDirectory, CancellationToken cancellationToken)
     {
-        await WriteAtomicallyAsync(Path.Combine(outputDirectory, ReportFileName), stream => WriteJson(report, stream), cancellationToken).ConfigureAwait(false);
-        await WriteAtomicallyAsync(Path.Combine(outputDirectory, FailedFileName), stream => WriteFailed(report, stream), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(report);
+        return WriteAsync(report, new ReportLists(ToAsync(report.Failures), ToAsync(report.SkippedItems), ToAsync(report.Backups)), outputDirectory, cancellationToken);
     }
 
-    private static void WriteFailed(JobReport report, Stream stream)
+    /// <summary>Writes both files into <paramref name="outputDirectory"/>, each atomically, streaming every failure, skipped entry and backup from the journal.</summary>
+    public static Task WriteAsync(JobReport report, IJobJournal journal, string outputDirectory, CancellationToken cancellationToken)
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-        writer.WriteLine("# Failed items; feed this file back with: haul get -i failed.txt");
-        foreach (var failure in report.Failures)
+        ArgumentNullException.ThrowIfNull(journal);
+        return WriteAsync(report, new ReportLists(Failures(journal, cancellationToken), journal.ReadSkippedAsync(cancellationToken), journal.ReadItemsAsync(ItemState.Done, withBackupOnly: true, cancellationToken)), outputDirectory, cancellationToken);
+    }
+
+    private static async Task WriteAsync(JobReport report, ReportLists lists, string outputDirectory, CancellationToken cancellationToken)
+    {
+        await WriteAtomicallyAsync(Path.Combine(outputDirectory, ReportFileName), stream => WriteJsonAsync(report, lists, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await WriteAtomicallyAsync(Path.Combine(outputDirectory, FailedFileName), stream => WriteFailedAsync(lists.Failures, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<FailedItem> Failures(IJobJournal journal, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in journal.ReadItemsAsync(ItemState.Failed, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
         {
-            var item = failure.Item;
-            var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)"));
-            writer.WriteLine(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}");
+            yield return new FailedItem(item, await journal.ReadAttemptsAsync(item.Id, cancellationToken).ConfigureAwait(false));
         }
     }
 
-    private static void WriteJson(JobReport report, Stream stream)
+    private static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items)
     {
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        foreach (var item in items)
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private static async Task WriteFailedAsync(IAsyncEnumerable<FailedItem> failures, Stream stream, CancellationToken cancellationToken)
+    {
+        var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+        await using (writer.ConfigureAwait(false))
+        {
+        await writer.WriteLineAsync("# Failed items; feed this file back with: haul get -i failed.txt").ConfigureAwait(false);
+        await foreach (var failure in failures.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var item = failure.Item;
+            var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
+            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)")).ConfigureAwait(false);
+            await writer.WriteLineAsync(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}").ConfigureAwait(false);
+        }
+        }
+    }
+
+    private static async Task WriteJsonAsync(JobReport report, ReportLists lists, Stream stream, CancellationToken cancellationToken)
+    {
+        var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        await using var jsonDisposal = json.ConfigureAwait(false);
+        var written = 0;
+        async ValueTask FlushNowAndThenAsync()
+        {
+            if (++written % FlushEvery == 0)
+            {
+                await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         json.WriteStartObject();
         json.WriteNumber("total", report.Total);
         json.WriteNumber("done", report.Done);
@@ -47,11 +96,12 @@ public static class ReportWriter
         json.WriteNumber("pending", report.Pending);
         json.WriteNumber("bytesReceived", report.BytesReceived);
         json.WriteNumber("bytesDone", report.BytesDone);
+        json.WriteNumber("backups", report.BackupCount);
         json.WriteNumber("elapsedSeconds", Math.Round(report.Elapsed.TotalSeconds, 3));
         WriteCounts(json, "retriesByReason", report.RetriesByReason);
         WriteCounts(json, "failuresByReason", report.FailuresByReason);
         json.WriteStartArray("failures");
-        foreach (var failure in report.Failures)
+        await foreach (var failure in lists.Failures.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var item = failure.Item;
             json.WriteStartObject();
@@ -97,32 +147,36 @@ public static class ReportWriter
 
             json.WriteEndArray();
             json.WriteEndObject();
+            await FlushNowAndThenAsync().ConfigureAwait(false);
         }
 
         json.WriteEndArray();
         json.WriteStartArray("skippedEntries");
-        foreach (var skipped in report.SkippedItems)
+        await foreach (var skipped in lists.Skipped.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             json.WriteStartObject();
             json.WriteString("entry", skipped.Text);
             json.WriteString("source", skipped.Source);
             json.WriteString("rule", skipped.Rule);
             json.WriteEndObject();
+            await FlushNowAndThenAsync().ConfigureAwait(false);
         }
 
         json.WriteEndArray();
-        json.WriteStartArray("backups");
-        foreach (var item in report.Backups)
+        json.WriteStartArray("backupFiles");
+        await foreach (var item in lists.Backups.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             json.WriteStartObject();
             json.WriteString("url", item.Url);
             json.WriteString("outputPath", item.OutputPath);
             json.WriteString("backupPath", item.BackupPath);
             json.WriteEndObject();
+            await FlushNowAndThenAsync().ConfigureAwait(false);
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
+        await json.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void WriteCounts(Utf8JsonWriter json, string name, IReadOnlyDictionary<FailureReason, int> counts)
@@ -140,7 +194,7 @@ public static class ReportWriter
     /// Writes a temporary file and renames it over <paramref name="path"/>. A link planted at the temporary name is
     /// removed (never followed), and the rename replaces a link at the final name rather than writing through it.
     /// </summary>
-    private static async Task WriteAtomicallyAsync(string path, Action<Stream> write, CancellationToken cancellationToken)
+    private static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         var temporary = path + ".tmp";
         File.Delete(temporary);
@@ -150,7 +204,7 @@ public static class ReportWriter
             var buffered = new BufferedStream(stream, 64 * 1024);
             await using (buffered.ConfigureAwait(false))
             {
-                write(buffered);
+                await write(buffered).ConfigureAwait(false);
                 await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -159,4 +213,7 @@ public static class ReportWriter
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    /// <summary>The lists a report file enumerates, from memory or streamed from a journal.</summary>
+    private sealed record ReportLists(IAsyncEnumerable<FailedItem> Failures, IAsyncEnumerable<SkippedInput> Skipped, IAsyncEnumerable<JournalItem> Backups);
 }

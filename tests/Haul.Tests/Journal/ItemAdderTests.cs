@@ -70,7 +70,10 @@ public sealed class ItemAdderTests
         {
             var same = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), null, ShaA)], None)).Items);
             Assert.Equal(ItemState.Done, same.State);
+        }
 
+        await using (var journal = await OpenAsync(folder))
+        {
             var changed = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), null, ShaB)], None)).Items);
             Assert.Equal(ItemState.Pending, changed.State);
             Assert.Equal(ShaB, changed.ExpectedSha256);
@@ -125,6 +128,6 @@ public sealed class ItemAdderTests
 
         var item = Assert.Single(await journal.ReadItemsAsync(None));
         Assert.Equal(ItemState.Done, item.State);
-        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme"), Assert.Single(await journal.ReadSkippedAsync(None)));
+        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme"), Assert.Single(await journal.ReadSkippedAsync(None).ToListAsync()));
     }
 }

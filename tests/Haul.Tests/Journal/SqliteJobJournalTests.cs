@@ -223,7 +223,7 @@ public sealed class SqliteJobJournalTests
         await journal.AddSkippedAsync([new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)")], None);
 
         Assert.Empty(await journal.ReadItemsAsync(None));
-        var entry = Assert.Single(await journal.ReadSkippedAsync(None));
+        var entry = Assert.Single(await journal.ReadSkippedAsync(None).ToListAsync());
         Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)"), entry);
     }
 

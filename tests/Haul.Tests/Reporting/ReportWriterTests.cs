@@ -37,6 +37,7 @@ public sealed class ReportWriterTests
                     ]),
             ],
             SkippedItems = [new SkippedInput("ftp://example.com/x", "list.txt:4", "unsupported scheme 'ftp'")],
+            FailuresByReason = new Dictionary<FailureReason, int> { [FailureReason.NotFound] = 1, [FailureReason.ChecksumMismatch] = 1 },
         };
     }
 

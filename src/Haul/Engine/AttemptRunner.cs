@@ -1,137 +1,143 @@
 using Haul.Fetching;
 using Haul.Journal;
+using Haul.Scheduling;
 using Haul.Writing;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace Haul.Engine;
 
 /// <summary>
-/// Takes one item to a terminal state. The whole item (request, body, verification, placement) is one Polly
-/// operation, so a failure while reading the body is retried like any other; retries back off exponentially with
-/// decorrelated jitter, honour Retry-After, and are bounded by attempts and by the item's time budget.
+/// Runs one attempt of a work item and decides what becomes of it: done, failed for good, back in its host's queue
+/// with a not-before time (exponential backoff with decorrelated jitter, or the server's Retry-After), or on to another
+/// host's queue after a redirect. No attempt waits: the worker and the host's slot are free as soon as it ends. Attempts
+/// and the item's time budget are counted across attempts; a 429 or 503 pauses the host it came from, and a Retry-After
+/// longer than the item's budget fails the item but still pauses its host for the whole wait.
 /// </summary>
-internal sealed class ItemDownloader
+internal sealed class AttemptRunner
 {
-    private static readonly ResiliencePropertyKey<FetchTarget> TargetKey = new("haul.target");
-
     private readonly HaulOptions _options;
     private readonly ItemFetcher _fetcher;
     private readonly IJobJournal _journal;
     private readonly JobProgress _progress;
-    private readonly Action<string, TimeSpan> _pauseHost;
+    private readonly Frontier _frontier;
     private readonly SafeFileSystem _fileSystem;
     private readonly FilePlacer _placer;
-    private readonly ResiliencePipeline<AttemptOutcome> _pipeline;
+    private readonly Backoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ItemDownloader(
-        HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Action<string, TimeSpan> pauseHost, SafeFileSystem fileSystem)
+    public AttemptRunner(
+        HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Frontier frontier, SafeFileSystem fileSystem)
     {
         _options = options;
         _fetcher = fetcher;
         _journal = journal;
         _progress = progress;
-        _pauseHost = pauseHost;
+        _frontier = frontier;
         _fileSystem = fileSystem;
         _placer = new FilePlacer(fileSystem, options.ExistingFiles);
+        _backoff = new Backoff(options.RetryBaseDelay, options.RetryMaxDelay, options.Randomizer);
         _time = options.TimeProvider;
         _logger = options.LoggerFactory.CreateLogger("Haul.Engine");
-        var retry = new RetryStrategyOptions<AttemptOutcome>
-        {
-            ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { ShouldRetry: true }),
-            MaxRetryAttempts = options.MaxAttempts - 1,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.RetryBaseDelay,
-            MaxDelay = options.RetryMaxDelay,
-
-            // A server's Retry-After wins over our own backoff; it was already checked against the item's budget.
-            DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
-            OnRetry = args =>
-            {
-                var outcome = args.Outcome.Result!;
-                var url = args.Context.Properties.GetValue(TargetKey, null!).Url;
-                var reason = FailureReasons.ToName(outcome.Reason);
-                _progress.Retry(outcome.Reason);
-                Log.Retrying(_logger, url, reason, (long)args.RetryDelay.TotalMilliseconds, outcome.RetryAfter is null ? string.Empty : " (Retry-After)");
-                if (outcome.Reason is FailureReason.TooManyRequests or FailureReason.ServiceUnavailable)
-                {
-                    _pauseHost(url.Host, args.RetryDelay);
-                    Log.HostPaused(_logger, url.Host, (long)args.RetryDelay.TotalMilliseconds, reason);
-                }
-
-                return default;
-            },
-        };
-        if (options.Randomizer is { } randomizer)
-        {
-            retry.Randomizer = randomizer;
-        }
-
-        // Polly's retry needs at least one retry; a single attempt is simply no retry strategy.
-        _pipeline = options.MaxAttempts == 1
-            ? ResiliencePipeline<AttemptOutcome>.Empty
-            : new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = options.TimeProvider }.AddRetry(retry).Build();
     }
 
-    /// <summary>Downloads the item and records its terminal state. Returns the outcome that decided it.</summary>
-    public async Task<AttemptOutcome> DownloadAsync(JournalItem item, FetchTarget target, CancellationToken cancellationToken)
+    /// <summary>One attempt of <paramref name="work"/>; returns the decision for the frontier and the outcome.</summary>
+    public async Task<(WorkDecision Decision, AttemptOutcome? Outcome)> RunAsync(WorkItem work, CancellationToken cancellationToken)
     {
-        _journal.Record(new ItemStarted(item.Id));
-        if (await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
+        var target = work.Target;
+        if (work.FirstStarted is null)
         {
-            Finish(target, settled);
-            return settled;
+            work.FirstStarted = _time.GetTimestamp();
+            _journal.Record(new ItemStarted(target.ItemId));
+            if (await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
+            {
+                Finish(work, settled);
+                return (WorkDecision.Finished, settled);
+            }
         }
 
-        using var deadline = new CancellationTokenSource(_options.ItemTimeout, _time);
-        using var itemToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var started = _time.GetTimestamp();
-        var context = ResilienceContextPool.Shared.Get(itemToken.Token);
-        context.Properties.Set(TargetKey, target);
+        var remaining = _options.ItemTimeout - _time.GetElapsedTime(work.FirstStarted.Value);
+        if (remaining <= TimeSpan.Zero)
+        {
+            var timedOut = new AttemptOutcome { Reason = FailureReason.ItemTimeout };
+            Finish(work, timedOut);
+            return (WorkDecision.Finished, timedOut);
+        }
+
+        var outcome = await AttemptAsync(work, remaining, cancellationToken).ConfigureAwait(false);
+        if (outcome.RedirectTo is { } next)
+        {
+            work.Host = Input.UrlNormalizer.HostKey(next);
+            return (WorkDecision.Moved, outcome);
+        }
+
+        work.Attempts++;
+        var host = work.Host;
+        var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
+        if (IsPushBack(outcome))
+        {
+            // The host pushed back: no new attempt of it starts before the wait it asked for, or our own backoff.
+            var pause = delay;
+            var until = _time.GetUtcNow().Add(pause).ToUnixTimeMilliseconds();
+            var reason = FailureReasons.ToName(outcome.Reason);
+            _frontier.PauseHost(host, until, reason);
+            _journal.Record(new HostPaused(host, until, reason));
+            Log.HostPaused(_logger, host, (long)pause.TotalMilliseconds, reason);
+        }
+
+        if (outcome.Succeeded || !outcome.ShouldRetry || work.Attempts >= _options.MaxAttempts)
+        {
+            Finish(work, outcome);
+            return (WorkDecision.Finished, outcome);
+        }
+
+        if (delay >= _options.ItemTimeout - _time.GetElapsedTime(work.FirstStarted.Value))
+        {
+            // Waiting past the budget could only end in a timeout: fail now, with the server's reason.
+            Finish(work, outcome);
+            return (WorkDecision.Finished, outcome);
+        }
+
+        work.LastDelay = delay;
+        work.NotBefore = _time.GetUtcNow().Add(delay).ToUnixTimeMilliseconds();
+        work.Host = work.Item.Host;
+        target.RestartChain();
+        _journal.Record(new ItemDeferred(target.ItemId, work.NotBefore));
+        _progress.Retry(outcome.Reason);
+        var reasonName = FailureReasons.ToName(outcome.Reason);
+        var why = outcome.RetryAfter is null ? string.Empty : " (Retry-After)";
+        Log.Retrying(_logger, target.Url, reasonName, (long)delay.TotalMilliseconds, why);
+        return (WorkDecision.Retry, outcome);
+    }
+
+    /// <summary>
+    /// A 429 or 503, or a connection the host would not give (refused, reset or timed out before any response, the
+    /// signature of a ban): every item of the host waits, not just this one, so that retries do not hammer it.
+    /// </summary>
+    private static bool IsPushBack(AttemptOutcome outcome) =>
+        outcome.Reason is FailureReason.TooManyRequests or FailureReason.ServiceUnavailable
+        || (outcome.Status is null && outcome.Reason is FailureReason.ConnectionReset or FailureReason.ConnectionRefused or FailureReason.ConnectTimeout);
+
+    private async Task<AttemptOutcome> AttemptAsync(WorkItem work, TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        var target = work.Target;
+        var startedAt = _time.GetUtcNow();
+        var attemptStart = _time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(remaining, _time);
+        using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         AttemptOutcome outcome;
         try
         {
-            var state = (Downloader: this, Target: target, Started: started, Caller: cancellationToken);
-            outcome = await _pipeline.ExecuteAsync(
-                static async (ctx, s) => await s.Downloader.AttemptAsync(s.Target, s.Started, ctx.CancellationToken, s.Caller).ConfigureAwait(false),
-                context,
-                state).ConfigureAwait(false);
+            outcome = await _fetcher.FetchAsync(target, attemptToken.Token).ConfigureAwait(false);
+            if (outcome.Succeeded)
+            {
+                outcome = await PlaceAsync(work, outcome, attemptToken.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The budget ran out while waiting between attempts.
-            outcome = new AttemptOutcome { Reason = FailureReason.ItemTimeout };
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-
-        Finish(target, outcome);
-        return outcome;
-    }
-
-    private async ValueTask<AttemptOutcome> AttemptAsync(FetchTarget target, long started, CancellationToken itemToken, CancellationToken callerToken)
-    {
-        var startedAt = _time.GetUtcNow();
-        var attemptStart = _time.GetTimestamp();
-        AttemptOutcome outcome;
-        try
-        {
-            outcome = await _fetcher.FetchAsync(target, itemToken).ConfigureAwait(false);
-            if (outcome.Succeeded)
-            {
-                outcome = await PlaceAsync(target, outcome, itemToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
-        {
             // The item's budget ran out in the middle of this attempt: recorded like any other end of an attempt.
-            outcome = new AttemptOutcome { Reason = FailureReason.ItemTimeout, BytesReceived = 0, GiveUp = true };
+            outcome = new AttemptOutcome { Reason = FailureReason.ItemTimeout };
         }
         catch (Exception exception) when (exception is not OperationCanceledException and not JournalWriteException)
         {
@@ -140,20 +146,15 @@ internal sealed class ItemDownloader
             Log.UnexpectedError(_logger, target.Url, exception);
         }
 
-        if (outcome.RetryAfter is { } wait && !outcome.Succeeded)
+        if (outcome.RedirectTo is not null)
         {
-            var remaining = _options.ItemTimeout - _time.GetElapsedTime(started);
-            if (wait >= remaining)
-            {
-                // Sleeping past the budget could only end in a timeout: fail now, with the server's reason.
-                outcome = outcome with { GiveUp = true };
-            }
+            return outcome;
         }
 
         var elapsed = _time.GetElapsedTime(attemptStart);
         _journal.Record(new AttemptFinished(target.ItemId, new AttemptRecord(
             startedAt, elapsed, outcome.Reason, outcome.Status, outcome.RangeStart, outcome.BytesReceived, outcome.Detail)));
-        Log.AttemptEnded(_logger, target.Url, outcome.Succeeded ? "succeeded" : FailureReasons.ToName(outcome.Reason) + (outcome.Status is { } s ? $" (HTTP {s})" : string.Empty),
+        Log.AttemptEnded(_logger, target.CurrentUrl, outcome.Succeeded ? "succeeded" : FailureReasons.ToName(outcome.Reason) + (outcome.Status is { } s ? $" (HTTP {s})" : string.Empty),
             outcome.Detail is null ? string.Empty : ": " + outcome.Detail, (long)elapsed.TotalMilliseconds, outcome.BytesReceived);
         return outcome;
     }
@@ -162,12 +163,13 @@ internal sealed class ItemDownloader
     /// Records what the verified file is before it is renamed to its final path, then renames it. After a crash
     /// between the two, the next run finds a file that matches the record and adopts it.
     /// </summary>
-    private async Task<AttemptOutcome> PlaceAsync(FetchTarget target, AttemptOutcome outcome, CancellationToken itemToken)
+    private async Task<AttemptOutcome> PlaceAsync(WorkItem work, AttemptOutcome outcome, CancellationToken cancellationToken)
     {
-        await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!), itemToken).ConfigureAwait(false);
+        var target = work.Target;
+        await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!), cancellationToken).ConfigureAwait(false);
         try
         {
-            var placement = await _placer.PlaceAsync(target.PartPath, target.FinalPath, outcome.Sha256!, itemToken).ConfigureAwait(false);
+            var placement = await _placer.PlaceAsync(target.PartPath, target.FinalPath, outcome.Sha256!, cancellationToken).ConfigureAwait(false);
             if (placement.BackupPath is { } backup)
             {
                 Log.BackupKept(_logger, target.Url, target.FinalPath, backup);
@@ -240,8 +242,9 @@ internal sealed class ItemDownloader
         }
     }
 
-    private void Finish(FetchTarget target, AttemptOutcome outcome)
+    private void Finish(WorkItem work, AttemptOutcome outcome)
     {
+        var target = work.Target;
         if (outcome.Reason == FailureReason.DiskFull)
         {
             // Not the item's fault: it stays pending, and the job stops.
@@ -250,13 +253,13 @@ internal sealed class ItemDownloader
 
         if (outcome.Succeeded)
         {
-            _journal.Record(new ItemDone(target.ItemId, outcome.FileSize, outcome.Sha256!, outcome.FileModified, outcome.BackupPath));
+            _journal.Record(new ItemDone(target.ItemId, outcome.FileSize, outcome.Sha256!, outcome.FileModified, outcome.BackupPath, work.Item.LeaseToken));
             _progress.ItemDone();
             Log.ItemDone(_logger, target.Url, outcome.FileSize, target.FinalPath);
             return;
         }
 
-        _journal.Record(new ItemFailed(target.ItemId, outcome.Reason, outcome.Status, outcome.Detail));
+        _journal.Record(new ItemFailed(target.ItemId, outcome.Reason, outcome.Status, outcome.Detail, work.Item.LeaseToken));
         _progress.ItemFailed();
         if (_logger.IsEnabled(LogLevel.Warning))
         {

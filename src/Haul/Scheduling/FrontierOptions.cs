@@ -1,0 +1,9 @@
+namespace Haul.Scheduling;
+
+/// <summary>How the <see cref="Frontier"/> bounds its memory and its claims.</summary>
+/// <param name="PerHostLimit">Attempts of one host at once.</param>
+/// <param name="MaxActiveHosts">Hosts that may run at once, each with a queue in memory; paused hosts do not count.</param>
+/// <param name="Window">Items of one host held in memory at most (queued and waiting for a retry).</param>
+/// <param name="Owner">Who claims items: this process.</param>
+/// <param name="LeaseDuration">How long a claim holds before another worker may take its items.</param>
+internal sealed record FrontierOptions(int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration);
