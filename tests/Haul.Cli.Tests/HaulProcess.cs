@@ -27,6 +27,9 @@ internal sealed class HaulProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id, to read its counters under /proc.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Starts <c>haul ARGS</c> in <paramref name="workingDirectory"/>; standard input gets <paramref name="stdin"/>, then end of file.</summary>
     /// <remarks>With a <c>launcher</c> (a command line that ends by running its trailing arguments), haul runs through it.</remarks>
     public static async Task<HaulProcess> StartAsync(string workingDirectory, IEnumerable<string> args, string? stdin = null, IReadOnlyList<string>? launcher = null)

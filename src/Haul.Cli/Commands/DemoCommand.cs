@@ -73,7 +73,7 @@ internal static class DemoCommand
                 MaxAttempts = 10,
             };
 
-            var exitCode = await GetCommand.RunJobAsync(options, input, ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false), cancellationToken);
+            var exitCode = await GetCommand.RunJobAsync(options, input.ReadAsync(), new JobProgress(), ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false), cancellationToken);
             if (exitCode is ExitCodes.Usage or ExitCodes.Interrupted)
             {
                 // The job did not run (another haul took the folder) or was stopped: there is nothing to verify.

@@ -47,19 +47,14 @@ internal static class GetCommand
             Console.Error.WriteLine("haul: warning: --insecure: TLS certificates are not verified");
         }
 
-        var input = await ReadInputAsync(result.GetValue(options.Urls) ?? [], result.GetValue(options.InputFiles) ?? [], cancellationToken);
+        using var input = CommandLineInput.Open(result.GetValue(options.Urls) ?? [], result.GetValue(options.InputFiles) ?? []);
         if (input is null)
         {
             return ExitCodes.Usage;
         }
 
-        foreach (var skipped in input.Skipped)
-        {
-            Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
-        }
-
         // No input on a folder that holds a job resumes that job: what an interrupted run or 'haul verify' left pending.
-        var resume = input.Requests.Count == 0 && input.Skipped.Count == 0;
+        var resume = input.IsEmpty;
         if (resume && !File.Exists(SqliteJobJournal.DatabasePath(haulOptions.OutputDirectory)))
         {
             return CliError.Usage("no URLs given; pass URLs, -i FILE or '-' (see 'haul get --help')");
@@ -68,35 +63,29 @@ internal static class GetCommand
         // The live view and log lines would fight over the terminal.
         var plain = result.GetValue(options.NoProgress) || result.GetValue(options.Verbose);
         var display = ProgressDisplay.Choose(plain, result.GetValue(options.Quiet));
-        var exitCode = await RunJobAsync(haulOptions, input, display, cancellationToken);
+        var progress = new JobProgress();
+        var exitCode = await RunJobAsync(haulOptions, input.ReadAsync(cancellationToken), progress, display, cancellationToken);
 
-        // Still run when every input was skipped, so that the journal and the report record each skipped entry; but a
-        // job that had nothing to download did not do what was asked.
-        if (!resume && input.Requests.Count == 0 && exitCode == ExitCodes.Success)
+        // A job whose input named nothing to download did not do what was asked, though its skipped entries are recorded.
+        if (!resume && exitCode == ExitCodes.Success && progress.InputRequests == 0)
         {
-            return CliError.Failure("nothing to download: every input was skipped (see report.json)");
+            return progress.InputSkipped > 0
+                ? CliError.Failure("nothing to download: every input was skipped (see report.json)")
+                : CliError.Usage("no URLs given: the input named none (see 'haul get --help')");
         }
 
         return exitCode;
     }
 
     /// <summary>Runs a job with a progress display and prints its summary; shared with <c>haul demo</c>.</summary>
-    internal static async Task<int> RunJobAsync(HaulOptions options, InputBatch input, ProgressDisplay display, CancellationToken cancellationToken)
+    internal static async Task<int> RunJobAsync(
+        HaulOptions options, IAsyncEnumerable<InputEntry> input, JobProgress progress, ProgressDisplay display, CancellationToken cancellationToken)
     {
-        var progress = new JobProgress();
+        // Every skipped entry is said as it is met: by the parser (a malformed line) or by the journal (a duplicate).
+        progress.EntrySkipped += skipped => Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
         try
         {
             var report = await display.RunAsync(progress, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
-
-            // Entries the journal skipped (a duplicate URL with other fields, a path the job already gives it), said
-            // like the input's own skipped lines, which were printed as they were read.
-            var shown = input.Skipped.Select(s => (s.Source, s.Text)).ToHashSet();
-            var sources = input.Requests.Select(r => r.Source).ToHashSet();
-            foreach (var skipped in report.SkippedItems.Where(s => sources.Contains(s.Source) && !shown.Contains((s.Source, s.Text))))
-            {
-                Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
-            }
-
             Summary.Print(report, options.OutputDirectory, listSkipped: false);
             return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
         }
@@ -117,60 +106,5 @@ internal static class GetCommand
         {
             return CliError.Unexpected(exception);
         }
-    }
-
-    private static async Task<InputBatch?> ReadInputAsync(string[] urls, string[] inputFiles, CancellationToken cancellationToken)
-    {
-        var batch = new InputBatch();
-        var readStandardInput = false;
-        for (var i = 0; i < urls.Length; i++)
-        {
-            if (urls[i] == "-")
-            {
-                readStandardInput = true;
-                continue;
-            }
-
-            var requests = batch.Requests.Count;
-            UrlListParser.ParseLine(urls[i], "argument " + (i + 1).ToString(CultureInfo.InvariantCulture), batch);
-            if (batch.Requests.Count == requests && File.Exists(urls[i]))
-            {
-                CliError.Usage($"'{urls[i]}' is a file; did you mean -i {urls[i]}?");
-                return null;
-            }
-        }
-
-        foreach (var file in inputFiles)
-        {
-            if (file == "-")
-            {
-                readStandardInput = true;
-                continue;
-            }
-
-            try
-            {
-                using var reader = new StreamReader(file);
-                Append(batch, await UrlListParser.ParseAsync(reader, file, cancellationToken));
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                CliError.Usage($"cannot read the input file '{file}': {exception.Message}");
-                return null;
-            }
-        }
-
-        if (readStandardInput)
-        {
-            Append(batch, await UrlListParser.ParseAsync(Console.In, "stdin", cancellationToken));
-        }
-
-        return batch;
-    }
-
-    private static void Append(InputBatch target, InputBatch source)
-    {
-        target.Requests.AddRange(source.Requests);
-        target.Skipped.AddRange(source.Skipped);
     }
 }

@@ -111,12 +111,13 @@ internal sealed class AttemptRunner
     }
 
     /// <summary>
-    /// A 429 or 503, or a connection the host would not give (refused, reset or timed out before any response, the
-    /// signature of a ban): every item of the host waits, not just this one, so that retries do not hammer it.
+    /// A 429 or 503, or a connection reset or timed out before any response (the signature of a ban or an overloaded
+    /// host): every item of the host waits, not just this one, so that retries do not hammer it. A refused connection
+    /// is a closed port, not a host pushing back; its items back off on their own.
     /// </summary>
     private static bool IsPushBack(AttemptOutcome outcome) =>
         outcome.Reason is FailureReason.TooManyRequests or FailureReason.ServiceUnavailable
-        || (outcome.Status is null && outcome.Reason is FailureReason.ConnectionReset or FailureReason.ConnectionRefused or FailureReason.ConnectTimeout);
+        || (outcome.Status is null && outcome.Reason is FailureReason.ConnectionReset or FailureReason.ConnectTimeout);
 
     private async Task<AttemptOutcome> AttemptAsync(WorkItem work, TimeSpan remaining, CancellationToken cancellationToken)
     {

@@ -168,7 +168,13 @@ internal sealed class ItemAdder : IDisposable
         Inserted++;
         Items.Add(new JournalItem
         {
-            Id = id, Url = url, OutputPath = path, ExpectedSha256 = request.ExpectedSha256, Host = host, Source = request.Source, SeenRun = _run,
+            Id = id,
+            Url = url,
+            OutputPath = path,
+            ExpectedSha256 = request.ExpectedSha256,
+            Host = host,
+            Source = request.Source,
+            SeenRun = _run,
         });
     }
 

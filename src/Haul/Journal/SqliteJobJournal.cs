@@ -200,7 +200,11 @@ public sealed class SqliteJobJournal : IJobJournal
             using var command = _connection.CreateCommand();
             command.CommandText = $"""
                 UPDATE items SET lease_owner = $owner, lease_token = lease_token + 1, lease_until = $until
-                WHERE id IN (SELECT id FROM items WHERE host = $host AND state = 0 AND id > $after ORDER BY id LIMIT $limit)
+                WHERE id IN (
+                    SELECT id FROM items
+                    WHERE host = $host AND state = 0 AND id > $after
+                      AND (lease_owner IS NULL OR (lease_owner <> $owner AND lease_until < $now))
+                    ORDER BY id LIMIT $limit)
                 RETURNING {ItemAdder.SelectColumns};
                 """;
             command.Parameters.AddWithValue("$owner", claim.Owner);
@@ -208,6 +212,7 @@ public sealed class SqliteJobJournal : IJobJournal
             command.Parameters.AddWithValue("$host", claim.Host);
             command.Parameters.AddWithValue("$after", claim.AfterId);
             command.Parameters.AddWithValue("$limit", claim.Limit);
+            command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var items = new List<JournalItem>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

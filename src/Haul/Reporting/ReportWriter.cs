@@ -63,15 +63,15 @@ public static class ReportWriter
         var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         await using (writer.ConfigureAwait(false))
         {
-        await writer.WriteLineAsync("# Failed items; feed this file back with: haul get -i failed.txt").ConfigureAwait(false);
-        await foreach (var failure in failures.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            var item = failure.Item;
-            var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
-            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)")).ConfigureAwait(false);
-            await writer.WriteLineAsync(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}").ConfigureAwait(false);
-        }
+            await writer.WriteLineAsync("# Failed items; feed this file back with: haul get -i failed.txt").ConfigureAwait(false);
+            await foreach (var failure in failures.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var item = failure.Item;
+                var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)")).ConfigureAwait(false);
+                await writer.WriteLineAsync(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}").ConfigureAwait(false);
+            }
         }
     }
 

@@ -20,6 +20,9 @@ internal sealed class Frontier : IDisposable
     private readonly Dictionary<string, HostQueue> _hosts = new(StringComparer.Ordinal);
     private readonly List<HostQueue> _order = [];
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
+
+    /// <summary>Ids of the items in memory: a claim never brings one in twice.</summary>
+    private readonly HashSet<long> _held = [];
     private readonly SemaphoreSlim _refilling = new(1, 1);
     private int _next;
     private int _active;
@@ -146,6 +149,9 @@ internal sealed class Frontier : IDisposable
             _active--;
             switch (decision)
             {
+                case WorkDecision.Finished or WorkDecision.Abandoned:
+                    _held.Remove(work.Item.Id);
+                    break;
                 case WorkDecision.Retry:
                     queue.PushBacks++;
                     GetOrAdd(work.Host).Add(work, now);
@@ -263,8 +269,11 @@ internal sealed class Frontier : IDisposable
                 var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 foreach (var work in works)
                 {
-                    queue.Add(work, now);
                     queue.Cursor = Math.Max(queue.Cursor, work.Item.Id);
+                    if (_held.Add(work.Item.Id))
+                    {
+                        queue.Add(work, now);
+                    }
                 }
 
                 if (items.Count < want && version == _inputVersion)

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Haul.Engine;
+using Haul.Journal;
+using Haul.TestServer;
+
+namespace Haul.Tests.Scheduling;
+
+/// <summary>One attempt is the unit of work: a host that pushes back waits in its queue and never holds the others back.</summary>
+[Collection(NetworkTests.Name)]
+public sealed class HostStateTests
+{
+    private static Task<HostileServer> Healthy(int files) => HostileServer.StartAsync(new HostileServerOptions
+    {
+        FileCount = files,
+        MinFileSize = 20_000,
+        MaxFileSize = 20_000,
+    });
+
+    private static Task<HostileServer> Throttled(int retryAfterSeconds) =>
+        HostileServer.StartAsync(new HostileServerOptions { FileCount = 1, RetryAfterSeconds = retryAfterSeconds });
+
+    private static IEnumerable<Uri> Throttling(HostileServer server, int count) =>
+        Enumerable.Range(0, count).Select(i => TestSupport.Url(server, $"/status/429/img{i}.jpg"));
+
+    /// <summary>Runs a job until every file of <paramref name="server"/> is on disk, then stops it; returns how long that took.</summary>
+    private static async Task<TimeSpan> TimeUntilDoneAsync(HaulOptions options, IEnumerable<Uri> urls, HostileServer server)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var clock = Stopwatch.StartNew();
+        var job = DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token);
+        var paths = server.FileUrls.Select(u => TestSupport.SavedPath(options.OutputDirectory, u)).ToList();
+        while (!paths.All(File.Exists) && !job.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = clock.Elapsed;
+        await stop.CancelAsync();
+        try
+        {
+            await job;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.All(paths, p => Assert.True(File.Exists(p), p));
+        return elapsed;
+    }
+
+    [Fact]
+    public async Task HostsThatAlwaysAnswer429_DoNotSlowAHealthyHost_WithFewerWorkersThanTheirSlots()
+    {
+        await using var healthy = await Healthy(120);
+        var throttled = new List<HostileServer>();
+        for (var i = 0; i < 3; i++)
+        {
+            throttled.Add(await Throttled(retryAfterSeconds: 3));
+        }
+
+        try
+        {
+            using var alone = new TempFolder();
+            using var mixed = new TempFolder();
+            HaulOptions Options(string folder) => TestSupport.FastOptions(folder) with { MaxConcurrency = 4, MaxConcurrencyPerHost = 4 };
+
+            var timeAlone = await TimeUntilDoneAsync(Options(alone.Path), healthy.FileUrls, healthy);
+
+            // The throttled hosts come first in the list, with 12 slots between them for 4 workers.
+            var urls = throttled.SelectMany(t => Throttling(t, 20)).Concat(healthy.FileUrls);
+            var timeMixed = await TimeUntilDoneAsync(Options(mixed.Path), urls, healthy);
+
+            Assert.True(
+                timeMixed < (timeAlone * 1.5) + TimeSpan.FromSeconds(1),
+                $"healthy host alone {timeAlone.TotalSeconds:0.00} s, next to throttled hosts {timeMixed.TotalSeconds:0.00} s");
+            Assert.All(throttled, t => Assert.True(t.Counters.Requests <= 8, $"a throttled host got {t.Counters.Requests} requests in {timeMixed.TotalSeconds:0.0} s"));
+        }
+        finally
+        {
+            foreach (var server in throttled)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RetryAfterLongerThanTheItemsBudget_FailsThatItemAndPausesTheHost_EvenAcrossARerun()
+    {
+        await using var throttled = await Throttled(retryAfterSeconds: 30);
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with { MaxConcurrencyPerHost = 1, ItemTimeout = TimeSpan.FromSeconds(5) };
+        var urls = Throttling(throttled, 20).ToList();
+
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token));
+        }
+
+        // One request, answered 429 with Retry-After: 30; the other 19 items wait for the host, not each for itself.
+        Assert.Equal(1, throttled.Counters.Requests);
+        var journal = await TestSupport.ReadJournalAsync(output.Path);
+        var failed = Assert.Single(journal, e => e.Item.State == ItemState.Failed);
+        Assert.Equal(Haul.Fetching.FailureReason.TooManyRequests, failed.Item.LastReason);
+
+        // The pause is in the journal: a rerun does not knock again before it ends.
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token));
+        }
+
+        Assert.Equal(1, throttled.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task RedirectTargetThatAnswers429_IsPaused_NotTheHostThatRedirected()
+    {
+        await using var origin = await Healthy(30);
+        await using var target = await Throttled(retryAfterSeconds: 30);
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with { MaxConcurrency = 4, MaxConcurrencyPerHost = 1 };
+        var redirected = Enumerable.Range(0, 10).Select(i => new Uri(
+            origin.BaseUri, "/redirect-to?url=" + Uri.EscapeDataString(TestSupport.Url(target, $"/status/429/img{i}.jpg").AbsoluteUri)));
+
+        var elapsed = await TimeUntilDoneAsync(options, redirected.Concat(origin.FileUrls), origin);
+
+        Assert.True(elapsed < TimeSpan.FromSeconds(20), $"the origin's own files took {elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(1, target.Counters.Requests);
+        Assert.Equal(30 + 10, origin.Counters.Requests);
+    }
+}
