@@ -56,6 +56,18 @@ internal static class DemoFolder
             return $"'{folder}' {what} and is not a demo's folder; haul demo deletes only its own folders: choose another with --output";
         }
 
+        // Marked, but something was put here since that no demo makes: a file of the user's, or a 'haul get' job run
+        // in the demo's folder. Refused, untouched.
+        if (top.EnumerateFileSystemInfos().FirstOrDefault(e => !IsDemoEntry(e.Name)) is { } foreign)
+        {
+            return $"'{folder}' was a demo's folder but now holds '{foreign.Name}', which no demo makes; nothing was deleted: move it, or choose another folder with --output";
+        }
+
+        if (File.Exists(SqliteJobJournal.DatabasePath(root)) && HoldsForeignItems(root))
+        {
+            return $"'{folder}' was a demo's folder but its journal now holds downloads of other hosts; nothing was deleted: choose another folder with --output";
+        }
+
         FileStream journalLock;
         try
         {
@@ -88,6 +100,34 @@ internal static class DemoFolder
         }
 
         return null;
+    }
+
+    /// <summary>What a demo leaves at the top of its folder: Haul's own files and the loopback server's host folder.</summary>
+    private static bool IsDemoEntry(string name) =>
+        name is SqliteJobJournal.StateFolderName or Reporting.ReportWriter.ReportFileName or Reporting.ReportWriter.FailedFileName
+        || name.StartsWith("127.0.0.1_", StringComparison.Ordinal);
+
+    /// <summary>Whether the journal names a URL that is not the demo server's, on 127.0.0.1.</summary>
+    private static bool HoldsForeignItems(string root)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+        {
+            DataSource = SqliteJobJournal.DatabasePath(root),
+            Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM items WHERE url NOT LIKE 'http://127.0.0.1:%');";
+        try
+        {
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // No table yet: a demo killed at its very start.
+            return false;
+        }
     }
 
     /// <summary>A marker counts only as a regular file in a real <c>.haul</c> folder, never through a link.</summary>

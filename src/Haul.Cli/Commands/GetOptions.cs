@@ -326,10 +326,25 @@ internal sealed class GetOptions
             : null;
     }
 
+    /// <summary>
+    /// A number of seconds: digits with an optional decimal point, nothing else (no thousands separators: "1,5" is an
+    /// error, not 15; no "inf"). The range is checked afterwards, with the option's name.
+    /// </summary>
     private static Option<double> Seconds(string name, string description, TimeSpan defaultValue, params string[] aliases) =>
         new(name, aliases)
         {
             Description = description,
             DefaultValueFactory = _ => defaultValue.TotalSeconds,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var seconds))
+                {
+                    return seconds;
+                }
+
+                result.AddError($"{name} '{text}' is not a number of seconds such as 30 or 1.5");
+                return 0;
+            },
         };
 }

@@ -22,7 +22,7 @@ internal static class ServeCommand
         };
         HelpWithExamples.WithExamples(command, """
               haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt
-              haul serve --tls --port 8443 --url-list urls.txt & haul get --cacert /tmp/haul-serve-8443.pem -i urls.txt
+              haul serve --tls --port 8443 --url-list urls.txt & haul get --cacert CERTIFICATE-IT-NAMES -i urls.txt
             """);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -50,13 +50,23 @@ internal static class ServeCommand
             {
                 if (result.GetValue(urlList) is { } list)
                 {
-                    await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri), cancellationToken);
+                    try
+                    {
+                        await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri), cancellationToken);
+                    }
+                    catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                    {
+                        return CliError.Usage($"cannot write the URL list '{list}': {exception.Message}");
+                    }
                 }
 
+                // A folder of its own (created private, with a name nobody can guess or plant a link at beforehand).
+                DirectoryInfo? certificateFolder = null;
                 string? certificateFile = null;
                 if (server.CaCertificatePem is not null)
                 {
-                    certificateFile = Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"haul-serve-{server.Port}.pem"));
+                    certificateFolder = Directory.CreateTempSubdirectory("haul-serve-");
+                    certificateFile = Path.Combine(certificateFolder.FullName, "certificate.pem");
                     await server.WriteCaCertificateAsync(certificateFile, cancellationToken);
                 }
 
@@ -75,10 +85,7 @@ internal static class ServeCommand
                 {
                 }
 
-                if (certificateFile is not null)
-                {
-                    File.Delete(certificateFile);
-                }
+                certificateFolder?.Delete(recursive: true);
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Served {server.Counters.Requests} requests, {server.Counters.BodyBytesSent} body bytes."));

@@ -54,6 +54,10 @@ internal static class VerifyCommand
             {
                 return CliError.Usage($"the journal '{SqliteJobJournal.DatabasePath(path)}' cannot be read: {exception.Message}");
             }
+            catch (Exception exception) when (exception is JournalWriteException or DiskFullException or IOException)
+            {
+                return CliError.Failure(exception.Message);
+            }
         });
         return command;
     }

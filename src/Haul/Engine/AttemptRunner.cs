@@ -49,6 +49,13 @@ internal sealed class AttemptRunner
         {
             work.FirstStarted = _time.GetTimestamp();
             _journal.Record(new ItemStarted(target.ItemId));
+            if (target.Unusable is { } unusable)
+            {
+                var refused = new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = unusable };
+                Finish(work, refused);
+                return (WorkDecision.Finished, refused);
+            }
+
             if (await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
             {
                 Finish(work, settled);
@@ -198,9 +205,14 @@ internal sealed class AttemptRunner
         {
             _fileSystem.CheckParentFolders(target.FinalPath);
             var kind = SafeFileSystem.Inspect(target.FinalPath);
-            if (kind is EntryKind.SymbolicLink or EntryKind.Directory)
+            if (kind is EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible)
             {
-                var what = kind == EntryKind.SymbolicLink ? "a symbolic link; Haul does not write through links" : "a folder where the file belongs";
+                var what = kind switch
+                {
+                    EntryKind.SymbolicLink => "a symbolic link; Haul does not write through links",
+                    EntryKind.Directory => "a folder where the file belongs",
+                    _ => "impossible to look at (a loop of links, or no permission)",
+                };
                 return new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = $"'{_fileSystem.Relative(target.FinalPath)}' is {what}" };
             }
 

@@ -201,6 +201,10 @@ public static class DownloadJob
         {
             throw new OutputFolderException($"cannot use the output folder '{root}': {exception.Message}", exception);
         }
+        catch (JournalLockedException exception) when (exception.InnerException is { } inner && IsDiskFull(inner))
+        {
+            throw DiskFull(SqliteJobJournal.DatabasePath(root), exception);
+        }
     }
 
     /// <summary>
@@ -257,35 +261,40 @@ public static class DownloadJob
     private static async ValueTask<bool> DoneFileIntactAsync(
         IJobJournal journal, JournalItem item, SafeFileSystem fileSystem, ILogger logger, CancellationToken cancellationToken)
     {
-        var path = OutputPathMapper.Resolve(fileSystem.Root, item.OutputPath!);
-        if (SafeFileSystem.Inspect(path) != EntryKind.File)
-        {
-            Log.DoneFileChanged(logger, new Uri(item.Url), item.OutputPath!, "is missing");
-            return false;
-        }
-
-        var file = new FileInfo(path);
-        if (file.Length == item.Bytes && (item.FileModified is null || file.LastWriteTimeUtc.Ticks == item.FileModified))
-        {
-            return true;
-        }
-
+        string change;
         try
         {
+            var path = OutputPathMapper.Resolve(fileSystem.Root, item.OutputPath!);
+            fileSystem.CheckParentFolders(path);
+            if (SafeFileSystem.Inspect(path) != EntryKind.File)
+            {
+                Log.DoneFileChanged(logger, new Uri(item.Url), item.OutputPath!, "is missing");
+                return false;
+            }
+
+            var file = new FileInfo(path);
+            if (file.Length == item.Bytes && file.LastWriteTimeUtc.Ticks == item.FileModified)
+            {
+                return true;
+            }
+
+            // Changed size or time, or a done item of an older journal that has no time yet: the SHA-256 decides.
             var sha256 = await FilePlacer.HashAsync(path, cancellationToken).ConfigureAwait(false);
             if (string.Equals(sha256, item.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                // Touched, not changed: remember the new time.
                 journal.Record(new ItemDone(item.Id, file.Length, sha256, file.LastWriteTimeUtc.Ticks));
                 return true;
             }
+
+            change = "changed";
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            // Unreadable or not a regular file any more: fetched again, and the fetch says what is wrong.
+            // Unreadable, not a regular file, or behind a link: fetched again, and the fetch says what is wrong.
+            change = "cannot be read (" + exception.Message + ")";
         }
 
-        Log.DoneFileChanged(logger, new Uri(item.Url), item.OutputPath!, "changed");
+        Log.DoneFileChanged(logger, new Uri(item.Url), item.OutputPath!, change);
         return false;
     }
 
@@ -327,13 +336,23 @@ public static class DownloadJob
 
     private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item)
     {
-        var target = new FetchTarget(
-            item.Id,
-            new Uri(item.Url),
-            OutputPathMapper.Resolve(root, item.OutputPath!),
-            Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part"),
-            item.ExpectedSha256)
+        var partPath = Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part");
+        string finalPath;
+        string? unusable = null;
+        try
         {
+            finalPath = OutputPathMapper.Resolve(root, item.OutputPath!);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Only a journal edited by hand gets here: that item fails, the job goes on.
+            finalPath = partPath + ".unusable";
+            unusable = exception.Message;
+        }
+
+        var target = new FetchTarget(item.Id, new Uri(item.Url), finalPath, partPath, item.ExpectedSha256)
+        {
+            Unusable = unusable,
             ETag = item.ETag,
             TotalSize = item.TotalSize,
             StagedBytes = item.Sha256 is null ? null : item.Bytes,

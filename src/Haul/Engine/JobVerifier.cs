@@ -64,6 +64,8 @@ public static class JobVerifier
                     return "a symbolic link is where the file belongs";
                 case EntryKind.Directory:
                     return "a folder is where the file belongs";
+                case EntryKind.Inaccessible:
+                    return "cannot be looked at (a loop of links, or no permission)";
             }
 
             var length = new FileInfo(path).Length;

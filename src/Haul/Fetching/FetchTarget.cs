@@ -30,6 +30,9 @@ internal sealed class FetchTarget
 
     public string? ExpectedSha256 { get; }
 
+    /// <summary>Why the item's recorded output path cannot be used (it would leave the output folder); null when it can.</summary>
+    public string? Unusable { get; init; }
+
     /// <summary>The size of the verified file a run staged for the final path (committed before its rename).</summary>
     public long? StagedBytes { get; init; }
 

@@ -219,6 +219,12 @@ internal sealed class ItemFetcher : IDisposable
         // A content-coded body (gzip, deflate, br) is decoded before it is verified and saved. Its validators and
         // length describe the encoded bytes, so it can only ever be fetched whole.
         var encoded = !ContentDecoding.IsIdentity(headers.ContentEncoding);
+        if (encoded && headers.ContentLength is null && response.Headers.TransferEncodingChunked != true)
+        {
+            // Decoders take a cut-short stream for a whole one, so a coded body must be framed (a length, or chunks)
+            // for its end to be known.
+            return Failure(FailureReason.ProtocolError, resumeFrom, status) with { Detail = "a content-coded body without Content-Length or chunked framing cannot be checked for truncation" };
+        }
         var etag = encoded ? null : response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
         var lastModified = encoded ? null : headers.LastModified;
         long offset;
@@ -250,14 +256,6 @@ internal sealed class ItemFetcher : IDisposable
             return Failure(FailureReason.TooLarge, resumeFrom, status) with { GiveUp = true };
         }
 
-        if (target.ETag != etag || target.LastModified != lastModified || target.TotalSize != totalSize)
-        {
-            target.ETag = etag;
-            target.LastModified = lastModified;
-            target.TotalSize = totalSize;
-            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r", CultureInfo.InvariantCulture), totalSize));
-        }
-
         var sniff = offset == 0 && (ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType));
         VerifiedWriter writer;
         try
@@ -268,6 +266,16 @@ internal sealed class ItemFetcher : IDisposable
         {
             var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
             return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
+        }
+
+        // Recorded only now that the partial file holds nothing but bytes these validators describe: a crash before
+        // the truncation must not leave old bytes under new validators.
+        if (target.ETag != etag || target.LastModified != lastModified || target.TotalSize != totalSize)
+        {
+            target.ETag = etag;
+            target.LastModified = lastModified;
+            target.TotalSize = totalSize;
+            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r", CultureInfo.InvariantCulture), totalSize));
         }
 
         await using (writer.ConfigureAwait(false))

@@ -52,7 +52,8 @@ public static class UrlListParser
     /// <summary>Parses one entry (a line, or a command-line argument) into <paramref name="batch"/>.</summary>
     public static void ParseLine(string line, string source, InputBatch batch)
     {
-        var trimmed = line.Trim();
+        // A byte-order mark is not part of the first URL (editors and PowerShell write one).
+        var trimmed = line.Trim().TrimStart('\uFEFF');
         if (trimmed.Length == 0 || trimmed.StartsWith('#'))
         {
             return;
@@ -92,7 +93,7 @@ public static class UrlListParser
 
         if (UrlRules.Check(fields[0]) is { } rule)
         {
-            batch.Skipped.Add(new SkippedInput(fields[0], source, rule));
+            batch.Skipped.Add(new SkippedInput(UrlRules.Redact(fields[0]), source, rule));
             return;
         }
 

@@ -16,7 +16,8 @@ internal sealed class ItemAdder : IDisposable
 {
     private const string Columns = """
         id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes, total_size, etag,
-        last_modified, sha256, note, last_detail, file_modified, backup_path, host, not_before, source, seen_run, lease_token
+        last_modified, sha256, note, last_detail, file_modified, backup_path, host, not_before, source, seen_run, lease_token,
+        chosen_path
         """;
 
     private readonly long _run;
@@ -38,10 +39,10 @@ internal sealed class ItemAdder : IDisposable
             connection,
             transaction,
             """
-            INSERT INTO items (url, kind, state, output_path, path_key, expected_sha256, host, source, seen_run, updated_at)
-            VALUES ($url, 0, 0, $path, $key, $sha, $host, $source, $run, $now) RETURNING id;
+            INSERT INTO items (url, kind, state, output_path, path_key, chosen_path, expected_sha256, host, source, seen_run, updated_at)
+            VALUES ($url, 0, 0, $path, $key, $chosen, $sha, $host, $source, $run, $now) RETURNING id;
             """,
-            "$url", "$path", "$key", "$sha", "$host", "$source");
+            "$url", "$path", "$key", "$chosen", "$sha", "$host", "$source");
         _insert.Parameters.AddWithValue("$run", run);
         _insert.Parameters.AddWithValue("$now", now);
         _seen = Command(
@@ -90,8 +91,10 @@ internal sealed class ItemAdder : IDisposable
             return;
         }
 
-        var pathDiffers = chosenPath is not null && existing.OutputPath is not null
-            && !string.Equals(chosenPath, existing.OutputPath, StringComparison.OrdinalIgnoreCase);
+        // Compared with the path the first line asked for, not the one it got: a suffix added to make it unique is no
+        // disagreement.
+        var pathDiffers = chosenPath is not null && (existing.ChosenPath ?? existing.OutputPath) is { } earlier
+            && !string.Equals(chosenPath, earlier, StringComparison.OrdinalIgnoreCase);
         var shaDiffers = request.ExpectedSha256 is not null
             && !string.Equals(request.ExpectedSha256, existing.ExpectedSha256, StringComparison.OrdinalIgnoreCase);
         if (existing.SeenRun == _run)
@@ -108,11 +111,12 @@ internal sealed class ItemAdder : IDisposable
 
         if (pathDiffers)
         {
-            Skip(request, url, $"already in this job with the output path '{existing.OutputPath}'");
+            Skip(request, url, $"already in this job with the output path '{existing.ChosenPath ?? existing.OutputPath}'");
             return;
         }
 
-        await ReviveAsync(existing, shaDiffers ? request.ExpectedSha256 : existing.ExpectedSha256, cancellationToken).ConfigureAwait(false);
+        // This run's line says which SHA-256 the file must have, if any: one added, changed or dropped applies.
+        await ReviveAsync(existing, request.ExpectedSha256, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -148,6 +152,7 @@ internal sealed class ItemAdder : IDisposable
         Source = reader.IsDBNull(20) ? null : reader.GetString(20),
         SeenRun = reader.GetInt64(21),
         LeaseToken = reader.GetInt64(22),
+        ChosenPath = reader.IsDBNull(23) ? null : reader.GetString(23),
     };
 
     /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
@@ -161,6 +166,7 @@ internal sealed class ItemAdder : IDisposable
         _insert.Parameters["$url"].Value = url;
         _insert.Parameters["$path"].Value = path;
         _insert.Parameters["$key"].Value = SqliteSchema.PathKey(path);
+        _insert.Parameters["$chosen"].Value = (object?)chosenPath ?? DBNull.Value;
         _insert.Parameters["$sha"].Value = (object?)request.ExpectedSha256 ?? DBNull.Value;
         _insert.Parameters["$host"].Value = host;
         _insert.Parameters["$source"].Value = (object?)request.Source ?? DBNull.Value;

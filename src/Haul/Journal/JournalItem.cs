@@ -71,6 +71,9 @@ public sealed record JournalItem
     /// <summary>The fencing token of the item's latest claim: finishing is accepted only under it.</summary>
     public long LeaseToken { get; init; }
 
+    /// <summary>The output path the input asked for, before a suffix made it unique; null for the mirrored layout.</summary>
+    public string? ChosenPath { get; init; }
+
     /// <summary>The rule that skipped the item, for a skipped item.</summary>
     public string? Note { get; init; }
 }

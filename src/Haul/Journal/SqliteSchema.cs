@@ -90,6 +90,7 @@ internal static class SqliteSchema
         ALTER TABLE items ADD COLUMN lease_owner TEXT;
         ALTER TABLE items ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE items ADD COLUMN lease_until INTEGER;
+        ALTER TABLE items ADD COLUMN chosen_path TEXT;
         CREATE TABLE folders (key TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE hosts (
             host TEXT PRIMARY KEY,
@@ -158,24 +159,56 @@ internal static class SqliteSchema
     /// <summary>The key under which an output path is claimed: case-insensitive, as file systems may be.</summary>
     public static string PathKey(string outputPath) => outputPath.ToUpperInvariant();
 
-    /// <summary>Computes what SQL cannot for the items of an older journal: each one's host and path key, and its folders.</summary>
+    /// <summary>
+    /// Computes what SQL cannot for the items of an older journal: URLs in their normal form (two spellings of one
+    /// resource become one item, a done one kept first), each item's host and path key, and its folders.
+    /// </summary>
     private static async Task FillVersion2Async(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
-        var rows = new List<(long Id, string Url, string? Path)>();
+        var rows = new List<(long Id, string Url, string? Path, int State)>();
         using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
-            select.CommandText = "SELECT id, url, output_path FROM items;";
+            select.CommandText = "SELECT id, url, output_path, state FROM items ORDER BY state = 2 DESC, id;";
             using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3)));
+            }
+        }
+
+        var kept = new Dictionary<string, long>(StringComparer.Ordinal);
+        var normalized = new List<(long Id, string Url, string? Path, string Host)>();
+        using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM attempts WHERE item_id = $id; DELETE FROM items WHERE id = $id;";
+            var deleteId = delete.Parameters.Add("$id", SqliteType.Integer);
+            foreach (var row in rows)
+            {
+                if (!Uri.TryCreate(row.Url, UriKind.Absolute, out var url))
+                {
+                    normalized.Add((row.Id, row.Url, row.Path, string.Empty));
+                    continue;
+                }
+
+                var normal = Input.UrlNormalizer.Normalize(url);
+                if (!kept.TryAdd(normal, row.Id))
+                {
+                    // Another spelling of a resource already kept: the first (done first) wins.
+                    deleteId.Value = row.Id;
+                    await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                normalized.Add((row.Id, normal, row.Path, Input.UrlNormalizer.HostKey(url)));
             }
         }
 
         using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = "UPDATE items SET host = $host, path_key = $key WHERE id = $id;";
+        update.CommandText = "UPDATE items SET url = $url, host = $host, path_key = $key WHERE id = $id;";
+        var urlValue = update.Parameters.Add("$url", SqliteType.Text);
         var host = update.Parameters.Add("$host", SqliteType.Text);
         var key = update.Parameters.Add("$key", SqliteType.Text);
         var id = update.Parameters.Add("$id", SqliteType.Integer);
@@ -183,9 +216,19 @@ internal static class SqliteSchema
         folder.Transaction = transaction;
         folder.CommandText = "INSERT OR IGNORE INTO folders (key) VALUES ($key);";
         var folderKey = folder.Parameters.Add("$key", SqliteType.Text);
-        foreach (var row in rows)
+
+        // Temporary URLs first, so that no update meets the old spelling of another row on the unique index.
+        using (var park = connection.CreateCommand())
         {
-            host.Value = Uri.TryCreate(row.Url, UriKind.Absolute, out var url) ? Input.UrlNormalizer.HostKey(url) : string.Empty;
+            park.Transaction = transaction;
+            park.CommandText = "UPDATE items SET url = 'migrating:' || id;";
+            await park.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var row in normalized)
+        {
+            urlValue.Value = row.Url;
+            host.Value = row.Host;
             key.Value = row.Path is null ? DBNull.Value : PathKey(row.Path);
             id.Value = row.Id;
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -14,4 +14,7 @@ internal enum EntryKind
 
     /// <summary>A symbolic link (or, on Windows, a junction or another reparse point).</summary>
     SymbolicLink,
+
+    /// <summary>Something that cannot even be looked at: a loop of links, a folder without permission.</summary>
+    Inaccessible,
 }

@@ -33,6 +33,12 @@ internal sealed class FilePlacer
                 throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' is a symbolic link; Haul does not write through links");
             case EntryKind.Directory:
                 throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' is a folder where the file belongs");
+            case EntryKind.Inaccessible:
+                throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' cannot be looked at (a loop of links, or no permission)");
+            case EntryKind.File when _policy == ExistingFilePolicy.Overwrite:
+                // Replaced, but only if it is a regular file: a FIFO or a device is not Haul's to replace.
+                NoFollowFile.Open(finalPath, NoFollowFile.Mode.Read).Dispose();
+                break;
             case EntryKind.File when _policy != ExistingFilePolicy.Overwrite:
                 var existing = await HashAsync(finalPath, cancellationToken).ConfigureAwait(false);
                 if (!string.Equals(existing, sha256, StringComparison.OrdinalIgnoreCase))

@@ -31,28 +31,34 @@ internal static partial class NoFollowFile
     {
         var access = mode == Mode.Read ? FileAccess.Read : FileAccess.ReadWrite;
         FileStream stream;
-        if (UnixFlags.Current is { } flags)
+        if (mode == Mode.CreateNew)
         {
-            var fd = NativeOpen(path, flags.For(mode), 0x1B6 /* 0666, less the umask */);
+            // O_CREAT | O_EXCL: fails on anything already there, a link included, so nothing is followed.
+            stream = new FileStream(File.OpenHandle(path, FileMode.CreateNew, access, FileShare.Read), access, bufferSize: 0);
+        }
+        else if (UnixFlags.Current is { } flags)
+        {
+            // open(2) is variadic; calling it with a mode argument is not portable through P/Invoke (Apple's arm64 ABI
+            // passes variadic arguments on the stack), so it is only ever called without O_CREAT, and a missing file
+            // is created by .NET with O_CREAT | O_EXCL.
+            var fd = NativeOpen(path, flags.For(mode));
             if (fd < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (flags.IsLinkError(errno))
+                if (errno == UnixFlags.NoSuchFile && mode == Mode.OpenOrCreate)
                 {
-                    throw new UnsafePathException($"'{path}' is a symbolic link; Haul does not write through links");
+                    try
+                    {
+                        return Open(path, Mode.CreateNew);
+                    }
+                    catch (IOException) when (SafeFileSystem.Inspect(path) != EntryKind.None)
+                    {
+                        // Something appeared in between: look again, without following it.
+                        return Open(path, mode);
+                    }
                 }
 
-                if (errno == flags.NoSuchDeviceOrAddress)
-                {
-                    throw new UnsafePathException($"'{path}' is a special file (a socket), not a regular file");
-                }
-
-                if (errno == flags.IsDirectory)
-                {
-                    throw new UnsafePathException($"'{path}' is a folder where a file is needed");
-                }
-
-                throw IoErrors.FromErrno(errno, path);
+                throw ErrorFor(errno, flags, path);
             }
 
             stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
@@ -70,7 +76,7 @@ internal static partial class NoFollowFile
                 throw new UnsafePathException($"'{path}' is a folder where a file is needed");
             }
 
-            var fileMode = mode switch { Mode.Read => FileMode.Open, Mode.CreateNew => FileMode.CreateNew, _ => FileMode.OpenOrCreate };
+            var fileMode = mode == Mode.Read ? FileMode.Open : FileMode.OpenOrCreate;
             stream = new FileStream(path, fileMode, access, FileShare.Read, bufferSize: 0);
         }
 
@@ -84,23 +90,41 @@ internal static partial class NoFollowFile
         return stream;
     }
 
+    private static IOException ErrorFor(int errno, UnixFlags flags, string path)
+    {
+        if (flags.IsLinkError(errno))
+        {
+            return new UnsafePathException($"'{path}' is a symbolic link; Haul does not write through links");
+        }
+
+        if (errno == flags.NoSuchDeviceOrAddress)
+        {
+            return new UnsafePathException($"'{path}' is a special file (a socket), not a regular file");
+        }
+
+        if (errno == flags.IsDirectory)
+        {
+            return new UnsafePathException($"'{path}' is a folder where a file is needed");
+        }
+
+        return errno == UnixFlags.NoSuchFile ? new FileNotFoundException($"'{path}' does not exist", path) : IoErrors.FromErrno(errno, path);
+    }
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeOpen(string path, int flags, int mode);
+    private static partial int NativeOpen(string path, int flags);
 
     /// <summary>The <c>open(2)</c> flags and error numbers of the running Unix, or null elsewhere.</summary>
-    private sealed record UnixFlags(int Create, int Exclusive, int NonBlocking, int NoFollow, int CloseOnExec, int LinkErrno, int AltLinkErrno, int NoSuchDeviceOrAddress, int IsDirectory)
+    private sealed record UnixFlags(int NonBlocking, int NoFollow, int CloseOnExec, int LinkErrno, int AltLinkErrno, int NoSuchDeviceOrAddress, int IsDirectory)
     {
         private const int ReadOnly = 0;
         private const int ReadWrite = 2;
 
         public static readonly UnixFlags? Current = Detect();
 
-        public int For(Mode mode) => NonBlocking | NoFollow | CloseOnExec | mode switch
-        {
-            Mode.Read => ReadOnly,
-            Mode.CreateNew => ReadWrite | Create | Exclusive,
-            _ => ReadWrite | Create,
-        };
+        /// <summary>ENOENT, the same on every Unix.</summary>
+        public const int NoSuchFile = 2;
+
+        public int For(Mode mode) => NonBlocking | NoFollow | CloseOnExec | (mode == Mode.Read ? ReadOnly : ReadWrite);
 
         public bool IsLinkError(int errno) => errno == LinkErrno || errno == AltLinkErrno;
 
@@ -108,9 +132,16 @@ internal static partial class NoFollowFile
         {
             if (OperatingSystem.IsLinux())
             {
-                // asm-generic values; 32- and 64-bit Arm move O_NOFOLLOW.
-                var arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64;
-                return new UnixFlags(0x40, 0x80, 0x800, arm ? 0x8000 : 0x20000, 0x80000, LinkErrno: 40, AltLinkErrno: 40, NoSuchDeviceOrAddress: 6, IsDirectory: 21);
+                // O_NOFOLLOW moves between architectures; one not listed here gets the portable way rather than a guess.
+                int? noFollow = RuntimeInformation.ProcessArchitecture switch
+                {
+                    Architecture.X64 or Architecture.X86 or Architecture.RiscV64 or Architecture.LoongArch64 or Architecture.S390x => 0x20000,
+                    Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le => 0x8000,
+                    _ => null,
+                };
+                return noFollow is { } value
+                    ? new UnixFlags(0x800, value, 0x80000, LinkErrno: 40, AltLinkErrno: 40, NoSuchDeviceOrAddress: 6, IsDirectory: 21)
+                    : null;
             }
 
             if (OperatingSystem.IsMacOS() || OperatingSystem.IsIOS() || OperatingSystem.IsFreeBSD())
@@ -118,7 +149,7 @@ internal static partial class NoFollowFile
                 var cloexec = OperatingSystem.IsFreeBSD() ? 0x100000 : 0x1000000;
 
                 // FreeBSD reports EMLINK (31) for O_NOFOLLOW on a link, macOS ELOOP (62).
-                return new UnixFlags(0x200, 0x800, 0x4, 0x100, cloexec, LinkErrno: 62, AltLinkErrno: 31, NoSuchDeviceOrAddress: 6, IsDirectory: 21);
+                return new UnixFlags(0x4, 0x100, cloexec, LinkErrno: 62, AltLinkErrno: 31, NoSuchDeviceOrAddress: 6, IsDirectory: 21);
             }
 
             return null;

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Haul.Writing;
 
 /// <summary>
@@ -12,9 +10,6 @@ internal sealed class SafeFileSystem
 {
     private readonly string _root;
     private readonly string _rootPrefix;
-
-    /// <summary>Folders already checked by this instance; a job enters the same few folders thousands of times.</summary>
-    private readonly ConcurrentDictionary<string, bool> _checkedFolders = new(StringComparer.Ordinal);
 
     public SafeFileSystem(string root)
     {
@@ -37,6 +32,11 @@ internal sealed class SafeFileSystem
         {
             return EntryKind.None;
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A loop of links (ELOOP), a folder we may not enter (EACCES): nothing Haul may write through.
+            return EntryKind.Inaccessible;
+        }
 
         if ((attributes & FileAttributes.ReparsePoint) != 0)
         {
@@ -58,7 +58,7 @@ internal sealed class SafeFileSystem
     public void CreateFolder(string folder)
     {
         folder = Path.TrimEndingDirectorySeparator(folder);
-        if (folder.Length <= _root.Length || _checkedFolders.ContainsKey(folder))
+        if (folder.Length <= _root.Length)
         {
             return;
         }
@@ -87,7 +87,7 @@ internal sealed class SafeFileSystem
     public void CheckParentFolders(string fullPath)
     {
         var folder = Path.GetDirectoryName(fullPath)!;
-        if (folder.Length <= _root.Length || _checkedFolders.ContainsKey(folder))
+        if (folder.Length <= _root.Length)
         {
             return;
         }
@@ -97,17 +97,14 @@ internal sealed class SafeFileSystem
         {
             var end = folder.IndexOf(Path.DirectorySeparatorChar, next);
             var level = end < 0 ? folder : folder[..end];
-            if (!_checkedFolders.ContainsKey(level))
+            switch (Inspect(level))
             {
-                switch (Inspect(level))
-                {
-                    case EntryKind.None:
-                        return;
-                    case EntryKind.SymbolicLink:
-                        throw new UnsafePathException($"'{Relative(level)}' is a symbolic link; Haul does not write through links");
-                    case EntryKind.File:
-                        throw new UnsafePathException($"'{Relative(level)}' is a file where a folder is needed");
-                }
+                case EntryKind.None:
+                    return;
+                case EntryKind.Directory:
+                    break;
+                default:
+                    throw Refused(level, Inspect(level));
             }
 
             next = end < 0 ? folder.Length + 1 : end + 1;
@@ -118,13 +115,12 @@ internal sealed class SafeFileSystem
     public string Relative(string fullPath) =>
         fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath[_rootPrefix.Length..].Replace('\\', '/') : fullPath;
 
+    /// <summary>
+    /// Checks, or creates then checks, one level. Every placement checks every level again, so a folder swapped for a
+    /// link after an earlier check is still refused (a swap between this check and the rename remains possible).
+    /// </summary>
     private void EnterFolder(string level)
     {
-        if (_checkedFolders.ContainsKey(level))
-        {
-            return;
-        }
-
         var kind = Inspect(level);
         if (kind == EntryKind.None)
         {
@@ -141,17 +137,17 @@ internal sealed class SafeFileSystem
             kind = Inspect(level);
         }
 
-        switch (kind)
+        if (kind != EntryKind.Directory)
         {
-            case EntryKind.Directory:
-                _checkedFolders.TryAdd(level, true);
-                return;
-            case EntryKind.SymbolicLink:
-                throw new UnsafePathException($"'{Relative(level)}' is a symbolic link; Haul does not write through links");
-            case EntryKind.File:
-                throw new UnsafePathException($"'{Relative(level)}' is a file where a folder is needed");
-            default:
-                throw new UnsafePathException($"'{Relative(level)}' could not be created");
+            throw Refused(level, kind);
         }
     }
+
+    private UnsafePathException Refused(string level, EntryKind kind) => new(kind switch
+    {
+        EntryKind.SymbolicLink => $"'{Relative(level)}' is a symbolic link; Haul does not write through links",
+        EntryKind.File => $"'{Relative(level)}' is a file where a folder is needed",
+        EntryKind.Inaccessible => $"'{Relative(level)}' cannot be looked at (a loop of links, or no permission)",
+        _ => $"'{Relative(level)}' could not be created",
+    });
 }

@@ -130,4 +130,85 @@ public sealed class ItemAdderTests
         Assert.Equal(ItemState.Done, item.State);
         Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme"), Assert.Single(await journal.ReadSkippedAsync(None).ToListAsync()));
     }
+
+    [Fact]
+    public async Task TwoLinesAskingForOnePath_SecondSuffixedAndARerunIsIdenticalWithoutSkips()
+    {
+        using var folder = new TempFolder();
+        DownloadRequest[] lines =
+        [
+            new(new Uri("http://example.com/a.jpg"), "same.jpg", Source: "list.txt:1"),
+            new(new Uri("http://example.com/b.jpg"), "same.jpg", Source: "list.txt:2"),
+        ];
+        string[] first;
+        await using (var journal = await OpenAsync(folder))
+        {
+            var added = await journal.AddAsync(lines, None);
+            first = added.Items.Select(i => i.OutputPath!).ToArray();
+            Assert.Empty(added.Skipped);
+        }
+
+        Assert.Equal("same.jpg", first[0]);
+        Assert.StartsWith("same~", first[1], StringComparison.Ordinal);
+        await using (var journal = await OpenAsync(folder))
+        {
+            var again = await journal.AddAsync(lines, None);
+
+            Assert.Empty(again.Skipped);
+            Assert.Equal(first, again.Items.Select(i => i.OutputPath!));
+        }
+    }
+
+    [Fact]
+    public async Task Sha256DroppedOnALaterRun_NoLongerRequired()
+    {
+        using var folder = new TempFolder();
+        await using (var journal = await OpenAsync(folder))
+        {
+            await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"), null, ShaA)], None);
+        }
+
+        await using (var journal = await OpenAsync(folder))
+        {
+            var item = Assert.Single((await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"))], None)).Items);
+
+            Assert.Null(item.ExpectedSha256);
+            Assert.Null(Assert.Single(await journal.ReadItemsAsync(None)).ExpectedSha256);
+        }
+    }
+
+    [Fact]
+    public async Task JournalOfTheFirstVersionWithUnnormalisedUrls_SpellingsMergedAndTheDoneOneKept()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
+                    output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
+                    last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
+                    sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
+                CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
+                    elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+                INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/a.jpg#top', 0, 0, 'example.com/a~1.jpg', 'x');
+                INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
+                    VALUES ('http://example.com/a.jpg#bottom', 0, 2, 'example.com/a.jpg', 10, 'aaaa', 'x');
+                INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/%62.jpg', 0, 3, 'example.com/b.jpg', 'x');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var journal = await OpenAsync(folder);
+
+        var items = await journal.ReadItemsAsync(None);
+        Assert.Equal(["http://example.com/a.jpg", "http://example.com/b.jpg"], items.Select(i => i.Url).Order(StringComparer.Ordinal));
+        Assert.Equal(ItemState.Done, items.Single(i => i.Url == "http://example.com/a.jpg").State);
+        Assert.All(items, i => Assert.Equal("example.com", i.Host));
+        var again = await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"))], None);
+        Assert.Equal(ItemState.Done, Assert.Single(again.Items).State);
+        Assert.Equal(1, (await journal.ReadCountsAsync(None)).Items(ItemState.Done));
+    }
 }

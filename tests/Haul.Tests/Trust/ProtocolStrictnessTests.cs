@@ -54,6 +54,28 @@ public sealed class ProtocolStrictnessTests
     }
 
     [Fact]
+    public async Task EncodedBodyFramedOnlyByTheClose_RefusedBecauseItsEndCannotBeKnown()
+    {
+        var data = new byte[200_000];
+        new Random(8).NextBytes(data);
+        var gzip = Gzip(data);
+        var head = "HTTP/1.1 200 OK\nContent-Type: image/jpeg\nContent-Encoding: gzip\nConnection: close\n";
+
+        // Half of the gzip stream, then the close: a decoder would take it for the whole body.
+        await using var server = ScriptedServer.Start(ScriptedServer.Respond(head, gzip[..(gzip.Length / 2)]));
+        using var output = new TempFolder();
+        var url = new Uri(server.BaseUri, "photo.jpg");
+        var options = TestSupport.FastOptions(output.Path) with { MaxAttempts = 1 };
+
+        var report = await DownloadJob.RunAsync(options, TestSupport.Batch(url), null, CancellationToken.None);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(FailureReason.ProtocolError, failure.Item.LastReason);
+        Assert.Contains("truncation", failure.Item.LastDetail, StringComparison.Ordinal);
+        Assert.False(File.Exists(TestSupport.SavedPath(output.Path, url)));
+    }
+
+    [Fact]
     public async Task UnknownContentCoding_FailsPermanentlyWithTheCodingNamed()
     {
         await using var server = await StartAsync();

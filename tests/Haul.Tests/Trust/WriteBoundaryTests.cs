@@ -106,6 +106,28 @@ public sealed class WriteBoundaryTests
         Assert.Equal(1, report.Done);
         Assert.Equal("precious", await File.ReadAllTextAsync(target));
         Assert.Equal(server.Files[0].Sha256Hex, TestSupport.Sha256OfFile(TestSupport.SavedPath(output.Path, url)));
+        Assert.Equal(1, Assert.Single(await TestSupport.ReadJournalAsync(output.Path)).Item.Id);
+        Assert.False(File.Exists(Path.Combine(output.Path, ".haul", "parts", "1.part")), "the planted link must be gone");
+    }
+
+    [Fact]
+    public async Task OutputPathInAnEditedJournalThatLeavesTheFolder_FailsThatItemOnly()
+    {
+        await using var server = await StartAsync();
+        using var output = new TempFolder();
+        using var outside = new TempFolder();
+        var urls = server.FileUrls.ToArray();
+        await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(urls[0]), null, CancellationToken.None);
+        var escape = Path.GetRelativePath(output.Path, Path.Combine(outside.Path, "pwned")).Replace('\\', '/');
+        await TestSupport.ExecuteOnJournalAsync(output.Path, $"UPDATE items SET output_path = '{escape}', state = 0;");
+
+        var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(urls), null, CancellationToken.None);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(FailureReason.UnsafePath, failure.Item.LastReason);
+        Assert.Contains("leave the output folder", failure.Item.LastDetail, StringComparison.Ordinal);
+        Assert.Equal(1, report.Done);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside.Path));
     }
 
     [Theory]
