@@ -146,10 +146,7 @@ public sealed class DemoFolderTests
         Directory.CreateDirectory(outside);
         var outsideFile = Path.Combine(outside, "kept.txt");
         await File.WriteAllTextAsync(outsideFile, "outside");
-        File.CreateSymbolicLink(Path.Combine(output, "file-link"), outsideFile);
-        Directory.CreateSymbolicLink(Path.Combine(output, "folder-link"), outside);
         Directory.CreateSymbolicLink(Path.Combine(output, ".haul", "parts", "folder-link"), outside);
-        await File.WriteAllTextAsync(Path.Combine(output, "leftover.txt"), "from the first demo's time");
 
         // A symbolic link to the demo's folder is not the demo's folder.
         var linkToOutput = folder.Combine("link-to-demo");
@@ -170,6 +167,20 @@ public sealed class DemoFolderTests
 
         Assert.Equal(before, await SnapshotAsync(output));
 
+        // Entries no demo makes, at the top of its folder, are the user's: the demo refuses and deletes nothing.
+        File.CreateSymbolicLink(Path.Combine(output, "file-link"), outsideFile);
+        Directory.CreateSymbolicLink(Path.Combine(output, "folder-link"), outside);
+        await File.WriteAllTextAsync(Path.Combine(output, "leftover.txt"), "from the first demo's time");
+        before = await SnapshotAsync(output);
+        var foreign = await HaulProcess.RunAsync(folder.Path, ["demo", "--files", "20", "-o", "haul-demo", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(foreign.ExitCode == 2, foreign.ToString());
+        Assert.Contains("which no demo makes", Assert.Single(foreign.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync(output));
+        File.Delete(Path.Combine(output, "file-link"));
+        Directory.Delete(Path.Combine(output, "folder-link"));
+        File.Delete(Path.Combine(output, "leftover.txt"));
+
+        // Without them, the demo replaces its folder; a link planted in its state folder goes as a link.
         var second = await HaulProcess.RunAsync(folder.Path, ["demo", "--files", "20", "-o", "haul-demo", "--no-progress"], timeout: DemoTimeout);
 
         Assert.True(second.ExitCode == 0, second.ToString());

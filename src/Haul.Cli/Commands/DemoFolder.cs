@@ -63,11 +63,6 @@ internal static class DemoFolder
             return $"'{folder}' was a demo's folder but now holds '{foreign.Name}', which no demo makes; nothing was deleted: move it, or choose another folder with --output";
         }
 
-        if (File.Exists(SqliteJobJournal.DatabasePath(root)) && HoldsForeignItems(root))
-        {
-            return $"'{folder}' was a demo's folder but its journal now holds downloads of other hosts; nothing was deleted: choose another folder with --output";
-        }
-
         FileStream journalLock;
         try
         {
@@ -81,6 +76,11 @@ internal static class DemoFolder
 
         using (journalLock)
         {
+            if (File.Exists(SqliteJobJournal.DatabasePath(root)) && HoldsForeignItems(root))
+            {
+                return $"'{folder}' was a demo's folder but its journal now holds downloads of other hosts; nothing was deleted: choose another folder with --output";
+            }
+
             foreach (var entry in top.EnumerateFileSystemInfos())
             {
                 if (entry.Name == SqliteJobJournal.StateFolderName && entry.LinkTarget is null)
