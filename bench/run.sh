@@ -1,58 +1,71 @@
 #!/usr/bin/env bash
-# Haul benchmark: `haul get` against curl --parallel and aria2c -i, on loopback nginx.
-# See usage() below or run `bench/run.sh -h`.
+# Haul throughput benchmark: `haul get` against curl --parallel and aria2c -i, on loopback nginx, over HTTP/1.1 and
+# over HTTPS with HTTP/2. See usage() below or run `bench/run.sh -h`.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WORK="$ROOT/bench/work"
-DOC="$ROOT/docs/benchmarks.md"
+BENCH_NAME=run.sh
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+WORK="$BENCH_WORK"
 
 J="${BENCH_J:-16}"
-REPS="${BENCH_REPS:-3}"
-SMALL_COUNT="${BENCH_SMALL_COUNT:-2000}"
-SMALL_MIN_KB="${BENCH_SMALL_MIN_KB:-5}"
-SMALL_MAX_KB="${BENCH_SMALL_MAX_KB:-200}"
+REPS="${BENCH_REPS:-5}"
+MIXED_COUNT="${BENCH_MIXED_COUNT:-2000}"
+MIXED_MIN="${BENCH_MIXED_MIN:-2000}"
+MIXED_MAX="${BENCH_MIXED_MAX:-3000000}"
 LARGE_MIB="${BENCH_LARGE_MIB:-64,128,256,512}"
-PORT="${BENCH_PORT:-18080}"
+PORT="${BENCH_PORT:-28080}"
 TOOLS="${BENCH_TOOLS:-curl,aria2c,haul}"
-SETS="${BENCH_SETS:-small,large}"
+SETS="${BENCH_SETS:-mixed,large,mixed-https}"
 SEED="${BENCH_SEED:-20261125}"
 RUN_TIMEOUT="${BENCH_TIMEOUT:-600}"
-RECORD=0
+OUT="${BENCH_OUT:-$WORK/out}"
+RECORD=""
 BUILD=1
 MEMCHECK=1
 VERIFY_CONTENT=1
 ALL_TOOLS=(curl aria2c haul)
+ARGS=("$@")
 
 usage() {
   cat <<EOF
 Usage: bench/run.sh [options]
 
 Benchmarks 'haul get' against 'curl --parallel' and 'aria2c -i' at the same
-concurrency, on small images and large files served by nginx on 127.0.0.1.
-Installs nginx-light, aria2, curl and GNU time with apt-get if missing, generates a
-deterministic data set under bench/work/, builds haul in Release, measures wall time
-and peak RSS (/usr/bin/time), verifies every download (names, sizes, MD5) and prints
-a Markdown table. Runnable from any directory; safe to re-run.
+concurrency, on nginx at 127.0.0.1: a mixed set of images and a few large files,
+over plain HTTP/1.1 and over HTTPS with HTTP/2 (certificates made by the script).
+Installs nginx-light, aria2, curl, openssl and GNU time with apt-get if missing,
+generates a deterministic data set under bench/work/, builds haul in Release, runs
+every tool once per repetition (the order rotating), verifies every download (names,
+sizes, MD5), and prints best-of-N wall time, files/s, MB/s, CPU seconds per GB
+(user+sys) and peak RSS per tool, with the ratios haul/curl.
+
+Data sets (-s):
+  mixed        N JPEG-like files, sizes log-uniform in [MIN, MAX] bytes, over http://
+  large        one file per size of -L, random bytes, over http://
+  mixed-https  the mixed files over https:// with HTTP/2 (aria2c: HTTP/1.1, it has no HTTP/2)
+  large-https  the large files over https:// with HTTP/2
 
 Options (environment variable in brackets):
   -j N            concurrency for every tool                 [BENCH_J, default 16]
-  -r N            repetitions per measurement (median taken) [BENCH_REPS, default 3]
-  -n N            number of small images                     [BENCH_SMALL_COUNT, default 2000]
+  -r N            repetitions per measurement (best taken)   [BENCH_REPS, default 5]
+  -n N            number of mixed files                      [BENCH_MIXED_COUNT, default 2000]
+  --min B --max B size range of the mixed files in bytes     [BENCH_MIXED_MIN/MAX, default 2000, 3000000]
   -L LIST         large file sizes in MiB, comma-separated   [BENCH_LARGE_MIB, default 64,128,256,512]
-  -p PORT         nginx port on 127.0.0.1                    [BENCH_PORT, default 18080]
+  -p PORT         nginx port on 127.0.0.1; HTTPS on PORT+1   [BENCH_PORT, default 28080]
   -t LIST         tools to measure (curl,aria2c,haul)        [BENCH_TOOLS, default all]
-  -s LIST         data sets to measure (small,large)         [BENCH_SETS, default both]
+  -s LIST         data sets to measure                       [BENCH_SETS, default mixed,large,mixed-https]
+  -o DIR          where the tools write (tmpfs takes the disk out) [BENCH_OUT, default bench/work/out]
   -T SECONDS      give up on a single download run after this [BENCH_TIMEOUT, default 600]
-  --record        rewrite docs/benchmarks.md with the results
+  --record LABEL  write the results into docs/benchmarks.md, section "run LABEL"
   --no-build      reuse bench/work/haul/haul instead of running dotnet publish
   --no-mem-check  skip the single-file peak-RSS-versus-file-size runs
   --quick-verify  verify names and sizes only (skip MD5 of downloaded files)
   -h, --help      show this help
 
 Examples:
-  bench/run.sh --record                       # the recorded benchmark
-  bench/run.sh -n 200 -L 8,32 -r 1 -t curl,aria2c
+  bench/run.sh --record after                      # the recorded benchmark
+  bench/run.sh -r 3 -s mixed-https -t curl,haul    # HTTP/2 only, two tools
+  bench/run.sh -n 200 -L 8,32 -r 1 -o /dev/shm/haul-bench
 EOF
 }
 
@@ -60,13 +73,16 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -j) J="$2"; shift 2 ;;
     -r) REPS="$2"; shift 2 ;;
-    -n) SMALL_COUNT="$2"; shift 2 ;;
+    -n) MIXED_COUNT="$2"; shift 2 ;;
+    --min) MIXED_MIN="$2"; shift 2 ;;
+    --max) MIXED_MAX="$2"; shift 2 ;;
     -L) LARGE_MIB="$2"; shift 2 ;;
     -p) PORT="$2"; shift 2 ;;
     -t) TOOLS="$2"; shift 2 ;;
     -s) SETS="$2"; shift 2 ;;
+    -o) OUT="$2"; shift 2 ;;
     -T) RUN_TIMEOUT="$2"; shift 2 ;;
-    --record) RECORD=1; shift ;;
+    --record) RECORD="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --no-mem-check) MEMCHECK=0; shift ;;
     --quick-verify) VERIFY_CONTENT=0; shift ;;
@@ -75,58 +91,47 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for v in J REPS SMALL_COUNT PORT RUN_TIMEOUT; do
+for v in J REPS MIXED_COUNT MIXED_MIN MIXED_MAX PORT RUN_TIMEOUT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: $v must be a positive integer (got '${!v}')" >&2; exit 2; }
 done
+[ "$MIXED_MIN" -ge 64 ] && [ "$MIXED_MIN" -le "$MIXED_MAX" ] || { echo "run.sh: need 64 <= --min <= --max" >&2; exit 2; }
 [[ "$LARGE_MIB" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "run.sh: -L expects e.g. 64,128,256" >&2; exit 2; }
+[[ -z "$RECORD" || "$RECORD" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run.sh: --record expects a label like 'before'" >&2; exit 2; }
 IFS=, read -r -a TOOL_LIST <<<"$TOOLS"
 IFS=, read -r -a SET_LIST <<<"$SETS"
 for t in "${TOOL_LIST[@]}"; do case "$t" in curl|aria2c|haul) ;; *) echo "run.sh: unknown tool '$t'" >&2; exit 2 ;; esac; done
-for s in "${SET_LIST[@]}"; do case "$s" in small|large) ;; *) echo "run.sh: unknown data set '$s'" >&2; exit 2 ;; esac; done
-
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+for s in "${SET_LIST[@]}"; do case "$s" in mixed|large|mixed-https|large-https) ;; *) echo "run.sh: unknown data set '$s'" >&2; exit 2 ;; esac; done
+TLS_PORT=$((PORT + 1))
 has_tool() { local t; for t in "${TOOL_LIST[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+data_of() { echo "${1%-https}"; }               # mixed-https -> mixed
+base_of() { case "$1" in *-https) echo "https://127.0.0.1:$TLS_PORT" ;; *) echo "http://127.0.0.1:$PORT" ;; esac; }
 
 # ---------------------------------------------------------------- 1. packages
-install_packages() {
-  local need=()
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-  command -v aria2c >/dev/null 2>&1 || need+=(aria2)
-  command -v curl >/dev/null 2>&1 || need+=(curl)
-  [ -x /usr/bin/time ] || need+=(time)
-  command -v python3 >/dev/null 2>&1 || need+=(python3)
-  if [ ${#need[@]} -gt 0 ]; then
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    log "installing: ${need[*]}"
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${need[@]}"
-  fi
-}
-install_packages
-NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
+bench_install_packages
 
 # ---------------------------------------------------------------- 2. data set
 mkdir -p "$WORK"
 WWW="$WORK/www"
-DATA_STAMP="count=$SMALL_COUNT kb=$SMALL_MIN_KB-$SMALL_MAX_KB large=$LARGE_MIB seed=$SEED v=1"
+DATA_STAMP="mixed=$MIXED_COUNT:$MIXED_MIN-$MIXED_MAX large=$LARGE_MIB seed=$SEED v=2"
 if [ "$(cat "$WORK/data.stamp" 2>/dev/null || true)" != "$DATA_STAMP" ]; then
-  log "generating data set ($DATA_STAMP)"
+  bench_log "generating data set ($DATA_STAMP)"
   rm -rf "$WWW" "$WORK/data.stamp"
-  mkdir -p "$WWW/small" "$WWW/large"
-  python3 - "$WWW" "$SMALL_COUNT" "$SMALL_MIN_KB" "$SMALL_MAX_KB" "$LARGE_MIB" "$SEED" <<'PY'
-import hashlib, os, random, sys
-www, count, kmin, kmax, large, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+  mkdir -p "$WWW/mixed" "$WWW/large"
+  python3 - "$WWW" "$MIXED_COUNT" "$MIXED_MIN" "$MIXED_MAX" "$LARGE_MIB" "$SEED" <<'PY'
+import hashlib, math, os, random, sys
+www, count, smin, smax, large, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 # JPEG SOI + APP0/JFIF header, random payload, EOI marker: looks like an image to a sniffer.
 head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 tail = b"\xff\xd9"
 rng = random.Random(seed)
-with open(os.path.join(www, "small.manifest"), "w") as man:
+with open(os.path.join(www, "mixed.manifest"), "w") as man:
     for i in range(1, count + 1):
         name = "img-%05d.jpg" % i
-        size = rng.randint(kmin * 1024, kmax * 1024)
+        # Log-uniform: as many thumbnails (2-20 KB) as web images (20-200 KB) as photos (0.2-3 MB), roughly.
+        size = int(round(math.exp(rng.uniform(math.log(smin), math.log(smax)))))
+        size = min(max(size, smin), smax)
         data = head + rng.randbytes(size - len(head) - len(tail)) + tail
-        with open(os.path.join(www, "small", name), "wb") as f:
+        with open(os.path.join(www, "mixed", name), "wb") as f:
             f.write(data)
         man.write("%s\t%d\t%s\n" % (name, size, hashlib.md5(data).hexdigest()))
 with open(os.path.join(www, "large.manifest"), "w") as man:
@@ -144,133 +149,98 @@ PY
   chmod -R a+rX "$WWW"
   echo "$DATA_STAMP" >"$WORK/data.stamp"
 else
-  log "data set up to date ($DATA_STAMP)"
+  bench_log "data set up to date ($DATA_STAMP)"
 fi
-BASE_URL="http://127.0.0.1:$PORT"
-for s in small large; do
-  awk -F'\t' -v b="$BASE_URL/$s/" '{print b $1}' "$WWW/$s.manifest" >"$WORK/$s.txt"
+CERTS="$WORK/certs"
+bench_certificates "$CERTS"
+CA="$CERTS/ca.pem"
+
+write_lists() {  # label data base
+  local label="$1" data="$2" base="$3"
+  awk -F'\t' -v b="$base/$data/" '{print b $1}' "$WWW/$data.manifest" >"$WORK/$label.txt"
   # curl config: one url/output pair per file; the output directory is given per run.
-  awk -F'\t' -v b="$BASE_URL/$s/" '{printf "url = \"%s%s\"\noutput = \"%s\"\n", b, $1, $1}' \
-    "$WWW/$s.manifest" >"$WORK/$s.curlrc"
-done
+  awk -F'\t' -v b="$base/$data/" '{printf "url = \"%s%s\"\noutput = \"%s\"\n", b, $1, $1}' \
+    "$WWW/$data.manifest" >"$WORK/$label.curlrc"
+  cp "$WWW/$data.manifest" "$WORK/$label.manifest"
+}
+for s in "${SET_LIST[@]}"; do write_lists "$s" "$(data_of "$s")" "$(base_of "$s")"; done
 
 # ---------------------------------------------------------------- 3. nginx
-NGX="$WORK/nginx"
-mkdir -p "$NGX/tmp"
-NGINX_PID=""
-stop_nginx() {
-  local pid
-  pid="$(cat "$NGX/nginx.pid" 2>/dev/null || true)"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -QUIT "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-  fi
-  rm -f "$NGX/nginx.pid"
-}
-cleanup() {
-  local rc=$?
-  if [ -n "$NGINX_PID" ]; then log "stopping nginx"; stop_nginx; fi
-  exit $rc
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
-
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
-cat >"$NGX/nginx.conf" <<EOF
-# Generated by bench/run.sh; serves bench/work/www on 127.0.0.1:$PORT only.
-$user_line
-worker_processes auto;
-daemon on;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 65;
-  keepalive_requests 100000;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  types { image/jpeg jpg; application/octet-stream bin; }
-  default_type application/octet-stream;
+PROTO_LOG="$WORK/nginx-run/protocols.log"   # the protocol of every request, to see what each tool spoke
+bench_nginx_start run "$PORT" "$TLS_PORT" <<EOF
+  log_format protocol '\$server_protocol';
   server {
     listen 127.0.0.1:$PORT;
+    access_log $PROTO_LOG protocol;
     root $WWW;
     location / { }
   }
-}
+  server {
+    listen 127.0.0.1:$TLS_PORT ssl http2;
+    access_log $PROTO_LOG protocol;
+    root $WWW;
+    ssl_certificate $CERTS/server.pem;
+    ssl_certificate_key $CERTS/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:bench:10m;
+    location / { }
+  }
 EOF
-stop_nginx   # a stale instance of ours from an interrupted run
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  echo "run.sh: port $PORT on 127.0.0.1 is already in use; pick another with -p" >&2; exit 1
-fi
-"$NGINX_BIN" -p "$NGX/" -e "$NGX/error.log" -c "$NGX/nginx.conf" -t -q
-"$NGINX_BIN" -p "$NGX/" -e "$NGX/error.log" -c "$NGX/nginx.conf"
-NGINX_PID="$(cat "$NGX/nginx.pid")"
-first="$(head -1 "$WORK/small.txt")"
-if ! curl -sf -o /dev/null "$first"; then
-  echo "run.sh: nginx does not serve $first (see $NGX/error.log)" >&2; exit 1
-fi
-log "nginx $NGINX_PID serving $WWW on $BASE_URL"
+first="$(head -1 "$WWW/mixed.manifest" | cut -f1)"
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/mixed/$first" || bench_die "nginx does not serve http (see $WORK/nginx-run/error.log)"
+proto="$(curl -sf --http2 --cacert "$CA" -o /dev/null -w '%{http_version}' "https://127.0.0.1:$TLS_PORT/mixed/$first")" \
+  || bench_die "nginx does not serve https (see $WORK/nginx-run/error.log)"
+[ "$proto" = 2 ] || bench_die "nginx answered HTTP/$proto over TLS, not HTTP/2"
 
 # ---------------------------------------------------------------- 4. haul build
-HAUL="$WORK/haul/haul"
-if has_tool haul; then
-  if [ "$BUILD" -eq 1 ]; then
-    log "dotnet publish src/Haul.Cli -c Release -o bench/work/haul"
-    (cd "$ROOT" && dotnet publish src/Haul.Cli -c Release -o "$WORK/haul" --nologo -v quiet) >"$WORK/publish.log" 2>&1 || {
-      tail -40 "$WORK/publish.log" >&2; echo "run.sh: haul build failed (full log: $WORK/publish.log)" >&2; exit 1; }
-  fi
-  [ -x "$HAUL" ] || { echo "run.sh: $HAUL not found (drop --no-build)" >&2; exit 1; }
-fi
+has_tool haul && bench_build_haul "$BUILD"
 
 # ---------------------------------------------------------------- 5. measurement
-OUT="$WORK/out"
 RES="$WORK/results"
-mkdir -p "$RES"
+mkdir -p "$RES" "$OUT"
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-ROWS="$RES/$RUN_ID.tsv"     # tool set rep files bytes wall_s rss_kib status
+ROWS="$RES/$RUN_ID.tsv"     # tool label rep files bytes wall_s rss_kib user_s sys_s status protocols
 : >"$ROWS"
 NOTES="$RES/$RUN_ID.notes"
 : >"$NOTES"
+HAUL_OPTS=(-j "$J" --per-host "$J" --no-progress -q)
 
-HAUL_OPTS=(-j "$J" --per-host "$J" --no-progress)   # may be trimmed by probe_haul
-HAUL_CHANGES=()
-
-# Arguments for one tool; LIST/DIR are the URL list and output directory.
-tool_cmd() {  # tool set dir -> fills CMD array
-  local tool="$1" set="$2" dir="$3"
+# The command of one tool on one set, into CMD.
+tool_cmd() {  # tool label dir
+  local tool="$1" label="$2" dir="$3" tls=()
   case "$tool" in
-    curl)   CMD=(curl --parallel --parallel-max "$J" --parallel-immediate -s -S --fail --create-dirs
-                 --output-dir "$dir" -K "$WORK/$set.curlrc") ;;
-    aria2c) CMD=(aria2c -i "$WORK/$set.txt" -j "$J" -x 1 -d "$dir" --console-log-level=warn
-                 --summary-interval=0 --auto-file-renaming=false --allow-overwrite=true
-                 --file-allocation=none) ;;
-    haul)   CMD=("$HAUL" get -i "$WORK/$set.txt" -o "$dir" "${HAUL_OPTS[@]}") ;;
+    curl)
+      # Over HTTP/1.1 curl opens its J connections at once; over HTTP/2 it multiplexes the transfers as streams.
+      case "$label" in
+        *-https) tls=(--http2 --cacert "$CA") ;;
+        *) tls=(--parallel-immediate) ;;
+      esac
+      CMD=(curl --parallel --parallel-max "$J" "${tls[@]}" -s -S --fail --create-dirs --output-dir "$dir" -K "$WORK/$label.curlrc") ;;
+    aria2c)
+      case "$label" in *-https) tls=(--ca-certificate="$CA") ;; esac
+      CMD=(aria2c -i "$WORK/$label.txt" -j "$J" -x 1 -d "$dir" "${tls[@]}" --console-log-level=warn
+           --summary-interval=0 --auto-file-renaming=false --allow-overwrite=true --file-allocation=none) ;;
+    haul)
+      case "$label" in *-https) tls=(--cacert "$CA") ;; esac
+      CMD=("$BENCH_HAUL" get -i "$WORK/$label.txt" -o "$dir" "${HAUL_OPTS[@]}" "${tls[@]}") ;;
   esac
 }
 
-# Exact command line as written in the report (paths relative to the repository).
-show_cmd() {
-  local tool="$1" set="$2" dir="bench/work/out/$1-$2" s
-  tool_cmd "$tool" "$set" "$dir"
-  s="${CMD[*]}"
+# The command line as written in the report (paths relative to the repository).
+show_cmd() {  # tool label
+  tool_cmd "$1" "$2" "OUT/$1-$2"
+  local s="${CMD[*]}"
   s="${s//$WORK/bench/work}"
   printf '%s' "$s"
 }
 
-# Verifies DIR against the manifest of SET; prints "files bytes" of matching files,
-# reports problems on stderr, and fails unless every expected file is present and intact.
-verify() {  # set dir
-  python3 - "$WWW/$1.manifest" "$2" "$VERIFY_CONTENT" <<'PY'
+# Checks DIR against the manifest of LABEL; prints "files bytes" of intact files, problems on stderr; fails unless
+# every file is there and intact.
+verify() {  # label dir
+  python3 - "$WORK/$1.manifest" "$2" "$VERIFY_CONTENT" <<'PY'
 import hashlib, os, sys
 manifest, root, content = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 want = {}
@@ -309,33 +279,35 @@ if problems:
 PY
 }
 
-# One timed run. Appends a row to $ROWS; returns non-zero if the run or verification failed.
-measure() {  # tool set rep [label]
-  local tool="$1" set="$2" rep="$3" label="${4:-$2}" dir tf lf rc=0 wall rss files bytes status
+# One timed run: appends a row to $ROWS; fails if the run or its verification failed.
+measure() {  # tool label rep
+  local tool="$1" label="$2" rep="$3" dir tf lf rc=0 wall rss user sys files bytes status
   dir="$OUT/$tool-$label"
   tf="$RES/$RUN_ID.$tool.$label.$rep.time"
   lf="$RES/$RUN_ID.$tool.$label.$rep.log"
   rm -rf "$dir"; mkdir -p "$dir"; sync
-  tool_cmd "$tool" "$set" "$dir"
-  # timeout runs under time, so %M still reports the tool (the largest process reaped).
-  /usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$RUN_TIMEOUT" "${CMD[@]}" >"$lf" 2>&1 || rc=$?
-  read -r wall rss < <(tail -1 "$tf")
+  : >"$PROTO_LOG"
+  tool_cmd "$tool" "$label" "$dir"
+  # timeout runs under time, so the figures are the tool's (wait4 sums a child's reaped children, and %M is the
+  # largest of them).
+  /usr/bin/time -f '%e %M %U %S' -o "$tf" timeout -k 5 "$RUN_TIMEOUT" "${CMD[@]}" >"$lf" 2>&1 || rc=$?
+  read -r wall rss user sys < <(tail -1 "$tf")
   status=ok
   if [ "$rc" -ne 0 ]; then
     status="exit-$rc"
     [ "$rc" -eq 124 ] && status="timeout-${RUN_TIMEOUT}s"
-    log "$tool $label rep $rep: exit code $rc; output (last lines of $lf):"
+    bench_log "$tool $label rep $rep: exit code $rc; last lines of $lf:"
     tail -15 "$lf" >&2
   fi
   local vout vrc=0
-  vout="$(verify "$set" "$dir" 2>"$lf.verify")" || vrc=$?
+  vout="$(verify "$label" "$dir" 2>"$lf.verify")" || vrc=$?
   read -r files bytes <<<"$vout" || true
   files="${files:-0}"; bytes="${bytes:-0}"
   if [ "$vrc" -ne 0 ]; then
     if [ "$status" = ok ]; then status=verify-failed; else status="$status,verify-failed"; fi
   fi
   if [ -s "$lf.verify" ]; then
-    log "$tool $label rep $rep: $(tr '\n' ' ' <"$lf.verify")"
+    bench_log "$tool $label rep $rep: $(tr '\n' ' ' <"$lf.verify")"
     local line
     while IFS= read -r line; do
       case "$line" in
@@ -348,284 +320,180 @@ measure() {  # tool set rep [label]
     printf '%s %s rep %s: %s; last output: %s\n' "$tool" "$label" "$rep" "$status" \
       "$(tail -3 "$lf" | tr '\n' ' ' | cut -c1-300)" >>"$NOTES"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$label" "$rep" "$files" "$bytes" "$wall" "$rss" "$status" >>"$ROWS"
-  log "$(printf '%-6s %-14s rep %s: %6s s  %8s KiB  %5s files  %s' "$tool" "$label" "$rep" "$wall" "$rss" "$files" "$status")"
+  local protocols
+  protocols="$(sort "$PROTO_LOG" | uniq -c | sort -rn | awk '{printf "%s%s %s", (NR>1?", ":""), $2, $1}')"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$label" "$rep" "$files" "$bytes" "$wall" "$rss" "$user" "$sys" "$status" "${protocols:-none}" >>"$ROWS"
+  bench_log "$(printf '%-6s %-14s rep %s: %6s s  %8s KiB  cpu %5s+%-5s s  %5s files  %s' "$tool" "$label" "$rep" "$wall" "$rss" "$user" "$sys" "$files" "$status")"
   rm -rf "$dir"
   [ "$status" = ok ]
 }
 
-# Runs haul once on three small files; drops options the CLI rejects, reporting what it said.
-probe_haul() {
-  local dir="$OUT/haul-probe" list="$WORK/probe.txt" out rc opt tries=0 dropped
-  head -3 "$WORK/small.txt" >"$list"
-  while :; do
-    rm -rf "$dir"; mkdir -p "$dir"
-    rc=0; out="$(timeout -k 5 120 "$HAUL" get -i "$list" -o "$dir" "${HAUL_OPTS[@]}" 2>&1)" || rc=$?
-    [ "$rc" -eq 0 ] && break
-    log "haul probe: exit $rc with options: ${HAUL_OPTS[*]}"
-    printf '%s\n' "$out" | head -20 >&2
-    dropped=""
-    for opt in --per-host --no-progress -j; do
-      if printf '%s' "$out" | grep -qiE "(unrecognized|unknown|not recognized|invalid).*'?$opt\b|'?$opt'? .*(unrecognized|unknown|not recognized)"; then
-        dropped="$opt"; break
-      fi
-    done
-    tries=$((tries + 1))
-    if [ -z "$dropped" ] || [ "$tries" -gt 3 ]; then
-      printf 'haul probe failed (exit %s): %s\n' "$rc" "$(printf '%s' "$out" | head -5 | tr '\n' ' ')" >>"$NOTES"
-      rm -rf "$dir"; return 1
-    fi
-    local kept=() i=0
-    while [ $i -lt ${#HAUL_OPTS[@]} ]; do
-      if [ "${HAUL_OPTS[$i]}" = "$dropped" ]; then
-        case "$dropped" in -j|--per-host) i=$((i + 2)) ;; *) i=$((i + 1)) ;; esac
-        continue
-      fi
-      kept+=("${HAUL_OPTS[$i]}"); i=$((i + 1))
-    done
-    HAUL_OPTS=("${kept[@]}")
-    HAUL_CHANGES+=("dropped $dropped (haul said: $(printf '%s' "$out" | grep -iE 'unrecognized|unknown|not recognized|invalid' | head -1))")
-    log "haul probe: retrying without $dropped"
-  done
-  rm -rf "$dir"
-  return 0
-}
-
 HAUL_OK=1
 if has_tool haul; then
-  log "haul: $("$HAUL" --version 2>&1 | head -1 || true)"
-  probe_haul || { HAUL_OK=0; log "haul probe failed; haul will not be measured"; }
+  probe="$OUT/haul-probe"
+  rm -rf "$probe"
+  head -3 "$WORK/${SET_LIST[0]}.txt" >"$WORK/probe.txt"
+  tool_cmd haul "${SET_LIST[0]}" "$probe"
+  CMD[3]="$WORK/probe.txt"
+  if ! out="$(timeout -k 5 120 "${CMD[@]}" 2>&1)"; then
+    HAUL_OK=0
+    printf 'haul probe failed: %s\n' "$(printf '%s' "$out" | head -5 | tr '\n' ' ')" >>"$NOTES"
+    bench_log "haul probe failed; haul will not be measured: $out"
+  fi
+  rm -rf "$probe"
 fi
-
-# Warm the page cache so every tool is served from memory.
-cat "$WWW"/small/* "$WWW"/large/* >/dev/null
-
 ACTIVE=()
 for t in "${TOOL_LIST[@]}"; do
   [ "$t" = haul ] && [ "$HAUL_OK" -eq 0 ] && continue
   ACTIVE+=("$t")
 done
 
-for set in "${SET_LIST[@]}"; do
+# Warm the page cache so every tool is served from memory.
+cat "$WWW"/mixed/* "$WWW"/large/* >/dev/null
+
+# Tools interleaved inside each repetition, the order rotating from one repetition to the next, so that none is always
+# first after another tool's writeback or always last.
+run_reps() {  # label
+  local rep i k n=${#ACTIVE[@]}
   for rep in $(seq "$REPS"); do
-    for tool in "${ACTIVE[@]}"; do   # tools interleaved inside each repetition
-      measure "$tool" "$set" "$rep" || true
+    for i in $(seq 0 $((n - 1))); do
+      k=$(((i + rep - 1) % n))
+      measure "${ACTIVE[$k]}" "$1" "$rep" || true
     done
   done
-done
+}
+for set in "${SET_LIST[@]}"; do run_reps "$set"; done
 
-# Peak RSS versus file size: each large file alone, REPS runs per tool (largest peak kept).
+# Peak RSS versus file size: each large file alone (over http).
+MEM_LABELS=()
 if [ "$MEMCHECK" -eq 1 ]; then
   IFS=, read -r -a mibs <<<"$LARGE_MIB"
   for mib in "${mibs[@]}"; do
     name="$(printf 'large-%04dMiB.bin' "$mib")"
-    grep -P "^\Q$name\E\t" "$WWW/large.manifest" >"$WWW/mem-$mib.manifest"
-    echo "$BASE_URL/large/$name" >"$WORK/mem-$mib.txt"
-    printf 'url = "%s"\noutput = "%s"\n' "$BASE_URL/large/$name" "$name" >"$WORK/mem-$mib.curlrc"
-    for rep in $(seq "$REPS"); do
-      for tool in "${ACTIVE[@]}"; do
-        measure "$tool" "mem-$mib" "$rep" "mem-$mib" || true
-      done
-    done
+    label="mem-$mib"
+    grep -P "^\Q$name\E\t" "$WWW/large.manifest" >"$WORK/$label.manifest"
+    echo "http://127.0.0.1:$PORT/large/$name" >"$WORK/$label.txt"
+    printf 'url = "%s"\noutput = "%s"\n' "http://127.0.0.1:$PORT/large/$name" "$name" >"$WORK/$label.curlrc"
+    MEM_LABELS+=("$label")
+    run_reps "$label"
   done
 fi
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- 6. report
-# Median wall time and maximum peak RSS over the successful repetitions.
-summarize() {  # tool label -> "files bytes wall rss ok_reps total_reps"
-  awk -F'\t' -v t="$1" -v l="$2" '
-    $1==t && $2==l { n++; if ($8=="ok") { w[++k]=$6; if ($7>r) r=$7; f=$4; b=$5 } else { bad=$4 } }
-    END {
-      if (k==0) { printf "%d - - - 0 %d\n", bad, n; exit }
-      for (i=1;i<=k;i++) for (j=i+1;j<=k;j++) if (w[j]<w[i]) { x=w[i]; w[i]=w[j]; w[j]=x }
-      m = (k%2) ? w[(k+1)/2] : (w[k/2]+w[k/2+1])/2
-      printf "%d %.0f %.2f %d %d %d\n", f, b, m, r, k, n
-    }' "$ROWS"
-}
+TABLES="$RES/$RUN_ID.md"
+python3 - "$ROWS" "$REPS" "$(IFS=,; echo "${SET_LIST[*]}")" "$(IFS=,; echo "${MEM_LABELS[*]}")" >"$TABLES" <<'PY'
+import statistics, sys
+rows_file, reps, sets, mems = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), [m for m in sys.argv[4].split(",") if m]
+tools = ["curl", "aria2c", "haul"]
+runs = {}
+for line in open(rows_file):
+    t, label, rep, files, size, wall, rss, user, sys_, status, protocols = line.rstrip("\n").split("\t")
+    runs.setdefault((t, label), []).append(dict(rep=int(rep), files=int(files), bytes=int(size), wall=float(wall),
+        rss=int(rss), cpu=float(user) + float(sys_), ok=status == "ok", protocols=protocols))
 
-main_table() {
-  echo "| Tool | Data set | Files | Bytes | Wall s (median) | Files/s | MB/s | Peak RSS MiB |"
-  echo "|------|----------|------:|------:|----------------:|--------:|-----:|-------------:|"
-  local set tool files bytes wall rss ok n
-  for set in "${SET_LIST[@]}"; do
-    for tool in "${ALL_TOOLS[@]}"; do
-      read -r files bytes wall rss ok n < <(summarize "$tool" "$set")
-      if [ "$n" -eq 0 ]; then
-        echo "| $tool | $set | not measured yet | | | | | |"
-      elif [ "$ok" -eq 0 ]; then
-        echo "| $tool | $set | failed: $n of $n runs failed (last run: $files files verified; see notes) | | | | | |"
-      else
-        awk -v t="$tool" -v s="$set" -v f="$files" -v b="$bytes" -v w="$wall" -v r="$rss" -v ok="$ok" -v n="$n" 'BEGIN {
-          note = (ok < n) ? sprintf(" (%d of %d runs ok)", ok, n) : ""
-          ws = (w > 0) ? w : 0.01
-          printf "| %s | %s | %d | %.0f | %.2f%s | %.1f | %.1f | %.1f |\n", t, s, f, b, w, note, f/ws, b/ws/1e6, r/1024 }'
-      fi
-    done
-  done
-}
+def ok(t, label):
+    return [r for r in runs.get((t, label), []) if r["ok"]]
 
-mem_table() {
-  local mibs
-  IFS=, read -r -a mibs <<<"$LARGE_MIB"
-  local hdr="| Tool |" sep="|------|" mib tool row files bytes wall rss ok n
-  for mib in "${mibs[@]}"; do hdr+=" $mib MiB file |"; sep+="------:|"; done
-  echo "$hdr"; echo "$sep"
-  for tool in "${ALL_TOOLS[@]}"; do
-    row="| $tool |"
-    for mib in "${mibs[@]}"; do
-      read -r files bytes wall rss ok n < <(summarize "$tool" "mem-$mib")
-      if [ "$n" -eq 0 ]; then row+=" not measured yet |"
-      elif [ "$ok" -eq 0 ]; then row+=" failed |"
-      else row+=" $(awk -v r="$rss" 'BEGIN{printf "%.1f", r/1024}') |"; fi
-    done
-    echo "$row"
-  done
-}
+def best(t, label):
+    good = ok(t, label)
+    return min(good, key=lambda r: r["wall"]) if good else None
 
-# Plain statements derived from the numbers above, for the "Reading the numbers" section.
-reading() {
-  local set tool files bytes wall rss ok n cw hw mibs mib lo hi first last
-  for set in "${SET_LIST[@]}"; do
-    read -r files bytes hw rss ok n < <(summarize haul "$set")
-    [ "$ok" -gt 0 ] 2>/dev/null || { echo "- \`$set\`: haul has no successful run, so there is nothing to compare."; continue; }
-    for tool in curl aria2c; do
-      read -r files bytes cw rss ok n < <(summarize "$tool" "$set")
-      [ "$ok" -gt 0 ] 2>/dev/null || continue
-      awk -v s="$set" -v t="$tool" -v h="$hw" -v c="$cw" 'BEGIN {
-        if (h <= 0 || c <= 0) exit
-        r = c / h
-        if (r >= 1.05) printf "- `%s`: haul is %.2fx as fast as %s (%.2f s against %.2f s).\n", s, r, t, h, c
-        else if (r <= 0.95) printf "- `%s`: haul reaches %.0f%% of the throughput of %s (%.2f s against %.2f s).\n", s, 100*r, t, h, c
-        else printf "- `%s`: haul and %s are within 5%% of each other (%.2f s against %.2f s).\n", s, t, h, c }'
-    done
-  done
-  if [ "$MEMCHECK" -eq 1 ]; then
-    IFS=, read -r -a mibs <<<"$LARGE_MIB"
-    for tool in "${ALL_TOOLS[@]}"; do
-      lo=""; hi=""; first=""; last=""
-      for mib in "${mibs[@]}"; do
-        read -r files bytes wall rss ok n < <(summarize "$tool" "mem-$mib")
-        [ "$ok" -gt 0 ] 2>/dev/null || continue
-        [ -z "$first" ] && first="$mib:$rss"
-        last="$mib:$rss"
-      done
-      [ -n "$first" ] && [ "$first" != "$last" ] || continue
-      awk -v t="$tool" -v a="$first" -v b="$last" 'BEGIN {
-        split(a, x, ":"); split(b, y, ":")
-        printf "- Peak RSS of %s: %.1f MiB for the %d MiB file, %.1f MiB for the %d MiB file (%+.1f MiB for %.0fx the size).\n", t, x[2]/1024, x[1], y[2]/1024, y[1], (y[2]-x[2])/1024, y[1]/x[1] }'
-    done
-  fi
-}
-
-LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
-TABLE="$(main_table)"
-MEMTABLE=""
-[ "$MEMCHECK" -eq 1 ] && MEMTABLE="$(mem_table)"
+TARGET_SPEED = {"mixed": 1.2, "large": 0.95, "mixed-https": 1.0, "large-https": 1.0}
+TARGET_CPU = 1.5
+print("| Set | Tool | Files | Bytes | Best wall s | Median wall s | Files/s | MB/s | CPU s/GB | Peak RSS MiB | Runs ok | Requests (nginx), best run |")
+print("|-----|------|------:|------:|------------:|--------------:|--------:|-----:|---------:|-------------:|--------:|-------------|")
+for label in sets:
+    for t in tools:
+        all_runs = runs.get((t, label), [])
+        if not all_runs:
+            continue
+        good = ok(t, label)
+        if not good:
+            print("| %s | %s | failed | | | | | | | | 0 of %d | |" % (label, t, len(all_runs)))
+            continue
+        b = best(t, label)
+        med = statistics.median(r["wall"] for r in good)
+        cpu = min(r["cpu"] for r in good) / b["bytes"] * 1e9
+        rss = max(r["rss"] for r in good) / 1024
+        w = max(b["wall"], 0.01)
+        print("| %s | %s | %d | %d | %.2f | %.2f | %.0f | %.0f | %.2f | %.1f | %d of %d | %s |" % (
+            label, t, b["files"], b["bytes"], b["wall"], med, b["files"] / w, b["bytes"] / w / 1e6, cpu, rss, len(good), len(all_runs), b["protocols"]))
+print()
+print("Ratios haul ÷ curl (speed: curl's best wall time ÷ haul's, above 1 means haul is faster; paired: the median of")
+print("the same ratio within each repetition; CPU: haul's CPU seconds per GB ÷ curl's, below 1 means haul uses less):")
+print()
+print("| Set | Speed, best of N | Speed, paired median | Target speed | CPU per GB | Target CPU | Met |")
+print("|-----|-----------------:|---------------------:|-------------:|-----------:|-----------:|-----|")
+for label in sets:
+    h, c = best("haul", label), best("curl", label)
+    if not h or not c:
+        print("| %s | no successful runs of both | | | | | |" % label)
+        continue
+    speed = c["wall"] / h["wall"]
+    hr = {r["rep"]: r for r in ok("haul", label)}
+    paired = [r["wall"] / hr[r["rep"]]["wall"] for r in ok("curl", label) if r["rep"] in hr]
+    cpu = min(r["cpu"] for r in ok("haul", label)) / min(r["cpu"] for r in ok("curl", label))
+    ts = TARGET_SPEED.get(label)
+    met = "yes" if ts is not None and speed >= ts and cpu <= TARGET_CPU else "no"
+    print("| %s | %.2f | %.2f | ≥ %.2f | %.2f | ≤ %.1f | %s |" % (label, speed, statistics.median(paired), ts, cpu, TARGET_CPU, met))
+if mems:
+    print()
+    print("Peak RSS (MiB) downloading one large file alone, largest over the runs:")
+    print()
+    print("| Tool | " + " | ".join("%s MiB file" % m.split("-")[1] for m in mems) + " |")
+    print("|------|" + "------:|" * len(mems))
+    for t in tools:
+        if not any(runs.get((t, m)) for m in mems):
+            continue
+        cells = []
+        for m in mems:
+            good = ok(t, m)
+            cells.append("%.1f" % (max(r["rss"] for r in good) / 1024) if good else "failed")
+        print("| %s | %s |" % (t, " | ".join(cells)))
+PY
 echo
-echo "$TABLE"
-if [ -n "$MEMTABLE" ]; then echo; echo "Peak RSS (MiB) downloading one large file alone:"; echo; echo "$MEMTABLE"; fi
+cat "$TABLES"
 if [ -s "$NOTES" ]; then echo; echo "Notes:"; awk '!seen[$0]++ { print "- " $0 }' "$NOTES"; fi
-echo; echo "Load average (1, 5, 15 min): $LOAD_BEFORE before the measurements, $LOAD_AFTER after."
-echo
-log "raw rows: $ROWS"
+echo; echo "Load average (1, 5, 15 min): $LOAD_BEFORE before, $LOAD_AFTER after."
+bench_log "raw rows: $ROWS"
 
-if [ "$RECORD" -eq 1 ]; then
-  mkdir -p "$(dirname "$DOC")"
-  small_bytes="$(awk -F'\t' '{s+=$2} END{print s}' "$WWW/small.manifest")"
+if [ -n "$RECORD" ]; then
+  SECTION="$RES/$RUN_ID.section.md"
+  mixed_bytes="$(awk -F'\t' '{s+=$2} END{print s}' "$WWW/mixed.manifest")"
   large_bytes="$(awk -F'\t' '{s+=$2} END{print s}' "$WWW/large.manifest")"
-  cpu="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
-  mem="$(free -h | awk '/^Mem:/{print $2}')"
-  haul_ver="not built"
-  [ -x "$HAUL" ] && haul_ver="$("$HAUL" --version 2>&1 | head -1 || true)"
   {
-    echo "# Benchmarks"
-    echo
-    echo "How fast \`haul get\` downloads many small files and a few large ones, next to"
-    echo "\`curl --parallel\` and \`aria2c -i\` at the same concurrency, against nginx on loopback."
-    echo
-    echo "## Machine"
-    echo
-    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- CPU: $cpu, $(nproc) cores (\`nproc\`)"
-    echo "- Memory: $mem (\`free -h\`)"
-    echo "- Kernel: $(uname -r)"
-    echo "- OS: $(. /etc/os-release && echo "$PRETTY_NAME")"
-    echo "- $(curl --version | head -1)"
-    echo "- $(aria2c --version | head -1)"
-    echo "- $("$NGINX_BIN" -v 2>&1)"
-    echo "- .NET SDK $(dotnet --version 2>/dev/null || echo 'not installed')"
-    echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the measurements, $LOAD_AFTER after"
-    echo "- haul: $haul_ver (Release, \`dotnet publish src/Haul.Cli -c Release\`)"
-    echo
-    echo "## Command"
+    echo "## Throughput: $RECORD"
     echo
     echo '```sh'
-    if [ "$J" = 16 ] && [ "$REPS" = 3 ] && [ "$SMALL_COUNT" = 2000 ] && [ "$LARGE_MIB" = 64,128,256,512 ] && [ "$TOOLS" = curl,aria2c,haul ] && [ "$SETS" = small,large ]; then
-      echo "bench/run.sh --record"
-    else
-      echo "bench/run.sh --record -j $J -r $REPS -n $SMALL_COUNT -L $LARGE_MIB -t $TOOLS -s $SETS"
-    fi
+    echo "bench/run.sh ${ARGS[*]}"
     echo '```'
     echo
-    echo "The script installs nginx-light, aria2, curl and GNU time with apt-get if they are"
-    echo "missing, generates the data set, starts its own nginx, builds haul and runs every"
-    echo "measurement below. \`bench/run.sh -h\` lists the options."
+    bench_machine
+    echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the measurements, $LOAD_AFTER after"
+    echo "- Output folder: \`${OUT/#$BENCH_ROOT\//}\` ($(df -PT "$OUT" | awk 'NR==2{print $2}'))"
     echo
-    echo "## Method"
-    echo
-    echo "- Server: nginx on 127.0.0.1:$PORT (\`worker_processes auto\`, sendfile, keep-alive,"
-    echo "  access log off), serving files from the page cache (warmed before measuring)."
-    echo "- Data set \`small\`: $SMALL_COUNT JPEG-like files (JFIF header, random payload),"
-    echo "  $SMALL_MIN_KB–$SMALL_MAX_KB KiB each, $small_bytes bytes in all; seeded generator, so every run serves the same bytes."
-    echo "- Data set \`large\`: $(echo "$LARGE_MIB" | sed 's/,/, /g') MiB files of random bytes, $large_bytes bytes in all."
-    echo "- Concurrency $J for every tool; one connection per file (no segmented downloads)."
-    echo "- Each measurement starts with an empty output directory and is repeated $REPS times,"
-    echo "  the tools interleaved within each repetition. The table shows the median wall time"
-    echo "  and the largest peak RSS over the repetitions, both from \`/usr/bin/time -f '%e %M'\`."
-    echo "- A run counts only if every file arrived with the right size and MD5"
-    echo "  $( [ "$VERIFY_CONTENT" -eq 1 ] && echo "(checked after the timer stops)" || echo "(MD5 check skipped: sizes only)")."
-    echo "- MB/s uses MB = 10^6 bytes. Files/s and MB/s are computed from the median wall time."
-    echo "- Client, server and disk writes share the same $(nproc) cores, so these are client"
-    echo "  overhead numbers on loopback, not network numbers."
-    echo
-    echo "Commands, exactly as run (\`-K\` files hold one \`url\`/\`output\` pair per file;"
-    echo "the \`.txt\` lists hold one URL per line):"
+    echo "Data: \`mixed\` is $MIXED_COUNT JPEG-like files, $MIXED_MIN–$MIXED_MAX bytes (log-uniform), $mixed_bytes bytes in all;"
+    echo "\`large\` is $(echo "$LARGE_MIB" | sed 's/,/, /g') MiB of random bytes, $large_bytes bytes in all. Concurrency $J, $REPS"
+    echo "repetitions, tools interleaved (order rotating). Commands, exactly as run (OUT is the output folder of the run):"
     echo
     echo '```sh'
     for set in "${SET_LIST[@]}"; do
-      for tool in "${ALL_TOOLS[@]}"; do
-        has_tool "$tool" || continue
-        [ "$tool" = haul ] && [ "$HAUL_OK" -eq 0 ] && continue
-        echo "/usr/bin/time -f '%e %M' $(show_cmd "$tool" "$set")"
-      done
+      for tool in "${ACTIVE[@]}"; do echo "/usr/bin/time -f '%e %M %U %S' $(show_cmd "$tool" "$set")"; done
     done
     echo '```'
-    if [ ${#HAUL_CHANGES[@]} -gt 0 ]; then
+    if [ ${#MEM_LABELS[@]} -gt 0 ]; then
       echo
-      echo "Options changed for haul because the CLI rejected them:"
-      echo
-      for c in "${HAUL_CHANGES[@]}"; do echo "- $c"; done
+      echo "The one-file runs (peak RSS against file size) are the \`large\` commands with a list of one of its files."
     fi
     echo
-    echo "## Results"
-    echo
-    echo "$TABLE"
-    if [ -n "$MEMTABLE" ]; then
-      echo
-      echo "Peak RSS (MiB) downloading each large file alone (same options, largest of $REPS runs):"
-      echo
-      echo "$MEMTABLE"
-    fi
+    cat "$TABLES"
     if [ -s "$NOTES" ]; then
       echo
       echo "Notes from this run:"
       echo
       awk '!seen[$0]++ { print "- " $0 }' "$NOTES"
     fi
-    echo
-    echo "## Reading the numbers"
-    echo
-    reading
-  } >"$DOC"
-  log "wrote $DOC"
+  } >"$SECTION"
+  bench_record "run $RECORD" "$SECTION"
 fi

@@ -13,6 +13,8 @@ namespace Haul.Fetching;
 /// Two clients share the settings. The pooled one reuses keep-alive connections for speed. The fresh one never
 /// reuses a connection (<see cref="SocketsHttpHandler.PooledConnectionLifetime"/> zero): a request that was reset on
 /// a reused connection before any response byte is sent again through it, so the retry cannot meet the same race.
+/// It speaks HTTP/1.1 even where the pooled one speaks HTTP/2, because only there does a lifetime of zero mean a new
+/// connection for every request.
 /// </remarks>
 internal static class HttpClientFactory
 {
@@ -42,10 +44,16 @@ internal static class HttpClientFactory
             ConnectTimeout = Timeout.InfiniteTimeSpan,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context, options.ConnectTimeout, cancellationToken),
             ResponseDrainTimeout = TimeSpan.FromSeconds(1),
+
+            // Over TLS a request asks for HTTP/2 (RequestFactory): one connection carries many downloads as streams,
+            // and a host that allows few streams a connection gets more connections rather than a queue. Per-host
+            // concurrency is the scheduler's, counted in requests, whatever the protocol.
+            EnableMultipleHttp2Connections = true,
             SslOptions = new SslClientAuthenticationOptions
             {
-                // Haul speaks HTTP/1.1 only for now, so that is all it offers.
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                // HTTP/2 where the server's ALPN agrees, else HTTP/1.1. (The handler narrows this to http/1.1 for a
+                // request that does not ask for HTTP/2, such as plain http, where Haul never tries h2c.)
+                ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
 
                 // The system's trust store plus HaulOptions.TrustedCertificateFiles, or nothing with Insecure; a
                 // rejection throws with the reason, which the failure classifier reads.
@@ -53,11 +61,25 @@ internal static class HttpClientFactory
             },
         };
 
-        return new HttpClient(handler, disposeHandler: true)
+        // Under HTTP/2 a connection lifetime of zero does not stop a connection's reuse, so the fresh client speaks
+        // HTTP/1.1: each of its requests gets a new connection whatever the server offers.
+        HttpMessageHandler top = reuseConnections ? handler : new Http11Only(handler);
+        return new HttpClient(top, disposeHandler: true)
         {
             // Haul's own deadlines (connect, headers, stall, item) own the timing.
             Timeout = Timeout.InfiniteTimeSpan,
         };
+    }
+
+    /// <summary>Sends every request as HTTP/1.1 (ALPN <c>http/1.1</c> only), whatever version it asked for.</summary>
+    private sealed class Http11Only(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Version = HttpVersion.Version11;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static async ValueTask<Stream> ConnectAsync(

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using Haul.Engine;
 
@@ -38,7 +39,7 @@ internal static class RequestFactory
 
     public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = url.Scheme == Uri.UriSchemeHttps ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
         var credentials = MaySendCredentials(options, target.Url, url);
         foreach (var header in options.Headers)
