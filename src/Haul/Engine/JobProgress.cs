@@ -62,8 +62,6 @@ public sealed class JobProgress
         Interlocked.Add(ref _done, count);
     }
 
-    internal void AddSkipped(int count) => Interlocked.Add(ref _skipped, count);
-
     internal void AddInputRequests(int count) => Interlocked.Add(ref _inputRequests, count);
 
     internal void InputEntrySkipped(SkippedInput entry)

@@ -26,6 +26,11 @@ internal sealed class ItemAdder : IDisposable
     private readonly SqliteCommand _find;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _seen;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+
+    /// <summary>New items of the batch by host, added to the aggregates once, at the end of the batch.</summary>
+    private readonly Dictionary<string, int> _insertedByHost = new(StringComparer.Ordinal);
 
     public ItemAdder(
         SqliteConnection connection, SqliteTransaction transaction, PathClaims claims, long run, string now,
@@ -33,6 +38,8 @@ internal sealed class ItemAdder : IDisposable
     {
         _run = run;
         _claims = claims;
+        _connection = connection;
+        _transaction = transaction;
         _doneFileIntact = doneFileIntact;
         _find = Command(connection, transaction, $"SELECT {Columns} FROM items WHERE url = $url;", "$url");
         _insert = Command(
@@ -119,6 +126,32 @@ internal sealed class ItemAdder : IDisposable
         await ReviveAsync(existing, request.ExpectedSha256, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Adds the batch's new items to the aggregates (<c>counts</c>, <c>hosts</c>): one statement a host, not one an item.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (Inserted == 0)
+        {
+            return;
+        }
+
+        using var counts = _connection.CreateCommand();
+        counts.Transaction = _transaction;
+        counts.CommandText = "UPDATE counts SET items = items + $n WHERE state = 0;";
+        counts.Parameters.AddWithValue("$n", Inserted);
+        await counts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        using var hosts = _connection.CreateCommand();
+        hosts.Transaction = _transaction;
+        hosts.CommandText = "INSERT INTO hosts (host, pending) VALUES ($host, $n) ON CONFLICT (host) DO UPDATE SET pending = pending + excluded.pending;";
+        var host = hosts.Parameters.Add("$host", SqliteType.Text);
+        var count = hosts.Parameters.Add("$n", SqliteType.Integer);
+        foreach (var (name, added) in _insertedByHost)
+        {
+            host.Value = name;
+            count.Value = added;
+            await hosts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public void Dispose()
     {
         _find.Dispose();
@@ -172,6 +205,7 @@ internal sealed class ItemAdder : IDisposable
         _insert.Parameters["$source"].Value = (object?)request.Source ?? DBNull.Value;
         var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         Inserted++;
+        _insertedByHost[host] = _insertedByHost.GetValueOrDefault(host) + 1;
         Items.Add(new JournalItem
         {
             Id = id,

@@ -13,7 +13,7 @@ namespace Haul.Journal;
 /// them in batches, so the journal is never the bottleneck; a batch that cannot be written stops the job
 /// (<see cref="WriteFailed"/>) rather than being lost without a word.
 /// </summary>
-public sealed class SqliteJobJournal : IJobJournal
+public sealed partial class SqliteJobJournal : IJobJournal
 {
     /// <summary>The folder inside the output folder that holds the journal, its lock and partial files.</summary>
     public const string StateFolderName = ".haul";
@@ -148,6 +148,7 @@ public sealed class SqliteJobJournal : IJobJournal
                 await adder.AddAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
+            await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new JournalAddResult(adder.Items, adder.Skipped) { Inserted = adder.Inserted, Reopened = adder.Reopened, AlreadyDone = adder.AlreadyDone };
         }
@@ -161,163 +162,6 @@ public sealed class SqliteJobJournal : IJobJournal
     /// <summary>Adds a batch of requests, trusting that done items' files are intact.</summary>
     public Task<JournalAddResult> AddAsync(IReadOnlyList<DownloadRequest> requests, CancellationToken cancellationToken) =>
         AddAsync(requests, null, cancellationToken);
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<HostWork>> ReadHostsWithWorkAsync(int limit, IReadOnlySet<string> except, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT host, not_before, reason FROM hosts WHERE pending > 0 ORDER BY not_before LIMIT $limit;";
-            command.Parameters.AddWithValue("$limit", limit + except.Count);
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var hosts = new List<HostWork>();
-            while (hosts.Count < limit && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var host = reader.GetString(0);
-                if (!except.Contains(host))
-                {
-                    hosts.Add(new HostWork(host, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-                }
-            }
-
-            return hosts;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<JournalItem>> ClaimAsync(JournalClaim claim, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"""
-                UPDATE items SET lease_owner = $owner, lease_token = lease_token + 1, lease_until = $until
-                WHERE id IN (
-                    SELECT id FROM items
-                    WHERE host = $host AND state = 0 AND id > $after
-                      AND (lease_owner IS NULL OR (lease_owner <> $owner AND lease_until < $now))
-                    ORDER BY id LIMIT $limit)
-                RETURNING {ItemAdder.SelectColumns};
-                """;
-            command.Parameters.AddWithValue("$owner", claim.Owner);
-            command.Parameters.AddWithValue("$until", claim.Until);
-            command.Parameters.AddWithValue("$host", claim.Host);
-            command.Parameters.AddWithValue("$after", claim.AfterId);
-            command.Parameters.AddWithValue("$limit", claim.Limit);
-            command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var items = new List<JournalItem>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                items.Add(ItemAdder.Read(reader));
-            }
-
-            items.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-            return items;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async Task<JournalCounts> ReadCountsAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var counts = new JournalCounts();
-            using (var command = _connection.CreateCommand())
-            {
-                command.CommandText = "SELECT state, items, bytes FROM counts;";
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    counts.Add((ItemState)reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
-                }
-            }
-
-            using (var command = _connection.CreateCommand())
-            {
-                command.CommandText = "SELECT last_reason, COUNT(*) FROM items WHERE state = 3 GROUP BY last_reason;";
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    counts.FailuresByReason[reader.IsDBNull(0) ? FailureReason.Unknown : FailureReasons.Parse(reader.GetString(0))] = reader.GetInt32(1);
-                }
-            }
-
-            using (var command = _connection.CreateCommand())
-            {
-                command.CommandText = "SELECT (SELECT COUNT(*) FROM skipped), (SELECT COUNT(*) FROM items WHERE backup_path IS NOT NULL AND state = 2);";
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                counts.SkippedEntries = reader.GetInt32(0);
-                counts.Backups = reader.GetInt32(1);
-            }
-
-            return counts;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async IAsyncEnumerable<JournalItem> ReadItemsAsync(
-        ItemState state, bool withBackupOnly, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // Pages by id, the gate held only while a page is read, so a long report never stalls the writer.
-        long after = 0;
-        while (true)
-        {
-            List<JournalItem> page;
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = $"""
-                    SELECT {ItemAdder.SelectColumns} FROM items
-                    WHERE state = $state AND id > $after {(withBackupOnly ? "AND backup_path IS NOT NULL" : string.Empty)}
-                    ORDER BY id LIMIT 1000;
-                    """;
-                command.Parameters.AddWithValue("$state", (int)state);
-                command.Parameters.AddWithValue("$after", after);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                page = [];
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    page.Add(ItemAdder.Read(reader));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var item in page)
-            {
-                yield return item;
-            }
-
-            if (page.Count < 1000)
-            {
-                yield break;
-            }
-
-            after = page[^1].Id;
-        }
-    }
 
     /// <inheritdoc/>
     public async Task AddSkippedAsync(IReadOnlyList<SkippedInput> skipped, CancellationToken cancellationToken)
@@ -381,89 +225,6 @@ public sealed class SqliteJobJournal : IJobJournal
         }
 
         await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<JournalItem>> ReadItemsAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<AttemptRecord>> ReadAttemptsAsync(long itemId, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT started_at, elapsed_ms, reason, status, range_start, bytes, detail FROM attempts WHERE item_id = $id ORDER BY rowid;";
-            command.Parameters.AddWithValue("$id", itemId);
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var attempts = new List<AttemptRecord>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                attempts.Add(new AttemptRecord(
-                    DateTimeOffset.Parse(reader.GetString(0), CultureInfo.InvariantCulture),
-                    TimeSpan.FromMilliseconds(reader.GetInt64(1)),
-                    FailureReasons.Parse(reader.GetString(2)),
-                    reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                    reader.GetInt64(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-
-            return attempts;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async IAsyncEnumerable<SkippedInput> ReadSkippedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        long after = 0;
-        while (true)
-        {
-            var page = new List<(long Id, SkippedInput Entry)>();
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT id, entry, source, rule FROM skipped WHERE id > $after ORDER BY id LIMIT 1000;";
-                command.Parameters.AddWithValue("$after", after);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    page.Add((reader.GetInt64(0), new SkippedInput(reader.GetString(1), reader.GetString(2), reader.GetString(3))));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var (_, entry) in page)
-            {
-                yield return entry;
-            }
-
-            if (page.Count < 1000)
-            {
-                yield break;
-            }
-
-            after = page[^1].Id;
-        }
     }
 
     /// <inheritdoc/>
@@ -579,20 +340,6 @@ public sealed class SqliteJobJournal : IJobJournal
                 }
             }
         }
-    }
-
-    private async Task<List<JournalItem>> ReadAllAsync(CancellationToken cancellationToken)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {ItemAdder.SelectColumns} FROM items ORDER BY id;";
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var items = new List<JournalItem>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            items.Add(ItemAdder.Read(reader));
-        }
-
-        return items;
     }
 
     private string Now() => _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

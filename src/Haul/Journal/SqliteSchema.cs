@@ -16,14 +16,17 @@ internal static class SqliteSchema
         PRAGMA synchronous = NORMAL;
         """;
 
-    /// <summary>Version 0: the first journal (skipped input lines were items in state 4).</summary>
+    /// <summary>
+    /// Version 0: the first journal (skipped input lines were items in state 4). Its <c>output_path</c> was UNIQUE; a
+    /// new journal leaves that to the case-insensitive <c>path_key</c> of version 2, one index fewer to keep.
+    /// </summary>
     private const string Version0 = """
         CREATE TABLE IF NOT EXISTS items (
             id INTEGER PRIMARY KEY,
             url TEXT NOT NULL UNIQUE,
             kind INTEGER NOT NULL,
             state INTEGER NOT NULL,
-            output_path TEXT UNIQUE,
+            output_path TEXT,
             expected_sha256 TEXT,
             attempts INTEGER NOT NULL DEFAULT 0,
             last_reason TEXT,
@@ -79,7 +82,8 @@ internal static class SqliteSchema
     /// backoff or a server's Retry-After), its lease (owner, fencing token, expiry), the input line it came from and the
     /// run that last named it; output paths are claimed by unique keys (<c>path_key</c>, case-insensitive, and the
     /// <c>folders</c> table); <c>hosts</c> holds each host's pause and its count of unfinished items and <c>counts</c>
-    /// the items and bytes of each state, both kept by triggers, so that nothing needs a scan of every item.
+    /// the items and bytes of each state, kept by a trigger on every change of state and, for new items, once a batch
+    /// by <see cref="ItemAdder"/>, so that nothing needs a scan of every item.
     /// </summary>
     private const string Version2 = """
         ALTER TABLE items ADD COLUMN host TEXT NOT NULL DEFAULT '';
@@ -103,7 +107,7 @@ internal static class SqliteSchema
         INSERT INTO counts (state, items, bytes) VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0), (4, 0, 0);
         CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL);
         CREATE INDEX items_queue ON items (host, state, id);
-        CREATE INDEX items_failed ON items (state, last_reason);
+        CREATE INDEX items_backups ON items (id) WHERE backup_path IS NOT NULL;
         """;
 
     /// <summary>Filled once the data of an older journal is in place: the keys, the counts, the triggers.</summary>
@@ -113,11 +117,6 @@ internal static class SqliteSchema
         UPDATE hosts SET pending = (SELECT COUNT(*) FROM items WHERE items.host = hosts.host AND items.state IN (0, 1));
         UPDATE counts SET items = (SELECT COUNT(*) FROM items WHERE items.state = counts.state),
                           bytes = (SELECT coalesce(SUM(bytes), 0) FROM items WHERE items.state = counts.state);
-        CREATE TRIGGER items_added AFTER INSERT ON items BEGIN
-            UPDATE counts SET items = items + 1, bytes = bytes + NEW.bytes WHERE state = NEW.state;
-            INSERT INTO hosts (host, pending) VALUES (NEW.host, NEW.state IN (0, 1))
-                ON CONFLICT (host) DO UPDATE SET pending = pending + (NEW.state IN (0, 1));
-        END;
         CREATE TRIGGER items_changed AFTER UPDATE OF state, bytes ON items
             WHEN OLD.state <> NEW.state OR OLD.bytes <> NEW.bytes BEGIN
             UPDATE counts SET items = items - 1, bytes = bytes - OLD.bytes WHERE state = OLD.state;

@@ -78,7 +78,6 @@ internal sealed class Frontier : IDisposable
                 queue.PauseReason = reason;
             }
 
-            queue.PushBacks++;
             Signal();
         }
     }
@@ -152,11 +151,7 @@ internal sealed class Frontier : IDisposable
                 case WorkDecision.Finished or WorkDecision.Abandoned:
                     _held.Remove(work.Item.Id);
                     break;
-                case WorkDecision.Retry:
-                    queue.PushBacks++;
-                    GetOrAdd(work.Host).Add(work, now);
-                    break;
-                case WorkDecision.Moved:
+                case WorkDecision.Retry or WorkDecision.Moved:
                     GetOrAdd(work.Host).Add(work, now);
                     break;
             }

@@ -26,9 +26,6 @@ internal sealed class HostQueue(string host)
     /// <summary>The journal had no more items of this host beyond <see cref="Cursor"/> at the last claim.</summary>
     public bool Exhausted { get; set; }
 
-    /// <summary>Retries, pauses and failures this host caused in this run, for the display.</summary>
-    public int PushBacks { get; set; }
-
     public int InMemory => Ready.Count + Waiting.Count;
 
     public bool IsEmpty => InMemory == 0 && Active == 0;
