@@ -105,24 +105,11 @@ public sealed class ItemAdderTests
     public async Task JournalOfTheFirstVersion_MigratedWithItsSkippedLinesKept()
     {
         using var folder = new TempFolder();
-        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
-                    output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
-                    last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
-                    sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
-                CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
-                    elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+        await CreateFirstVersionJournalAsync(folder, """
                 INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
                     VALUES ('http://example.com/a.jpg', 0, 2, 'example.com/a.jpg', 10, 'aaaa', '2026-01-01');
                 INSERT INTO items (url, kind, state, note, updated_at) VALUES ('ftp://x/y', 0, 4, 'list.txt:4: unsupported scheme', '2026-01-01');
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
+            """);
 
         await using var journal = await OpenAsync(folder);
 
@@ -181,25 +168,12 @@ public sealed class ItemAdderTests
     public async Task JournalOfTheFirstVersionWithUnnormalisedUrls_SpellingsMergedAndTheDoneOneKept()
     {
         using var folder = new TempFolder();
-        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
-                    output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
-                    last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
-                    sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
-                CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
-                    elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+        await CreateFirstVersionJournalAsync(folder, """
                 INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/a.jpg#top', 0, 0, 'example.com/a~1.jpg', 'x');
                 INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
                     VALUES ('http://example.com/a.jpg#bottom', 0, 2, 'example.com/a.jpg', 10, 'aaaa', 'x');
                 INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/%62.jpg', 0, 3, 'example.com/b.jpg', 'x');
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
+            """);
 
         await using var journal = await OpenAsync(folder);
 
@@ -210,5 +184,23 @@ public sealed class ItemAdderTests
         var again = await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"))], None);
         Assert.Equal(ItemState.Done, Assert.Single(again.Items).State);
         Assert.Equal(1, (await journal.ReadCountsAsync(None)).Items(ItemState.Done));
+    }
+
+    /// <summary>A journal as the first version of Haul wrote it, holding the given rows.</summary>
+    private static async Task CreateFirstVersionJournalAsync(TempFolder folder, string rows)
+    {
+        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
+                output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
+                last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
+                sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
+            CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
+                elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+            """ + rows;
+        await command.ExecuteNonQueryAsync();
     }
 }

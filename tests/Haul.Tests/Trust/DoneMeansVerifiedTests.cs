@@ -19,15 +19,22 @@ public sealed class DoneMeansVerifiedTests
 
     private static readonly byte[] Stale = "a stale copy that is not the server's file"u8.ToArray();
 
+    /// <summary>Puts a file Haul did not write where the file of <paramref name="url"/> belongs.</summary>
+    private static async Task<string> PlantAsync(string output, Uri url, byte[] content)
+    {
+        var path = TestSupport.SavedPath(output, url);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, content);
+        return path;
+    }
+
     [Fact]
     public async Task ForeignFileAtFinalPath_Default_DownloadedAndTheOldFileKeptAsNumberedBackup()
     {
         await using var server = await StartAsync();
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
-        var path = TestSupport.SavedPath(output.Path, url);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Stale);
+        var path = await PlantAsync(output.Path, url, Stale);
 
         var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(url), null, CancellationToken.None);
 
@@ -68,9 +75,7 @@ public sealed class DoneMeansVerifiedTests
         await using var server = await StartAsync();
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
-        var path = TestSupport.SavedPath(output.Path, url);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Stale);
+        var path = await PlantAsync(output.Path, url, Stale);
         var options = TestSupport.FastOptions(output.Path) with { ExistingFiles = ExistingFilePolicy.Skip };
 
         var report = await DownloadJob.RunAsync(options, TestSupport.Batch(url), null, CancellationToken.None);
@@ -86,9 +91,7 @@ public sealed class DoneMeansVerifiedTests
         await using var server = await StartAsync();
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
-        var path = TestSupport.SavedPath(output.Path, url);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Stale);
+        var path = await PlantAsync(output.Path, url, Stale);
         var input = new InputBatch();
         input.Requests.Add(new DownloadRequest(url, ExpectedSha256: server.Files[0].Sha256Hex));
         var options = TestSupport.FastOptions(output.Path) with { ExistingFiles = ExistingFilePolicy.Skip };
@@ -106,9 +109,7 @@ public sealed class DoneMeansVerifiedTests
         await using var server = await StartAsync();
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
-        var path = TestSupport.SavedPath(output.Path, url);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Stale);
+        var path = await PlantAsync(output.Path, url, Stale);
         var options = TestSupport.FastOptions(output.Path) with { ExistingFiles = ExistingFilePolicy.Overwrite };
 
         var report = await DownloadJob.RunAsync(options, TestSupport.Batch(url), null, CancellationToken.None);
@@ -124,9 +125,7 @@ public sealed class DoneMeansVerifiedTests
         await using var server = await StartAsync();
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
-        var path = TestSupport.SavedPath(output.Path, url);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Stale);
+        var path = await PlantAsync(output.Path, url, Stale);
         await File.WriteAllBytesAsync(path + ".~1~", "older"u8.ToArray());
 
         await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(url), null, CancellationToken.None);
