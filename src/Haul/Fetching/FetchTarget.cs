@@ -39,6 +39,9 @@ internal sealed class FetchTarget
     /// <summary>The SHA-256 of the verified file a run staged for the final path.</summary>
     public string? StagedSha256 { get; init; }
 
+    /// <summary>The SHA-256 of the last body that did not match <see cref="ExpectedSha256"/>.</summary>
+    public string? LastMismatch { get; set; }
+
     /// <summary>The strong ETag of the bytes in the partial file.</summary>
     public string? ETag { get; set; }
 

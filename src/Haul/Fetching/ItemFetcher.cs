@@ -309,8 +309,17 @@ internal sealed class ItemFetcher : IDisposable
                 var sha256 = await writer.FinishAsync(target.ExpectedSha256, itemToken).ConfigureAwait(false);
                 if (sha256 is null)
                 {
+                    // The same wrong bytes twice: the server's file is not the one the input names, and trying again
+                    // cannot change that.
+                    var again = string.Equals(target.LastMismatch, writer.Sha256, StringComparison.Ordinal);
+                    target.LastMismatch = writer.Sha256;
                     target.ForgetValidators();
-                    return Failure(FailureReason.ChecksumMismatch, resumeFrom, status) with { BytesReceived = received };
+                    return Failure(FailureReason.ChecksumMismatch, resumeFrom, status) with
+                    {
+                        BytesReceived = received,
+                        Detail = $"expected sha256 {target.ExpectedSha256}, got {writer.Sha256}",
+                        GiveUp = again,
+                    };
                 }
 
                 return new AttemptOutcome

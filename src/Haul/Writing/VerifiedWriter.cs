@@ -93,16 +93,19 @@ internal sealed class VerifiedWriter : IAsyncDisposable
     public async Task<string?> FinishAsync(string? expectedSha256, CancellationToken cancellationToken)
     {
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
-        if (expectedSha256 is not null && !string.Equals(sha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
+        Sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
+        if (expectedSha256 is not null && !string.Equals(Sha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             await DiscardAsync().ConfigureAwait(false);
             return null;
         }
 
         await CloseAsync().ConfigureAwait(false);
-        return sha256;
+        return Sha256;
     }
+
+    /// <summary>The body's SHA-256 once <see cref="FinishAsync"/> has run, whether or not it matched.</summary>
+    public string? Sha256 { get; private set; }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -103,20 +103,21 @@ public sealed class PermanentFailureTests
     }
 
     [Fact]
-    public async Task ExpectedSha256Mismatch_FailsChecksumMismatchAndNoFileAtFinalPath()
+    public async Task ExpectedSha256Mismatch_SameWrongBytesTwice_FailsWithBothHashesAndNoFileAtFinalPath()
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions { FileCount = 1 });
         using var output = new TempFolder();
         var url = TestSupport.Url(server, server.Files[0].Path);
         var input = new Haul.Input.InputBatch();
         input.Requests.Add(new Haul.Input.DownloadRequest(url, null, new string('0', 64)));
-        var options = TestSupport.FastOptions(output.Path) with { MaxAttempts = 2 };
+        var options = TestSupport.FastOptions(output.Path) with { MaxAttempts = 8 };
 
         var report = await DownloadJob.RunAsync(options, input, null, CancellationToken.None);
 
         var failure = Assert.Single(report.Failures);
         Assert.Equal(FailureReason.ChecksumMismatch, failure.Item.LastReason);
         Assert.Equal(2, failure.Attempts.Count);
+        Assert.Equal($"expected sha256 {new string('0', 64)}, got {server.Files[0].Sha256Hex}", failure.Item.LastDetail);
         Assert.All(failure.Attempts, a => Assert.Equal(FailureReason.ChecksumMismatch, a.Reason));
         Assert.False(File.Exists(TestSupport.SavedPath(output.Path, url)));
         Assert.Empty(TestSupport.PartFiles(output.Path));
