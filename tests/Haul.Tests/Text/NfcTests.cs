@@ -4,6 +4,8 @@ using Haul.Text;
 
 namespace Haul.Tests.Text;
 
+// Every code point through the normaliser is seconds of CPU: it runs with the heavy tests, not beside timing-sensitive ones.
+[Collection(NetworkTests.Name)]
 public sealed class NfcTests
 {
     // Unicode's conformance data (NormalizationTest.txt of the same version as the tables), shipped with the tests so
