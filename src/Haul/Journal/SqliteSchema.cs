@@ -102,7 +102,7 @@ internal static class SqliteSchema
             not_before INTEGER NOT NULL DEFAULT 0,
             reason TEXT
         );
-        CREATE INDEX hosts_with_work ON hosts (host) WHERE pending > 0;
+        CREATE INDEX hosts_with_work ON hosts (not_before) WHERE pending > 0;
         CREATE TABLE counts (state INTEGER PRIMARY KEY, items INTEGER NOT NULL, bytes INTEGER NOT NULL);
         INSERT INTO counts (state, items, bytes) VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0), (4, 0, 0);
         CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL);

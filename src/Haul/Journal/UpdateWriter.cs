@@ -48,7 +48,15 @@ internal sealed class UpdateWriter : IDisposable
         ItemDeferred deferred => ExecuteAsync(
             "UPDATE items SET state = 0, not_before = $a, updated_at = $now WHERE id = $id AND state <> 2;", deferred.ItemId, deferred.NotBefore),
         HostPaused paused => ExecuteAsync(
-            "UPDATE hosts SET not_before = max(not_before, $a), reason = $b WHERE host = $c AND $id = $id;", 0, paused.NotBefore, paused.Reason, paused.Host),
+            """
+            INSERT INTO hosts (host, pending, not_before, reason) VALUES ($c, 0, $a, $b)
+            ON CONFLICT (host) DO UPDATE SET not_before = max(not_before, excluded.not_before), reason = excluded.reason
+            WHERE $id = $id;
+            """,
+            0,
+            paused.NotBefore,
+            paused.Reason,
+            paused.Host),
         ItemReopened reopened => ExecuteAsync(
             "UPDATE items SET state = 0, updated_at = $now WHERE id = $id AND state = 2;", reopened.ItemId),
         _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),

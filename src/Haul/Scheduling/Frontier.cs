@@ -225,6 +225,7 @@ internal sealed class Frontier : IDisposable
     /// <summary>Whether a claim is due: a running host is low on items, or there is room for another host.</summary>
     private bool NeedsRefill()
     {
+        DropIdleHosts();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (_order.Any(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && q.PausedUntil <= now))
         {
@@ -234,7 +235,8 @@ internal sealed class Frontier : IDisposable
         return _journalMayHaveHosts && RunnableHosts(now) < _options.MaxActiveHosts;
     }
 
-    private int RunnableHosts(long now) => _order.Count(q => q.PausedUntil <= now || q.Active > 0);
+    /// <summary>Hosts that take a place among the active ones: with work left, and not waiting out a pause.</summary>
+    private int RunnableHosts(long now) => _order.Count(q => !(q.IsEmpty && q.Exhausted) && (q.PausedUntil <= now || q.Active > 0));
 
     /// <summary>Claims items for hosts running low, then takes on more hosts while there is room.</summary>
     private async Task RefillAsync(CancellationToken cancellationToken)
@@ -304,13 +306,17 @@ internal sealed class Frontier : IDisposable
         }
     }
 
-    /// <summary>Forgets hosts with nothing in memory, nothing running and nothing more in the journal.</summary>
+    /// <summary>
+    /// Forgets hosts with nothing in memory, nothing running and nothing more in the journal. A host still paused is
+    /// kept (parked, it takes no place among the active ones), so that an item redirected to it later waits too.
+    /// </summary>
     private void DropIdleHosts()
     {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         for (var i = _order.Count - 1; i >= 0; i--)
         {
             var queue = _order[i];
-            if (queue.IsEmpty && queue.Exhausted)
+            if (queue.IsEmpty && queue.Exhausted && queue.PausedUntil <= now)
             {
                 _order.RemoveAt(i);
                 _hosts.Remove(queue.Host);

@@ -128,4 +128,21 @@ public sealed class HostStateTests
         Assert.Equal(1, target.Counters.Requests);
         Assert.Equal(30 + 10, origin.Counters.Requests);
     }
+
+    [Fact]
+    public async Task ManyMoreHostsThanThoseHeldAtOnce_EveryOneIsTakenOnInTurn()
+    {
+        // 600 hosts, ten times the hosts the frontier holds at once: distinct loopback addresses on a closed port, so
+        // that every item ends at once (connection refused) and only the frontier's turnover of hosts is measured.
+        using var output = new TempFolder();
+        var urls = Enumerable.Range(0, 600).Select(i => new Uri($"http://127.0.{(i / 200) + 1}.{(i % 200) + 1}:9/img{i}.jpg")).ToList();
+        var options = TestSupport.FastOptions(output.Path) with { MaxConcurrency = 8, MaxAttempts = 1 };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var report = await DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token);
+
+        Assert.Equal(600, report.Failed);
+        Assert.Equal(0, report.Pending);
+        Assert.Equal(600, report.FailuresByReason.GetValueOrDefault(Haul.Fetching.FailureReason.ConnectionRefused));
+    }
 }
