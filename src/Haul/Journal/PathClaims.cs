@@ -9,19 +9,22 @@ namespace Haul.Journal;
 /// <c>folders</c>; keys ignore case, so that a job gives the same names on every file system. A new path is made
 /// unique with deterministic suffixes: it never names a file where another item has a file or a folder, and never runs
 /// through another item's file. Known folders are cached (folders are few next to files), so the usual claim costs one
-/// look-up of the file's own key.
+/// look-up of the file's own key. The cache is filled from the journal on first use, so that a key missing from it is
+/// known not to be a folder without asking.
 /// </summary>
 internal sealed class PathClaims : IDisposable
 {
     private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
+    private readonly SqliteConnection _connection;
     private readonly SqliteCommand _fileTaken;
-    private readonly SqliteCommand _folderTaken;
     private readonly SqliteCommand _addFolder;
+    private SqliteTransaction? _transaction;
+    private bool _loaded;
 
     public PathClaims(SqliteConnection connection)
     {
+        _connection = connection;
         _fileTaken = Command(connection, "SELECT 1 FROM items WHERE path_key = $key;");
-        _folderTaken = Command(connection, "SELECT 1 FROM folders WHERE key = $key;");
         _addFolder = Command(connection, "INSERT OR IGNORE INTO folders (key) VALUES ($key);");
     }
 
@@ -30,8 +33,8 @@ internal sealed class PathClaims : IDisposable
     {
         set
         {
+            _transaction = value;
             _fileTaken.Transaction = value;
-            _folderTaken.Transaction = value;
             _addFolder.Transaction = value;
         }
     }
@@ -51,6 +54,11 @@ internal sealed class PathClaims : IDisposable
     /// </summary>
     public async Task<string> ClaimAsync(string path, string url, CancellationToken cancellationToken)
     {
+        if (!_loaded)
+        {
+            await LoadFoldersAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var folder in FoldersOf(path).ToList())
         {
             if (!await IsFileAsync(folder, cancellationToken).ConfigureAwait(false))
@@ -64,7 +72,7 @@ internal sealed class PathClaims : IDisposable
         }
 
         path = await UniqueAsync(path, url, async c =>
-            !await IsFolderAsync(c, cancellationToken).ConfigureAwait(false) && !await IsFileAsync(c, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            !IsFolder(c) && !await IsFileAsync(c, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         foreach (var folder in FoldersOf(path))
         {
             var key = SqliteSchema.PathKey(folder);
@@ -81,7 +89,6 @@ internal sealed class PathClaims : IDisposable
     public void Dispose()
     {
         _fileTaken.Dispose();
-        _folderTaken.Dispose();
         _addFolder.Dispose();
     }
 
@@ -114,22 +121,20 @@ internal sealed class PathClaims : IDisposable
         return await _fileTaken.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
-    private async Task<bool> IsFolderAsync(string path, CancellationToken cancellationToken)
+    private bool IsFolder(string path) => _folders.Contains(SqliteSchema.PathKey(path));
+
+    private async Task LoadFoldersAsync(CancellationToken cancellationToken)
     {
-        var key = SqliteSchema.PathKey(path);
-        if (_folders.Contains(key))
+        using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = "SELECT key FROM folders;";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            return true;
+            _folders.Add(reader.GetString(0));
         }
 
-        _folderTaken.Parameters["$key"].Value = key;
-        if (await _folderTaken.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-        {
-            return false;
-        }
-
-        _folders.Add(key);
-        return true;
+        _loaded = true;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, string sql)
