@@ -188,7 +188,7 @@ internal sealed class AttemptRunner
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
-            DeletePart(target);
+            target.DeletePart();
             return outcome with { Reason = reason, Detail = detail, GiveUp = true, Sha256 = null };
         }
     }
@@ -207,13 +207,7 @@ internal sealed class AttemptRunner
             var kind = SafeFileSystem.Inspect(target.FinalPath);
             if (kind is EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible)
             {
-                var what = kind switch
-                {
-                    EntryKind.SymbolicLink => "a symbolic link; Haul does not write through links",
-                    EntryKind.Directory => "a folder where the file belongs",
-                    _ => "impossible to look at (a loop of links, or no permission)",
-                };
-                return new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = $"'{_fileSystem.Relative(target.FinalPath)}' is {what}" };
+                return new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = UnsafePathException.Found(_fileSystem.Relative(target.FinalPath), kind).Message };
             }
 
             if (kind != EntryKind.File)
@@ -281,7 +275,7 @@ internal sealed class AttemptRunner
 
         if (!CanResume(target, outcome.Reason))
         {
-            DeletePart(target);
+            target.DeletePart();
         }
     }
 
@@ -295,17 +289,5 @@ internal sealed class AttemptRunner
 
         var part = new FileInfo(target.PartPath);
         return target.HasValidator && target.TotalSize is { } total && part.Exists && part.Length > 0 && part.Length < total;
-    }
-
-    private static void DeletePart(FetchTarget target)
-    {
-        try
-        {
-            File.Delete(target.PartPath);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // A part file that cannot be deleted is truncated by the next attempt at it.
-        }
     }
 }

@@ -60,6 +60,20 @@ internal sealed class FetchTarget
 
     public bool HasValidator => ETag is not null || LastModified is not null;
 
+    /// <summary>Deletes the partial file, and with it what was known of its bytes.</summary>
+    public void DeletePart()
+    {
+        ForgetValidators();
+        try
+        {
+            File.Delete(PartPath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A part file that cannot be deleted is truncated by the next attempt at it.
+        }
+    }
+
     public void ForgetValidators()
     {
         ETag = null;

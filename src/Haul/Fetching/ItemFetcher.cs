@@ -142,7 +142,7 @@ internal sealed class ItemFetcher : IDisposable
             return part.Length;
         }
 
-        DeletePart(target);
+        target.DeletePart();
         return 0;
     }
 
@@ -197,7 +197,7 @@ internal sealed class ItemFetcher : IDisposable
         if (reason == FailureReason.RangeMismatch)
         {
             // The partial file no longer fits the resource: start again from zero.
-            DeletePart(target);
+            target.DeletePart();
         }
 
         return Failure(reason, resumeFrom, status) with
@@ -237,7 +237,7 @@ internal sealed class ItemFetcher : IDisposable
             if (encoded || range is not { HasRange: true, From: not null, Length: not null } || range.From != resumeFrom
                 || (target.TotalSize is not null && range.Length != target.TotalSize) || validatorChanged)
             {
-                DeletePart(target);
+                target.DeletePart();
                 return Failure(FailureReason.RangeMismatch, resumeFrom, status);
             }
 
@@ -387,19 +387,6 @@ internal sealed class ItemFetcher : IDisposable
         }
 
         return null;
-    }
-
-    private static void DeletePart(FetchTarget target)
-    {
-        target.ForgetValidators();
-        try
-        {
-            File.Delete(target.PartPath);
-        }
-        catch (IOException)
-        {
-            // Left for the next attempt, which truncates it.
-        }
     }
 
     private static AttemptOutcome Failure(FailureReason reason, long resumeFrom, int? status = null) => new()

@@ -82,9 +82,9 @@ public sealed partial class SqliteJobJournal : IJobJournal
         var lockPath = Path.Combine(stateFolder, "lock");
         foreach (var file in new[] { lockPath, DatabasePath(outputDirectory), DatabasePath(outputDirectory) + "-wal", DatabasePath(outputDirectory) + "-shm" })
         {
-            if (SafeFileSystem.Inspect(file) is EntryKind.SymbolicLink or EntryKind.Directory)
+            if (SafeFileSystem.Inspect(file) is (EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible) and var kind)
             {
-                throw new UnsafePathException($"'{file}' is a symbolic link or a folder; Haul does not write through links");
+                throw UnsafePathException.Found(file, kind);
             }
         }
 

@@ -50,8 +50,7 @@ internal sealed class UpdateWriter : IDisposable
         HostPaused paused => ExecuteAsync(
             """
             INSERT INTO hosts (host, pending, not_before, reason) VALUES ($c, 0, $a, $b)
-            ON CONFLICT (host) DO UPDATE SET not_before = max(not_before, excluded.not_before), reason = excluded.reason
-            WHERE $id = $id;
+            ON CONFLICT (host) DO UPDATE SET not_before = max(not_before, excluded.not_before), reason = excluded.reason;
             """,
             0,
             paused.NotBefore,

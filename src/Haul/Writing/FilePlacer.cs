@@ -29,12 +29,8 @@ internal sealed class FilePlacer
         string? backup = null;
         switch (SafeFileSystem.Inspect(finalPath))
         {
-            case EntryKind.SymbolicLink:
-                throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' is a symbolic link; Haul does not write through links");
-            case EntryKind.Directory:
-                throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' is a folder where the file belongs");
-            case EntryKind.Inaccessible:
-                throw new UnsafePathException($"'{_fileSystem.Relative(finalPath)}' cannot be looked at (a loop of links, or no permission)");
+            case (EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible) and var refused:
+                throw UnsafePathException.Found(_fileSystem.Relative(finalPath), refused);
             case EntryKind.File when _policy == ExistingFilePolicy.Overwrite:
                 // Replaced, but only if it is a regular file: a FIFO or a device is not Haul's to replace.
                 NoFollowFile.Open(finalPath, NoFollowFile.Mode.Read).Dispose();

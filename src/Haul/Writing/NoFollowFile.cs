@@ -65,15 +65,9 @@ internal static partial class NoFollowFile
         }
         else
         {
-            var kind = SafeFileSystem.Inspect(path);
-            if (kind == EntryKind.SymbolicLink)
+            if (SafeFileSystem.Inspect(path) is (EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible) and var kind)
             {
-                throw new UnsafePathException($"'{path}' is a symbolic link; Haul does not write through links");
-            }
-
-            if (kind == EntryKind.Directory)
-            {
-                throw new UnsafePathException($"'{path}' is a folder where a file is needed");
+                throw UnsafePathException.Found(path, kind);
             }
 
             var fileMode = mode == Mode.Read ? FileMode.Open : FileMode.OpenOrCreate;
@@ -84,7 +78,7 @@ internal static partial class NoFollowFile
         if (!stream.CanSeek)
         {
             stream.Dispose();
-            throw new UnsafePathException($"'{path}' is a special file (a FIFO or device), not a regular file");
+            throw UnsafePathException.Found(path, EntryKind.None);
         }
 
         return stream;
@@ -94,17 +88,17 @@ internal static partial class NoFollowFile
     {
         if (flags.IsLinkError(errno))
         {
-            return new UnsafePathException($"'{path}' is a symbolic link; Haul does not write through links");
+            return UnsafePathException.Found(path, EntryKind.SymbolicLink);
         }
 
         if (errno == flags.NoSuchDeviceOrAddress)
         {
-            return new UnsafePathException($"'{path}' is a special file (a socket), not a regular file");
+            return UnsafePathException.Found(path, EntryKind.None);
         }
 
         if (errno == flags.IsDirectory)
         {
-            return new UnsafePathException($"'{path}' is a folder where a file is needed");
+            return UnsafePathException.Found(path, EntryKind.Directory);
         }
 
         return errno == UnixFlags.NoSuchFile ? new FileNotFoundException($"'{path}' does not exist", path) : IoErrors.FromErrno(errno, path);

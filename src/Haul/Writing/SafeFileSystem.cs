@@ -57,25 +57,10 @@ internal sealed class SafeFileSystem
     /// <exception cref="UnsafePathException">A level is a symbolic link or a file.</exception>
     public void CreateFolder(string folder)
     {
-        folder = Path.TrimEndingDirectorySeparator(folder);
-        if (folder.Length <= _root.Length)
-        {
-            return;
-        }
-
-        if (!folder.StartsWith(_rootPrefix, StringComparison.Ordinal))
-        {
-            throw new UnsafePathException($"'{folder}' is outside the output folder");
-        }
-
         // Outermost first, so that nothing is created under a level that has not been checked.
-        var next = _rootPrefix.Length;
-        while (next <= folder.Length)
+        foreach (var level in Levels(folder))
         {
-            var end = folder.IndexOf(Path.DirectorySeparatorChar, next);
-            var level = end < 0 ? folder : folder[..end];
             EnterFolder(level);
-            next = end < 0 ? folder.Length + 1 : end + 1;
         }
     }
 
@@ -86,29 +71,41 @@ internal sealed class SafeFileSystem
     /// <exception cref="UnsafePathException">A level is a symbolic link or a file.</exception>
     public void CheckParentFolders(string fullPath)
     {
-        var folder = Path.GetDirectoryName(fullPath)!;
-        if (folder.Length <= _root.Length)
+        foreach (var level in Levels(Path.GetDirectoryName(fullPath)!))
         {
-            return;
-        }
-
-        var next = _rootPrefix.Length;
-        while (next <= folder.Length)
-        {
-            var end = folder.IndexOf(Path.DirectorySeparatorChar, next);
-            var level = end < 0 ? folder : folder[..end];
             switch (Inspect(level))
             {
                 case EntryKind.None:
                     return;
                 case EntryKind.Directory:
                     break;
-                default:
-                    throw Refused(level, Inspect(level));
+                case var kind:
+                    throw Refused(level, kind);
             }
-
-            next = end < 0 ? folder.Length + 1 : end + 1;
         }
+    }
+
+    /// <summary>The folders from the output folder (excluded) down to <paramref name="folder"/> (included), outermost first.</summary>
+    /// <exception cref="UnsafePathException"><paramref name="folder"/> is outside the output folder.</exception>
+    private IEnumerable<string> Levels(string folder)
+    {
+        folder = Path.TrimEndingDirectorySeparator(folder);
+        if (folder.Length <= _root.Length)
+        {
+            yield break;
+        }
+
+        if (!folder.StartsWith(_rootPrefix, StringComparison.Ordinal))
+        {
+            throw new UnsafePathException($"'{folder}' is outside the output folder");
+        }
+
+        for (var end = folder.IndexOf(Path.DirectorySeparatorChar, _rootPrefix.Length); end >= 0; end = folder.IndexOf(Path.DirectorySeparatorChar, end + 1))
+        {
+            yield return folder[..end];
+        }
+
+        yield return folder;
     }
 
     /// <summary>The path relative to the output folder, for messages.</summary>
@@ -143,11 +140,6 @@ internal sealed class SafeFileSystem
         }
     }
 
-    private UnsafePathException Refused(string level, EntryKind kind) => new(kind switch
-    {
-        EntryKind.SymbolicLink => $"'{Relative(level)}' is a symbolic link; Haul does not write through links",
-        EntryKind.File => $"'{Relative(level)}' is a file where a folder is needed",
-        EntryKind.Inaccessible => $"'{Relative(level)}' cannot be looked at (a loop of links, or no permission)",
-        _ => $"'{Relative(level)}' could not be created",
-    });
+    private UnsafePathException Refused(string level, EntryKind kind) =>
+        kind == EntryKind.None ? new UnsafePathException($"'{Relative(level)}' could not be created") : UnsafePathException.Found(Relative(level), kind);
 }

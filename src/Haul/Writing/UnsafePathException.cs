@@ -17,6 +17,16 @@ public sealed class UnsafePathException : IOException
     {
     }
 
+    /// <summary>The one wording of each refusal: <paramref name="shownPath"/> is <paramref name="found"/>, which Haul may not use.</summary>
+    internal static UnsafePathException Found(string shownPath, EntryKind found) => new(found switch
+    {
+        EntryKind.SymbolicLink => $"'{shownPath}' is a symbolic link; Haul does not write through links",
+        EntryKind.Directory => $"'{shownPath}' is a folder where a file belongs",
+        EntryKind.File => $"'{shownPath}' is a file where a folder is needed",
+        EntryKind.Inaccessible => $"'{shownPath}' cannot be looked at (a loop of links, or no permission)",
+        _ => $"'{shownPath}' is a special file (a FIFO, socket or device), not a regular file",
+    });
+
     /// <summary>Creates the exception with a message and its cause.</summary>
     public UnsafePathException(string message, Exception innerException)
         : base(message, innerException)
