@@ -1,0 +1,14 @@
+namespace Haul.Crawling;
+
+/// <summary>What a crawl sends as <c>Referer</c> (<c>--referer-policy</c>).</summary>
+internal enum RefererMode
+{
+    /// <summary>The URL of the page the item was found on, without fragment and user info (the default).</summary>
+    Full,
+
+    /// <summary>Only the origin of that page: <c>scheme://host[:port]/</c>.</summary>
+    Origin,
+
+    /// <summary>No <c>Referer</c>.</summary>
+    None,
+}
