@@ -5,7 +5,7 @@ namespace Haul.TestServer;
 /// <summary>The deterministic file set derived from the options' seed.</summary>
 internal sealed class FileCatalog
 {
-    private static readonly (string Extension, string ContentType)[] Kinds =
+    internal static readonly (string Extension, string ContentType)[] Kinds =
         [("jpg", "image/jpeg"), ("png", "image/png"), ("gif", "image/gif"), ("webp", "image/webp")];
 
     private static readonly DateTimeOffset Epoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -45,10 +45,20 @@ internal sealed class FileCatalog
 
     public FileEntry? Find(string path) => _byPath.GetValueOrDefault(path);
 
-    private static FileEntry Create(ulong seed, string path, long size, string contentType)
+    /// <summary>A file of seeded content; its key, and so its bytes, depend on the seed and the path alone.</summary>
+    internal static FileEntry Create(ulong seed, string path, long size, string contentType)
     {
         var key = SeededHash.Combine(seed, SeededHash.OfString(path));
-        var seconds = (long)(SeededHash.Combine(key, 0xDA7EUL) % (366UL * 24 * 3600));
-        return new FileEntry(path, size, contentType, key, Epoch.AddSeconds(seconds));
+        return new FileEntry(path, size, contentType, key, LastModified(key));
     }
+
+    /// <summary>A page with these bytes; <paramref name="identity"/> (path and query) seeds its validators.</summary>
+    internal static FileEntry CreatePage(ulong seed, string path, string identity, IEntryContent content)
+    {
+        var key = SeededHash.Combine(seed, SeededHash.OfString(identity));
+        return new FileEntry(path, content, "text/html; charset=utf-8", key, LastModified(key));
+    }
+
+    private static DateTimeOffset LastModified(ulong key) =>
+        Epoch.AddSeconds((long)(SeededHash.Combine(key, 0xDA7EUL) % (366UL * 24 * 3600)));
 }

@@ -5,10 +5,12 @@ using System.Security.Cryptography;
 
 namespace Haul.TestServer;
 
-/// <summary>One served file: identity, current version and content generated on demand.</summary>
+/// <summary>One served file: identity, current version and content generated on demand (seeded noise behind an image signature, or a page's bytes).</summary>
 internal sealed class FileEntry
 {
     public const int BlockSize = 64 * 1024;
+
+    private readonly IEntryContent? _content;
 
     private readonly ConcurrentDictionary<int, Lazy<string>> _sha256ByVersion = new();
     private readonly DateTimeOffset _baseLastModified;
@@ -26,6 +28,13 @@ internal sealed class FileEntry
         _header = ImageSignatures.BuildHeader(contentType, size);
     }
 
+    /// <summary>An entry whose bytes are <paramref name="content"/>'s, the same at every version (a page).</summary>
+    public FileEntry(string path, IEntryContent content, string contentType, ulong key, DateTimeOffset baseLastModified)
+        : this(path, content.Length, contentType, key, baseLastModified)
+    {
+        _content = content;
+    }
+
     public string Path { get; }
 
     public long Size { get; }
@@ -33,6 +42,9 @@ internal sealed class FileEntry
     public string ContentType { get; }
 
     public int Version => Volatile.Read(ref _version);
+
+    /// <summary>True for an HTML page (its content type is <c>text/html</c>), false for an image or other file.</summary>
+    public bool IsPage => ContentType.StartsWith("text/html", StringComparison.Ordinal);
 
     public int BumpVersion() => Interlocked.Increment(ref _version);
 
@@ -53,6 +65,12 @@ internal sealed class FileEntry
     /// <summary>Fills <paramref name="destination"/> with the content of one 64 KiB block; each block is independent so any range is cheap.</summary>
     public void FillBlock(int version, long blockIndex, Span<byte> destination)
     {
+        if (_content is not null)
+        {
+            _content.Fill(blockIndex * BlockSize, destination);
+            return;
+        }
+
         var state = SeededHash.Combine(_key, (ulong)version, (ulong)blockIndex, 0xB10CUL);
         var i = 0;
         for (; i + 8 <= destination.Length; i += 8)

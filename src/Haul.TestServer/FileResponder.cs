@@ -17,6 +17,14 @@ internal static class FileResponder
         var plan = context.Planner.Next(file.Path);
         var kind = plan.Kind;
 
+        // A crawler cannot tell a challenge page served as a page from the page itself, and it reads a page only when
+        // it says text/html: a random soft block or wrong type on a page would change what a correct crawl finds, so
+        // random draws of those two serve a page cleanly (a script still injects them).
+        if (file.IsPage && !plan.Scripted && kind is FaultKind.SoftBlock or FaultKind.WrongContentType)
+        {
+            kind = FaultKind.None;
+        }
+
         if (kind is FaultKind.StaleReset or FaultKind.BanReset)
         {
             Inject(exchange, plan, kind);

@@ -27,8 +27,11 @@ public sealed class HostileServer : IAsyncDisposable
         BaseUri = new Uri(scheme + "://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/");
         var catalog = new FileCatalog(options);
         Counters = new ServerCounters();
-        _context = new ServerContext(options, catalog, Counters, certificates) { BaseUri = BaseUri };
+        var gallery = options.Gallery is { } galleryOptions ? new GallerySite(options.Seed, galleryOptions, BaseUri) : null;
+        _context = new ServerContext(options, catalog, Counters, certificates) { BaseUri = BaseUri, Gallery = gallery };
         Files = new FileList(catalog.Entries);
+        GalleryStartUri = gallery is null ? null : new Uri(BaseUri, "/gallery/");
+        GalleryPages = gallery?.GalleryPages ?? [];
     }
 
     /// <summary>Base address, <c>http://127.0.0.1:PORT/</c>, or <c>https://127.0.0.1:PORT/</c> with <see cref="HostileServerOptions.Tls"/>.</summary>
@@ -48,6 +51,20 @@ public sealed class HostileServer : IAsyncDisposable
 
     /// <summary>Absolute URLs of every file, in <see cref="Files"/> order.</summary>
     public IEnumerable<Uri> FileUrls => _context.Catalog.Entries.Select(e => new Uri(BaseUri, e.Path));
+
+    /// <summary>The gallery's start page, <c>BaseUri</c> + <c>gallery/</c>; null without <see cref="HostileServerOptions.Gallery"/>.</summary>
+    public Uri? GalleryStartUri { get; }
+
+    /// <summary>
+    /// The full-size images a correct default crawl from <see cref="GalleryStartUri"/> returns (same host, robots.txt
+    /// honoured, no depth or page limit), in the order the pages name them; empty without a gallery. Sizes and hashes
+    /// are those of this server's copy at its current version (an injected <see cref="FaultKind.ETagChanged"/> changes
+    /// them; ask the CDN server's <see cref="GetFile"/> for its copy of an image with <see cref="GalleryImage.OnCdn"/>).
+    /// </summary>
+    public IReadOnlyList<GalleryImage> GalleryImages => _context.Gallery?.ExpectedImages() ?? [];
+
+    /// <summary>Every page a correct default crawl of the gallery meets, fetched or skipped by a rule; empty without a gallery.</summary>
+    public IReadOnlyList<GalleryPage> GalleryPages { get; }
 
     /// <summary>What was served and injected so far.</summary>
     public ServerCounters Counters { get; }
@@ -84,10 +101,10 @@ public sealed class HostileServer : IAsyncDisposable
             CaCertificatePem ?? throw new InvalidOperationException("The server speaks plain HTTP: it has no certificate."),
             cancellationToken);
 
-    /// <summary>The current state of a file by URL path, e.g. <c>/files/img00003.gif</c>.</summary>
+    /// <summary>The current state of a file by URL path, e.g. <c>/files/img00003.gif</c>, or of a gallery image, e.g. <c>/img/thumb/p1-0.jpg</c>.</summary>
     /// <exception cref="KeyNotFoundException">No such file.</exception>
     public ServedFile GetFile(string path) =>
-        (_context.Catalog.Find(path) ?? throw new KeyNotFoundException("No served file at " + path)).Snapshot();
+        (_context.Catalog.Find(path) ?? _context.Gallery?.Images.Find(path) ?? throw new KeyNotFoundException("No served file at " + path)).Snapshot();
 
     /// <summary>The next requests to <paramref name="path"/> get these faults in order, ahead of the random profile and outside its per-path budget; <see cref="FaultKind.None"/> serves cleanly.</summary>
     public void Script(string path, params FaultKind[] faults) => _context.Planner.Script(path, faults);

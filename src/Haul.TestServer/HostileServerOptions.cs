@@ -42,6 +42,9 @@ public sealed class HostileServerOptions
     /// <summary>HTTPS with a generated certificate; null serves plain HTTP.</summary>
     public ServerTls? Tls { get; init; }
 
+    /// <summary>The seeded gallery site (pages, traps, robots.txt and their images); null serves no gallery routes.</summary>
+    public GalleryOptions? Gallery { get; init; }
+
     /// <summary>Clock for dates, idle checks, bans and delays.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -127,6 +130,11 @@ public sealed class HostileServerOptions
         if (Tls is { } tls && !Enum.IsDefined(tls.Certificate))
         {
             problems.Add("Tls.Certificate is not a known certificate kind");
+        }
+
+        if (Gallery is { } gallery)
+        {
+            problems.AddRange(gallery.Problems());
         }
 
         if (TimeProvider is null)

@@ -27,6 +27,22 @@ internal sealed class HttpRequest
 
     public ByteRange? RawRange { get; }
 
+    /// <summary>The target's query without the <c>?</c> (and without a fragment); empty when there is none.</summary>
+    public string Query
+    {
+        get
+        {
+            var start = Target.IndexOf('?', StringComparison.Ordinal);
+            if (start < 0)
+            {
+                return string.Empty;
+            }
+
+            var end = Target.IndexOf('#', start);
+            return end < 0 ? Target[(start + 1)..] : Target[(start + 1)..end];
+        }
+    }
+
     /// <summary>Every header received, names case-insensitive; repeated headers joined with ", ".</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
@@ -51,15 +67,7 @@ internal sealed class HttpRequest
     /// <summary>The first value of a query parameter, percent-decoded (<c>+</c> reads as a space); null when absent.</summary>
     public string? QueryParameter(string name)
     {
-        var start = Target.IndexOf('?', StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return null;
-        }
-
-        var end = Target.IndexOf('#', start);
-        var query = end < 0 ? Target[(start + 1)..] : Target[(start + 1)..end];
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in Query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var key = Decode(eq < 0 ? pair : pair[..eq]);

@@ -38,6 +38,9 @@ internal sealed class RequestEntry(HttpRequest request, long connectionId, int r
             Status,
             Fault,
             Interlocked.Read(ref _bodyBytes),
-            request.Headers);
+            request.Headers)
+        {
+            Query = request.Query,
+        };
     }
 }

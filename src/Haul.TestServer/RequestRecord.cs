@@ -42,6 +42,9 @@ public sealed record RequestRecord(
     /// <summary>The Accept-Encoding header, if any.</summary>
     public string? AcceptEncoding => Header("Accept-Encoding");
 
+    /// <summary>The request target's query without the <c>?</c>; empty when there was none.</summary>
+    public string Query { get; init; } = string.Empty;
+
     /// <summary>A request header by name (case-insensitive), if it was sent.</summary>
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 }

@@ -13,6 +13,11 @@ internal static class Router
             return exchange.SendHtmlAsync(405, "Method Not Allowed", cancellationToken, head => head.Add("Allow", "GET, HEAD"));
         }
 
+        if (exchange.Context.Gallery is { } gallery && GalleryResponder.TryRoute(exchange, gallery, cancellationToken, out var galleryResponse))
+        {
+            return galleryResponse;
+        }
+
         var path = request.Path;
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var first = segments.Length > 0 ? segments[0] : string.Empty;

@@ -18,6 +18,9 @@ internal sealed class ServerContext(HostileServerOptions options, FileCatalog ca
 
     public TimeProvider Time => Options.TimeProvider;
 
+    /// <summary>The gallery site; null when <see cref="HostileServerOptions.Gallery"/> is not set.</summary>
+    public GallerySite? Gallery { get; init; }
+
     /// <summary><c>http://127.0.0.1:PORT/</c>, or <c>https://</c> with TLS.</summary>
     public required Uri BaseUri { get; init; }
 }

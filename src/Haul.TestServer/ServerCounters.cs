@@ -47,6 +47,19 @@ public sealed class ServerCounters
     /// <summary>Requests received for one path.</summary>
     public int RequestsFor(string path) => _paths.TryGetValue(path, out var t) ? Volatile.Read(ref t.Requests) : 0;
 
+    /// <summary>Requests received whose path starts with <paramref name="pathPrefix"/>, e.g. <c>/private/</c>.</summary>
+    public int RequestsUnder(string pathPrefix) =>
+        _paths.Where(p => p.Key.StartsWith(pathPrefix, StringComparison.Ordinal)).Sum(p => Volatile.Read(ref p.Value.Requests));
+
+    /// <summary>Requests whose path starts with <paramref name="pathPrefix"/> answered with <paramref name="status"/>, e.g. 403 under <c>/protected/</c>.</summary>
+    public int RequestsUnder(string pathPrefix, int status)
+    {
+        lock (_logLock)
+        {
+            return _log.Count(e => e.Status == status && e.Path.StartsWith(pathPrefix, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>How many times a fault kind was injected.</summary>
     public int FaultsInjected(FaultKind kind) => (int)kind < _faults.Length ? Volatile.Read(ref _faults[(int)kind]) : 0;
 

@@ -16,17 +16,24 @@ internal static class ServeCommand
         var staleMs = new Option<int?>("--stale-after-ms") { Description = "Reset a request on a keep-alive connection idle longer than this (the stale-connection race)." };
         var urlList = new Option<string?>("--url-list") { Description = "Write the file URLs to this file, one a line." };
         var tls = new Option<bool>("--tls") { Description = "Serve HTTPS with a self-signed certificate; its PEM is written to a temporary file, printed at start." };
+        var gallery = new Option<bool>("--gallery")
+        {
+            Description = "Also serve the seeded gallery site (/gallery/, robots.txt, traps) for haul crawl, with a second server on a free port as its CDN host.",
+        };
+        var galleryPages = new Option<int>("--gallery-pages") { Description = "Listing pages of the gallery.", DefaultValueFactory = _ => 20 };
         var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.")
         {
-            port, files, faults, seed, staleMs, urlList, tls,
+            port, files, faults, seed, staleMs, urlList, tls, gallery, galleryPages,
         };
         HelpWithExamples.WithExamples(command, """
               haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt
               haul serve --tls --port 8443 --url-list urls.txt & haul get --cacert CERTIFICATE-IT-NAMES -i urls.txt
+              haul serve --gallery --port 8080
             """);
         command.SetAction(async (result, cancellationToken) =>
         {
             var profile = result.GetValue(faults)!;
+            var galleryOptions = result.GetValue(gallery) ? new GalleryOptions { Pages = result.GetValue(galleryPages) } : null;
             var options = new HostileServerOptions
             {
                 Port = result.GetValue(port),
@@ -35,17 +42,29 @@ internal static class ServeCommand
                 Faults = profile,
                 StaleAfterIdle = result.GetValue(staleMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 Tls = result.GetValue(tls) ? new ServerTls { Certificate = ServerCertificateKind.SelfSigned } : null,
+                Gallery = galleryOptions,
             };
+            HostileServer? cdn = null;
             HostileServer server;
             try
             {
-                server = await HostileServer.StartAsync(options, cancellationToken);
+                // The gallery's second host: same seed and gallery, plain HTTP, on a free port.
+                cdn = galleryOptions is null ? null : await HostileServer.StartAsync(
+                    new HostileServerOptions { Seed = options.Seed, FileCount = 0, Faults = profile, Gallery = galleryOptions }, cancellationToken);
+                server = await HostileServer.StartAsync(
+                    cdn is null ? options : WithCdn(options, galleryOptions!, cdn.BaseUri), cancellationToken);
             }
             catch (Exception exception) when (exception is ArgumentException or System.Net.Sockets.SocketException)
             {
+                if (cdn is not null)
+                {
+                    await cdn.DisposeAsync();
+                }
+
                 return CliError.Usage($"cannot start the server: {exception.Message}");
             }
 
+            await using (cdn)
             await using (server)
             {
                 if (result.GetValue(urlList) is { } list)
@@ -72,6 +91,12 @@ internal static class ServeCommand
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Serving {server.Files.Count} files at {server.BaseUri}files/ (faults: {profile}); Ctrl+C stops."));
+                if (server.GalleryStartUri is { } start)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"Gallery of {server.GalleryImages.Count} full-size images: {start} (its CDN host: {cdn!.BaseUri})"));
+                }
+
                 if (certificateFile is not null)
                 {
                     Console.WriteLine($"Self-signed certificate for localhost and 127.0.0.1 in {certificateFile}: haul get --cacert {certificateFile} …");
@@ -95,4 +120,15 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    private static HostileServerOptions WithCdn(HostileServerOptions options, GalleryOptions gallery, Uri cdn) => new()
+    {
+        Port = options.Port,
+        FileCount = options.FileCount,
+        Seed = options.Seed,
+        Faults = options.Faults,
+        StaleAfterIdle = options.StaleAfterIdle,
+        Tls = options.Tls,
+        Gallery = new GalleryOptions { Pages = gallery.Pages, CdnBaseUri = cdn },
+    };
 }
