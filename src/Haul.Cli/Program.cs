@@ -8,6 +8,7 @@ var root = new Command("haul", "Haul: a resilient, polite bulk downloader. Every
     HelpWithExamples.CreateOption(),
     new VersionOption(),
     GetCommand.Create(),
+    CrawlCommand.Create(),
     StatusCommand.Create(),
     VerifyCommand.Create(),
     DemoCommand.Create(),
@@ -17,6 +18,7 @@ var root = new Command("haul", "Haul: a resilient, polite bulk downloader. Every
 HelpWithExamples.WithExamples(root, """
       haul demo                          watch Haul survive a hostile server on 127.0.0.1
       haul get -i urls.txt -o images     download a list; run it again to resume
+      haul crawl URL -o photos           every full-size image of a gallery
       haul status images                 what the journal of a job says
       haul get --help                    every option of get
     """);

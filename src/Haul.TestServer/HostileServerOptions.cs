@@ -1,7 +1,7 @@
 namespace Haul.TestServer;
 
 /// <summary>Configuration of a <see cref="HostileServer"/>: the file set and the faults.</summary>
-public sealed class HostileServerOptions
+public sealed record HostileServerOptions
 {
     /// <summary>Seed for sizes, content and fault decisions.</summary>
     public int Seed { get; init; } = 1;

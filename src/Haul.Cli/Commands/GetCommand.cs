@@ -4,6 +4,7 @@ using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Input;
 using Haul.Journal;
+using Haul.Reporting;
 
 namespace Haul.Cli.Commands;
 
@@ -78,14 +79,19 @@ internal static class GetCommand
     }
 
     /// <summary>Runs a job with a progress display and prints its summary; shared with <c>haul demo</c>.</summary>
+    internal static Task<int> RunJobAsync(
+        HaulOptions options, IAsyncEnumerable<InputEntry> input, JobProgress progress, ProgressDisplay display, CancellationToken cancellationToken) =>
+        RunJobAsync(options, progress, display, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
+
+    /// <summary>Runs a job (a list or a crawl) with a progress display and prints its summary.</summary>
     internal static async Task<int> RunJobAsync(
-        HaulOptions options, IAsyncEnumerable<InputEntry> input, JobProgress progress, ProgressDisplay display, CancellationToken cancellationToken)
+        HaulOptions options, JobProgress progress, ProgressDisplay display, Func<Task<JobReport>> job, CancellationToken cancellationToken)
     {
         // Every skipped entry is said as it is met: by the parser (a malformed line) or by the journal (a duplicate).
         progress.EntrySkipped += skipped => Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
         try
         {
-            var report = await display.RunAsync(progress, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
+            var report = await display.RunAsync(progress, job, cancellationToken);
             Summary.Print(report, options.OutputDirectory, listSkipped: false);
             return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
         }

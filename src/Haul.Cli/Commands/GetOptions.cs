@@ -131,20 +131,21 @@ internal sealed class GetOptions
         Description = "Print only the summary and errors.",
     };
 
-    public void AddTo(Command command)
+    public void AddTo(Command command) => AddTo(command, withInput: true);
+
+    /// <summary>Adds the options to <paramref name="command"/>; without input, the URL argument and <c>-i</c> are left to the command.</summary>
+    public void AddTo(Command command, bool withInput)
     {
-        // The URL argument takes any number of tokens, so an unknown option would otherwise end up there as a "URL".
-        Urls.Validators.Add(result =>
+        if (withInput)
         {
-            foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
-            {
-                result.AddError($"unknown option '{token.Value}'");
-            }
-        });
-        command.Arguments.Add(Urls);
+            RefuseOptionsAsUrls(Urls);
+            command.Arguments.Add(Urls);
+            command.Options.Add(InputFiles);
+        }
+
         foreach (var option in new Option[]
         {
-            InputFiles, Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
+            Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
             Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, LocationTrusted, CaCertificates, Insecure,
             SkipExisting, Overwrite, Verbose, NoProgress, Quiet,
         })
@@ -152,6 +153,16 @@ internal sealed class GetOptions
             command.Options.Add(option);
         }
     }
+
+    /// <summary>An argument of any number of tokens would otherwise take an unknown option for a URL.</summary>
+    internal static void RefuseOptionsAsUrls(Argument<string[]> urls) =>
+        urls.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
+            {
+                result.AddError($"unknown option '{token.Value}'");
+            }
+        });
 
     /// <summary>
     /// The longest time any option may ask for: 30 days, well inside what every timer accepts (about 49.7 days).

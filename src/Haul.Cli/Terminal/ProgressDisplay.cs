@@ -53,8 +53,10 @@ internal abstract class ProgressDisplay
             {
                 var (files, bytes, eta) = Rates(progress, clock, progress.AlreadyDone);
                 var retries = progress.RetriesByReason;
+                var crawl = progress.PagesFound == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+                    $"pages {progress.PagesDone}/{progress.PagesFound}, images {progress.ImagesDone}/{progress.ImagesFound}; ");
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"haul: {progress.Done}/{progress.Total} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
+                    $"haul: {crawl}{progress.Done}/{progress.Total} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
             }
 
             return await running;
@@ -97,6 +99,12 @@ internal abstract class ProgressDisplay
                 new Markup(string.Create(CultureInfo.InvariantCulture,
                     $"{Markup.Escape(Units.Bytes(progress.BytesReceived))}  {Markup.Escape(Units.Bytes((long)bytes))}/s  {files:0.0} files/s  elapsed {Units.Duration(clock.Elapsed)}  ETA {(eta is { } e ? Units.Duration(e) : "-")}")),
             };
+            if (progress.PagesFound > 0)
+            {
+                rows.Add(new Markup(string.Create(CultureInfo.InvariantCulture,
+                    $"pages [bold]{progress.PagesDone}[/]/{progress.PagesFound} read  images [bold]{progress.ImagesDone}[/]/{progress.ImagesFound} saved")));
+            }
+
             var retries = progress.RetriesByReason;
             rows.Add(new Markup("[yellow]retries:[/] " + (retries.Count == 0 ? "none" : Markup.Escape(Units.Counts(retries)))));
             var hosts = progress.Hosts;

@@ -17,6 +17,12 @@ internal static class Summary
         Console.WriteLine(report.Elapsed == TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture, $"{counts} ({Units.Bytes(report.BytesDone)} in done files)")
             : string.Create(CultureInfo.InvariantCulture, $"{counts} in {report.Elapsed.TotalSeconds:0.0} s ({Units.Bytes(report.BytesReceived)} received, {Units.Bytes((long)rate)}/s)"));
+        if (report.Pages is { } pages)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pages: {pages.Done} read, {pages.Failed} failed, {pages.Skipped} skipped; images: {report.Done - pages.Done} saved"));
+        }
+
         if (report.Pending > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Pending} not finished: run the same command again to resume"));
@@ -63,6 +69,7 @@ internal static class Summary
                 $"{report.Backups.Count} different file(s) found where downloads belong were kept as numbered backups, e.g. {report.Backups[0].BackupPath}"));
         }
 
-        Console.WriteLine($"report: {Path.Combine(outputDirectory, ReportWriter.ReportFileName)}; failed URLs: {Path.Combine(outputDirectory, ReportWriter.FailedFileName)}");
+        Console.WriteLine($"report: {Path.Combine(outputDirectory, ReportWriter.ReportFileName)}; failed URLs: {Path.Combine(outputDirectory, ReportWriter.FailedFileName)}"
+            + (report.Pages is null ? string.Empty : $"; images: {Path.Combine(outputDirectory, ImageListWriter.FileName)}"));
     }
 }

@@ -6,7 +6,7 @@ namespace Haul.TestServer;
 /// The seeded gallery site a <see cref="HostileServer"/> serves when <see cref="HostileServerOptions.Gallery"/> is set:
 /// paginated pages under <c>/gallery/</c>, photo pages, traps, a robots.txt and the images they name.
 /// </summary>
-public sealed class GalleryOptions
+public sealed record GalleryOptions
 {
     /// <summary>Listing pages: <c>/gallery/</c> is page 1, then <c>/gallery/page/2</c> up to this number.</summary>
     public int Pages { get; init; } = 20;

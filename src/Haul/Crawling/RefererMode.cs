@@ -1,7 +1,7 @@
 namespace Haul.Crawling;
 
 /// <summary>What a crawl sends as <c>Referer</c> (<c>--referer-policy</c>).</summary>
-internal enum RefererMode
+public enum RefererMode
 {
     /// <summary>The URL of the page the item was found on, without fragment and user info (the default).</summary>
     Full,

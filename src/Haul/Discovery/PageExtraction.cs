@@ -9,4 +9,8 @@ internal sealed record PageExtraction(
     IReadOnlyList<FoundLink> Links,
     int ImageSlots,
     int ParseErrors,
-    string? Title);
+    string? Title)
+{
+    /// <summary>Nothing: what an empty page, or a body that is not a page, gives.</summary>
+    public static PageExtraction Empty { get; } = new([], [], 0, 0, null);
+}

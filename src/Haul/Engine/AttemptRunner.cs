@@ -25,10 +25,15 @@ internal sealed class AttemptRunner
     private readonly Backoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CrawlSession? _crawl;
+    private readonly PageReader? _pages;
 
     public AttemptRunner(
-        HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Frontier frontier, SafeFileSystem fileSystem)
+        HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Frontier frontier, SafeFileSystem fileSystem,
+        CrawlSession? crawl = null)
     {
+        _crawl = crawl;
+        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options);
         _options = options;
         _fetcher = fetcher;
         _journal = journal;
@@ -56,7 +61,14 @@ internal sealed class AttemptRunner
                 return (WorkDecision.Finished, refused);
             }
 
-            if (await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
+            if (target.Kind == ItemKind.Page && _crawl?.AdmitPage() is { } limit)
+            {
+                var cut = new AttemptOutcome { SkippedBy = limit };
+                Finish(work, cut);
+                return (WorkDecision.Finished, cut);
+            }
+
+            if (target.Kind == ItemKind.File && await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
             {
                 Finish(work, settled);
                 return (WorkDecision.Finished, settled);
@@ -69,6 +81,13 @@ internal sealed class AttemptRunner
             var timedOut = new AttemptOutcome { Reason = FailureReason.ItemTimeout };
             Finish(work, timedOut);
             return (WorkDecision.Finished, timedOut);
+        }
+
+        if (_crawl is not null && await _crawl.CheckRobotsAsync(target.CurrentUrl, work.Host, cancellationToken).ConfigureAwait(false) is { } disallowed)
+        {
+            var excluded = new AttemptOutcome { SkippedBy = disallowed };
+            Finish(work, excluded);
+            return (WorkDecision.Finished, excluded);
         }
 
         var outcome = await AttemptAsync(work, remaining, cancellationToken).ConfigureAwait(false);
@@ -117,6 +136,12 @@ internal sealed class AttemptRunner
         return (WorkDecision.Retry, outcome);
     }
 
+    /// <summary>The size filter of a crawl's images: the rule an image's size breaks, or null.</summary>
+    private static string? CrawlFilter(AttemptOutcome outcome, CrawlOptions crawl) =>
+        outcome.Reason == FailureReason.TooLarge && crawl.MaxBytes is not null ? "max-bytes"
+        : outcome.Succeeded && outcome.FileSize < crawl.MinBytes ? "min-bytes"
+        : null;
+
     /// <summary>
     /// A 429 or 503, or a connection reset or timed out before any response (the signature of a ban or an overloaded
     /// host): every item of the host waits, not just this one, so that retries do not hammer it. A refused connection
@@ -137,9 +162,16 @@ internal sealed class AttemptRunner
         try
         {
             outcome = await _fetcher.FetchAsync(target, attemptToken.Token).ConfigureAwait(false);
-            if (outcome.Succeeded)
+            if (_crawl is not null && target.Kind == ItemKind.File && CrawlFilter(outcome, _crawl.Options) is { } rule)
             {
-                outcome = await PlaceAsync(work, outcome, attemptToken.Token).ConfigureAwait(false);
+                target.DeletePart();
+                outcome = outcome with { Reason = FailureReason.None, SkippedBy = rule, Sha256 = null };
+            }
+            else if (outcome.Succeeded)
+            {
+                outcome = target.Kind == ItemKind.Page
+                    ? await _pages!.ReadAsync(work, outcome, attemptToken.Token).ConfigureAwait(false)
+                    : await PlaceAsync(work, outcome, attemptToken.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -258,10 +290,24 @@ internal sealed class AttemptRunner
             return;
         }
 
+        if (outcome.SkippedBy is { } rule)
+        {
+            _journal.Record(new ItemSkipped(target.ItemId, rule, work.Item.LeaseToken));
+            _progress.ItemSkipped();
+            Log.ItemSkipped(_logger, target.Url, rule);
+            target.DeletePart();
+            return;
+        }
+
         if (outcome.Succeeded)
         {
-            _journal.Record(new ItemDone(target.ItemId, outcome.FileSize, outcome.Sha256!, outcome.FileModified, outcome.BackupPath, work.Item.LeaseToken));
-            _progress.ItemDone();
+            if (!outcome.Recorded)
+            {
+                _journal.Record(new ItemDone(
+                    target.ItemId, outcome.FileSize, outcome.Sha256!, outcome.FileModified, outcome.BackupPath, work.Item.LeaseToken, outcome.ContentType));
+            }
+
+            _progress.ItemDone(target.Kind);
             Log.ItemDone(_logger, target.Url, outcome.FileSize, target.FinalPath);
             return;
         }

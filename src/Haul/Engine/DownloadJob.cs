@@ -44,13 +44,19 @@ public static class DownloadJob
     /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
     /// <exception cref="DiskFullException">The disk filled up; nothing finished was lost, and the job can be run again.</exception>
     /// <exception cref="JournalWriteException">The journal could not be written; nothing finished was lost, and the job can be run again.</exception>
-    public static async Task<JobReport> RunAsync(
+    public static Task<JobReport> RunAsync(
         HaulOptions options, IAsyncEnumerable<InputEntry> input, JobProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
+        return RunCoreAsync(options, input, null, progress ?? new JobProgress(), cancellationToken);
+    }
+
+    /// <summary>A list job (<paramref name="crawl"/> null) or a crawl: the same journal, frontier, attempts and report.</summary>
+    internal static async Task<JobReport> RunCoreAsync(
+        HaulOptions options, IAsyncEnumerable<InputEntry> input, CrawlStart? crawl, JobProgress progress, CancellationToken cancellationToken)
+    {
         options.Validate();
-        progress ??= new JobProgress();
         var fileSystem = PrepareOutputFolder(options.OutputDirectory);
         var root = fileSystem.Root;
         var time = options.TimeProvider;
@@ -60,8 +66,22 @@ public static class DownloadJob
         var journal = await OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
+            if (crawl is not null)
+            {
+                await CrawlJob.SeedAsync(journal, crawl, cancellationToken).ConfigureAwait(false);
+            }
+
             var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
             progress.AddTotal(before.Items(ItemState.Pending));
+            if (crawl is not null)
+            {
+                progress.AddTotal(before.Items(ItemState.Done));
+                progress.AddAlreadyDone(before.Items(ItemState.Done));
+                var pages = before.Pages(ItemState.Pending) + before.Pages(ItemState.InProgress) + before.Pages(ItemState.Done);
+                var images = before.Items(ItemState.Pending) + before.Items(ItemState.InProgress) + before.Items(ItemState.Done) - pages;
+                progress.AddCrawlTotals(pages, before.Pages(ItemState.Done), images, before.Items(ItemState.Done) - before.Pages(ItemState.Done));
+            }
+
             var partsFolder = Path.Combine(root, SqliteJobJournal.StateFolderName, "parts");
             using var frontier = new Frontier(
                 journal,
@@ -71,9 +91,12 @@ public static class DownloadJob
                     Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
                     Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
                     LeaseDuration: TimeSpan.FromMinutes(10)),
-                item => CreateWork(root, partsFolder, item),
+                item => CreateWork(root, partsFolder, item, crawl?.Options, options),
                 time);
             progress.SetHostSource(frontier.Snapshot);
+            using var session = crawl is null
+                ? null
+                : new CrawlSession(crawl.Options, crawl.StartPages, options, frontier, before.Pages(ItemState.Done) + before.Pages(ItemState.Failed));
 
             string? diskFullPath = null;
             Exception? ingestFailure = null;
@@ -101,7 +124,7 @@ public static class DownloadJob
 
             using (var fetcher = new ItemFetcher(options, journal, progress))
             {
-                var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem);
+                var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem, session);
                 async Task WorkAsync()
                 {
                     try
@@ -158,6 +181,10 @@ public static class DownloadJob
                 await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 report = await BuildReportAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
                 await ReportWriter.WriteAsync(report, journal, root, CancellationToken.None).ConfigureAwait(false);
+                if (crawl is not null && !crawl.Options.ListOnly)
+                {
+                    await ImageListWriter.WriteAsync(journal, root, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (Exception exception) when (diskFullPath is not null || IsDiskFull(exception))
             {
@@ -331,17 +358,18 @@ public static class DownloadJob
         }
     }
 
-    private static WorkItem CreateWork(string root, string partsFolder, JournalItem item) =>
-        new(item, CreateTarget(root, partsFolder, item)) { NotBefore = item.NotBefore };
+    private static WorkItem CreateWork(string root, string partsFolder, JournalItem item, CrawlOptions? crawl, HaulOptions options) =>
+        new(item, CreateTarget(root, partsFolder, item, crawl, options)) { NotBefore = item.NotBefore };
 
-    private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item)
+    private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item, CrawlOptions? crawl, HaulOptions options)
     {
         var partPath = Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part");
         string finalPath;
         string? unusable = null;
         try
         {
-            finalPath = OutputPathMapper.Resolve(root, item.OutputPath!);
+            // A page is read from its part file and not kept: it has no final path.
+            finalPath = item.Kind == ItemKind.Page || item.OutputPath is null ? partPath + ".page" : OutputPathMapper.Resolve(root, item.OutputPath);
         }
         catch (InvalidOperationException exception)
         {
@@ -352,6 +380,9 @@ public static class DownloadJob
 
         var target = new FetchTarget(item.Id, new Uri(item.Url), finalPath, partPath, item.ExpectedSha256)
         {
+            Kind = item.Kind,
+            Referer = item.Referer,
+            MaxBytes = item.Kind == ItemKind.Page ? crawl?.MaxPageBytes : Min(crawl?.MaxBytes, options.MaxFileSize),
             Unusable = unusable,
             ETag = item.ETag,
             TotalSize = item.TotalSize,
@@ -366,6 +397,8 @@ public static class DownloadJob
 
         return target;
     }
+
+    private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 
     /// <summary>How many failures, skipped entries and backups a report carries in memory; the files list them all.</summary>
     private const int SampleSize = 10;
@@ -421,6 +454,11 @@ public static class DownloadJob
             SkippedItems = skipped,
             Backups = backups,
             BackupCount = counts.Backups,
+            Pages = counts.Pages(ItemState.Pending) + counts.Pages(ItemState.InProgress) + counts.Pages(ItemState.Done)
+                + counts.Pages(ItemState.Failed) + counts.Pages(ItemState.Skipped) == 0
+                ? null
+                : new PageCounts(counts.Pages(ItemState.Done), counts.Pages(ItemState.Failed), counts.Pages(ItemState.Skipped),
+                    counts.Pages(ItemState.Pending) + counts.Pages(ItemState.InProgress)),
         };
     }
 }

@@ -17,6 +17,10 @@ public sealed class JobProgress
     private int _alreadyDone;
     private int _inputRequests;
     private int _inputSkipped;
+    private int _pagesFound;
+    private int _pagesDone;
+    private int _imagesFound;
+    private int _imagesDone;
     private Func<IReadOnlyList<HostSnapshot>> _hosts = () => [];
 
     /// <summary>Items in the job, skipped entries included.</summary>
@@ -39,6 +43,21 @@ public sealed class JobProgress
 
     /// <summary>Entries of this run's input that were skipped, by the parser or by the journal.</summary>
     public int InputSkipped => Volatile.Read(ref _inputSkipped);
+
+    /// <summary>Pages of a crawl known so far (found, or left by an earlier run).</summary>
+    public int PagesFound => Volatile.Read(ref _pagesFound);
+
+    /// <summary>Pages of a crawl read.</summary>
+    public int PagesDone => Volatile.Read(ref _pagesDone);
+
+    /// <summary>Images of a crawl known so far.</summary>
+    public int ImagesFound => Volatile.Read(ref _imagesFound);
+
+    /// <summary>Images of a crawl saved.</summary>
+    public int ImagesDone => Volatile.Read(ref _imagesDone);
+
+    /// <summary>Raised for each new image a crawl with <see cref="CrawlOptions.ListOnly"/> finds, once per URL; handlers must be quick.</summary>
+    public event Action<Uri>? ImageListed;
 
     /// <summary>Raised for each entry of this run's input that is skipped, as it is; handlers must be quick.</summary>
     public event Action<SkippedInput>? EntrySkipped;
@@ -74,9 +93,38 @@ public sealed class JobProgress
 
     internal void AddBytes(long count) => Interlocked.Add(ref _bytes, count);
 
-    internal void ItemDone() => Interlocked.Increment(ref _done);
+    internal void ItemDone(Journal.ItemKind kind)
+    {
+        Interlocked.Increment(ref _done);
+        Interlocked.Increment(ref kind == Journal.ItemKind.Page ? ref _pagesDone : ref _imagesDone);
+    }
 
     internal void ItemFailed() => Interlocked.Increment(ref _failed);
+
+    internal void ItemSkipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>A crawl's job at its start: the pages and images an earlier run left, and those done.</summary>
+    internal void AddCrawlTotals(int pages, int pagesDone, int images, int imagesDone)
+    {
+        Interlocked.Add(ref _pagesFound, pages);
+        Interlocked.Add(ref _pagesDone, pagesDone);
+        Interlocked.Add(ref _imagesFound, images);
+        Interlocked.Add(ref _imagesDone, imagesDone);
+    }
+
+    /// <summary>A page was read: the pages and images new to the job it found.</summary>
+    internal void PageRead(int newPages, int newImages)
+    {
+        Interlocked.Add(ref _pagesFound, newPages);
+        Interlocked.Add(ref _imagesFound, newImages);
+        Interlocked.Add(ref _total, newPages + newImages);
+    }
+
+    internal void ImageFound(Uri url)
+    {
+        Interlocked.Increment(ref _imagesFound);
+        ImageListed?.Invoke(url);
+    }
 
     internal void Retry(FailureReason reason) => _retries.AddOrUpdate(reason, 1, static (_, n) => n + 1);
 }

@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Url}: the done file at {Path} {Change}; fetching it again")]
     public static partial void DoneFileChanged(ILogger logger, Uri url, string path, string change);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "{Url}: unavailable ({Problem}); the host is crawled without rules")]
+    public static partial void RobotsUnavailable(ILogger logger, Uri url, string problem);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "{Url}: page read: {Images} images and {Links} links, {NewItems} new{Note}")]
+    public static partial void PageRead(ILogger logger, Uri url, int images, int links, int newItems, string note);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "{Url}: skipped by {Rule}")]
+    public static partial void ItemSkipped(ILogger logger, Uri url, string rule);
 }

@@ -35,6 +35,16 @@ internal sealed record AttemptOutcome
     /// <summary>A redirect to another host: the chain goes on there, admitted by that host's limits.</summary>
     public Uri? RedirectTo { get; init; }
 
+    /// <summary>The media type of a body received whole, e.g. <c>image/jpeg</c>.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The rule that ends the item as skipped rather than done or failed (a crawl's filter), or null.</summary>
+    internal string? SkippedBy { get; init; }
+
+    /// <summary>The item's end is already in the journal (a page, recorded with what it found).</summary>
+    internal bool Recorded { get; init; }
+
+    /// <summary>Whether the attempt ended with the body verified, and no redirect left to follow.</summary>
     public bool Succeeded => Reason == FailureReason.None && RedirectTo is null;
 
     public bool ShouldRetry => !Succeeded && !GiveUp && FailureReasons.IsTransient(Reason);

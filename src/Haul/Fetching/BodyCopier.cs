@@ -26,9 +26,10 @@ internal sealed class BodyCopier
     /// <param name="openBody">Opens the body stream (decoded, where the response was encoded).</param>
     /// <param name="writer">Where the bytes go.</param>
     /// <param name="sniff">Whether to check the first bytes for a page where a binary file was expected.</param>
+    /// <param name="maxBytes">The most the body may hold; null for no limit.</param>
     /// <param name="itemToken">The item's deadline and the caller's cancellation; both escape as exceptions.</param>
     public async Task<ClassifiedFailure> CopyAsync(
-        Func<CancellationToken, Task<Stream>> openBody, VerifiedWriter writer, bool sniff, CancellationToken itemToken)
+        Func<CancellationToken, Task<Stream>> openBody, VerifiedWriter writer, bool sniff, long? maxBytes, CancellationToken itemToken)
     {
         using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, stall.Token);
@@ -85,7 +86,7 @@ internal sealed class BodyCopier
                     sniff = false;
                 }
 
-                if (_options.MaxFileSize is { } max && writer.Length > max)
+                if (maxBytes is { } max && writer.Length > max)
                 {
                     return new(FailureReason.TooLarge);
                 }

@@ -30,6 +30,15 @@ internal sealed class FetchTarget
 
     public string? ExpectedSha256 { get; }
 
+    /// <summary>A page to read for links, or a file to save.</summary>
+    public Journal.ItemKind Kind { get; init; }
+
+    /// <summary>The <c>Referer</c> to send with each request of the item; null for none.</summary>
+    public string? Referer { get; init; }
+
+    /// <summary>The most the body may hold, over the job's own limit; null for the job's.</summary>
+    public long? MaxBytes { get; init; }
+
     /// <summary>Why the item's recorded output path cannot be used (it would leave the output folder); null when it can.</summary>
     public string? Unusable { get; init; }
 

@@ -251,9 +251,10 @@ internal sealed class ItemFetcher : IDisposable
             totalSize = encoded ? null : headers.ContentLength;
         }
 
-        if (_options.MaxFileSize is { } max && totalSize > max)
+        var maxBytes = target.MaxBytes ?? _options.MaxFileSize;
+        if (maxBytes is { } max && totalSize > max)
         {
-            return Failure(FailureReason.TooLarge, resumeFrom, status) with { GiveUp = true };
+            return Failure(FailureReason.TooLarge, resumeFrom, status) with { GiveUp = true, Detail = $"{totalSize} bytes, more than the limit of {max}" };
         }
 
         var sniff = offset == 0 && (ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType));
@@ -281,7 +282,7 @@ internal sealed class ItemFetcher : IDisposable
         await using (writer.ConfigureAwait(false))
         {
             var (outcome, outcomeDetail, _) = await _copier.CopyAsync(
-                token => OpenBodyAsync(response, token), writer, sniff, itemToken).ConfigureAwait(false);
+                token => OpenBodyAsync(response, token), writer, sniff, maxBytes, itemToken).ConfigureAwait(false);
             var received = writer.Length - offset;
             if (outcome != FailureReason.None)
             {
@@ -293,7 +294,7 @@ internal sealed class ItemFetcher : IDisposable
 
                 return Failure(outcome, resumeFrom, status) with
                 {
-                    Detail = outcomeDetail,
+                    Detail = outcome == FailureReason.TooLarge ? $"more than the limit of {maxBytes} bytes" : outcomeDetail,
                     BytesReceived = received,
                     GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath,
                 };
@@ -330,6 +331,7 @@ internal sealed class ItemFetcher : IDisposable
                     BytesReceived = received,
                     FileSize = writer.Length,
                     Sha256 = sha256,
+                    ContentType = headers.ContentType?.MediaType,
                 };
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

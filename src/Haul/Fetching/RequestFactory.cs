@@ -50,6 +50,12 @@ internal static class RequestFactory
             }
         }
 
+        // The page an item was found on, as browsers send it (hotlink protection looks for it); never from https to http.
+        if (target.Referer is { } referer && !(referer.StartsWith("https:", StringComparison.OrdinalIgnoreCase) && url.Scheme == Uri.UriSchemeHttp))
+        {
+            request.Headers.TryAddWithoutValidation("Referer", referer);
+        }
+
         if (resumeFrom > 0)
         {
             request.Headers.Range = new RangeHeaderValue(resumeFrom, null);

@@ -64,4 +64,20 @@ public interface IJobJournal : IAsyncDisposable
 
     /// <summary>Streams every skipped input entry, with its rule.</summary>
     IAsyncEnumerable<SkippedInput> ReadSkippedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records what a crawl found on a page (or its start pages) and the page's own end, in one transaction: items new
+    /// to the job are added (files with an output path), items it has already are not added twice, and each file
+    /// remembers every page it was found on.
+    /// </summary>
+    Task<FoundResult> RecordFoundAsync(PageFindings findings, CancellationToken cancellationToken);
+
+    /// <summary>Gives every failed item a fresh start, as a rerun of a crawl does; returns how many.</summary>
+    Task<int> ReopenFailedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Streams the pages read with something to report (empty, malformed, not a page), in id order.</summary>
+    IAsyncEnumerable<JournalItem> ReadNotedPagesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Streams the done files of a crawl with the pages they were found on, in id order.</summary>
+    IAsyncEnumerable<SavedImage> ReadFoundImagesAsync(CancellationToken cancellationToken);
 }

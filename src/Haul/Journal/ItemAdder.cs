@@ -17,7 +17,7 @@ internal sealed class ItemAdder : IDisposable
     private const string Columns = """
         id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes, total_size, etag,
         last_modified, sha256, note, last_detail, file_modified, backup_path, host, not_before, source, seen_run, lease_token,
-        chosen_path
+        chosen_path, referer, depth, barren, content_type
         """;
 
     private readonly long _run;
@@ -46,10 +46,11 @@ internal sealed class ItemAdder : IDisposable
             connection,
             transaction,
             """
-            INSERT INTO items (url, kind, state, output_path, path_key, chosen_path, expected_sha256, host, source, seen_run, updated_at)
-            VALUES ($url, 0, 0, $path, $key, $chosen, $sha, $host, $source, $run, $now) RETURNING id;
+            INSERT INTO items (url, kind, state, output_path, path_key, chosen_path, expected_sha256, host, source, seen_run,
+                referer, depth, barren, updated_at)
+            VALUES ($url, $kind, 0, $path, $key, $chosen, $sha, $host, $source, $run, $referer, $depth, $barren, $now) RETURNING id;
             """,
-            "$url", "$path", "$key", "$chosen", "$sha", "$host", "$source");
+            "$url", "$kind", "$path", "$key", "$chosen", "$sha", "$host", "$source", "$referer", "$depth", "$barren");
         _insert.Parameters.AddWithValue("$run", run);
         _insert.Parameters.AddWithValue("$now", now);
         _seen = Command(
@@ -126,6 +127,43 @@ internal sealed class ItemAdder : IDisposable
         await ReviveAsync(existing, request.ExpectedSha256, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Adds an item a crawl found, unless the job has it already (a page or an image found again is one item); a file
+    /// gets an output path by the mirrored layout and a record of the page it was found on. Returns whether it is new.
+    /// </summary>
+    public async Task<bool> AddFoundAsync(FoundItem found, long? pageId, SqliteCommand recordFound, CancellationToken cancellationToken)
+    {
+        var url = UrlNormalizer.Normalize(found.Url);
+        _find.Parameters["$url"].Value = url;
+        var existing = await ReadOneAsync(_find, cancellationToken).ConfigureAwait(false);
+        long id;
+        if (existing is null)
+        {
+            var uri = new Uri(url);
+            string? path = null;
+            if (found.Kind == ItemKind.File)
+            {
+                path = await _claims.ClaimAsync(OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
+            }
+
+            id = await InsertRowAsync(url, found.Kind, path, null, null, found.Source, found.Referer, found.Depth, found.Barren, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            id = existing.Id;
+        }
+
+        if (found.Kind == ItemKind.File && pageId is { } page && (existing is null || existing.Kind == ItemKind.File))
+        {
+            recordFound.Parameters["$image"].Value = id;
+            recordFound.Parameters["$page"].Value = page;
+            recordFound.Parameters["$alt"].Value = (object?)found.Alt ?? DBNull.Value;
+            await recordFound.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return existing is null;
+    }
+
     /// <summary>Adds the batch's new items to the aggregates (<c>counts</c>, <c>hosts</c>): one statement a host, not one an item.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
@@ -186,6 +224,10 @@ internal sealed class ItemAdder : IDisposable
         SeenRun = reader.GetInt64(21),
         LeaseToken = reader.GetInt64(22),
         ChosenPath = reader.IsDBNull(23) ? null : reader.GetString(23),
+        Referer = reader.IsDBNull(24) ? null : reader.GetString(24),
+        Depth = reader.GetInt32(25),
+        Barren = reader.GetInt32(26),
+        ContentType = reader.IsDBNull(27) ? null : reader.GetString(27),
     };
 
     /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
@@ -196,16 +238,7 @@ internal sealed class ItemAdder : IDisposable
         var uri = new Uri(url);
         var path = await _claims.ClaimAsync(chosenPath ?? OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
         var host = UrlNormalizer.HostKey(uri);
-        _insert.Parameters["$url"].Value = url;
-        _insert.Parameters["$path"].Value = path;
-        _insert.Parameters["$key"].Value = SqliteSchema.PathKey(path);
-        _insert.Parameters["$chosen"].Value = (object?)chosenPath ?? DBNull.Value;
-        _insert.Parameters["$sha"].Value = (object?)request.ExpectedSha256 ?? DBNull.Value;
-        _insert.Parameters["$host"].Value = host;
-        _insert.Parameters["$source"].Value = (object?)request.Source ?? DBNull.Value;
-        var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        Inserted++;
-        _insertedByHost[host] = _insertedByHost.GetValueOrDefault(host) + 1;
+        var id = await InsertRowAsync(url, ItemKind.File, path, chosenPath, request.ExpectedSha256, request.Source, null, 0, 0, cancellationToken).ConfigureAwait(false);
         Items.Add(new JournalItem
         {
             Id = id,
@@ -218,6 +251,28 @@ internal sealed class ItemAdder : IDisposable
         });
     }
 
+    private async Task<long> InsertRowAsync(
+        string url, ItemKind kind, string? path, string? chosenPath, string? expectedSha256, string? source, string? referer, int depth, int barren,
+        CancellationToken cancellationToken)
+    {
+        var host = UrlNormalizer.HostKey(new Uri(url));
+        _insert.Parameters["$url"].Value = url;
+        _insert.Parameters["$kind"].Value = (int)kind;
+        _insert.Parameters["$path"].Value = (object?)path ?? DBNull.Value;
+        _insert.Parameters["$key"].Value = path is null ? DBNull.Value : SqliteSchema.PathKey(path);
+        _insert.Parameters["$chosen"].Value = (object?)chosenPath ?? DBNull.Value;
+        _insert.Parameters["$sha"].Value = (object?)expectedSha256 ?? DBNull.Value;
+        _insert.Parameters["$host"].Value = host;
+        _insert.Parameters["$source"].Value = (object?)source ?? DBNull.Value;
+        _insert.Parameters["$referer"].Value = (object?)referer ?? DBNull.Value;
+        _insert.Parameters["$depth"].Value = depth;
+        _insert.Parameters["$barren"].Value = barren;
+        var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        Inserted++;
+        _insertedByHost[host] = _insertedByHost.GetValueOrDefault(host) + 1;
+        return id;
+    }
+
     /// <summary>An item of an earlier run named again: failed ones start afresh, done ones are kept if still intact.</summary>
     private async Task ReviveAsync(JournalItem item, string? expectedSha256, CancellationToken cancellationToken)
     {
@@ -225,7 +280,7 @@ internal sealed class ItemAdder : IDisposable
         if (state == ItemState.Done)
         {
             var matches = expectedSha256 is null || string.Equals(expectedSha256, item.Sha256, StringComparison.OrdinalIgnoreCase);
-            var intact = matches && (_doneFileIntact is null || await _doneFileIntact(item, cancellationToken).ConfigureAwait(false));
+            var intact = matches && (_doneFileIntact is null || item.Kind == ItemKind.Page || await _doneFileIntact(item, cancellationToken).ConfigureAwait(false));
             state = intact ? ItemState.Done : ItemState.Pending;
         }
         else if (state != ItemState.Skipped)

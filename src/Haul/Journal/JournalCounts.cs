@@ -6,6 +6,7 @@ namespace Haul.Journal;
 public sealed class JournalCounts
 {
     private readonly Dictionary<ItemState, (int Items, long Bytes)> _byState = [];
+    private readonly Dictionary<ItemState, int> _pagesByState = [];
 
     /// <summary>Failed items by reason.</summary>
     public Dictionary<FailureReason, int> FailuresByReason { get; } = [];
@@ -22,5 +23,10 @@ public sealed class JournalCounts
     /// <summary>Bytes of the items in a state.</summary>
     public long Bytes(ItemState state) => _byState.GetValueOrDefault(state).Bytes;
 
+    /// <summary>Pages of a crawl in a state (they are counted among <see cref="Items"/> too).</summary>
+    public int Pages(ItemState state) => _pagesByState.GetValueOrDefault(state);
+
     internal void Add(ItemState state, int items, long bytes) => _byState[state] = (items, bytes);
+
+    internal void AddPages(ItemState state, int pages) => _pagesByState[state] = pages;
 }

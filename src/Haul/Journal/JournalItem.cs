@@ -74,6 +74,18 @@ public sealed record JournalItem
     /// <summary>The output path the input asked for, before a suffix made it unique; null for the mirrored layout.</summary>
     public string? ChosenPath { get; init; }
 
+    /// <summary>The page that first named the item (sent as its <c>Referer</c>, by the crawl's policy); null for input.</summary>
+    public string? Referer { get; init; }
+
+    /// <summary>Links followed from a start page to reach the item; 0 for a start page and for input.</summary>
+    public int Depth { get; init; }
+
+    /// <summary>For a page: how many pages in a row, ending with this one's parent, had no image (a trap's signature).</summary>
+    public int Barren { get; init; }
+
+    /// <summary>The media type the server gave the done file, e.g. <c>image/jpeg</c>.</summary>
+    public string? ContentType { get; init; }
+
     /// <summary>The rule that skipped the item, for a skipped item.</summary>
     public string? Note { get; init; }
 }

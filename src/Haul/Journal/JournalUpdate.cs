@@ -27,7 +27,14 @@ public sealed record ItemStaged(long ItemId, long Bytes, string Sha256) : Journa
 /// <param name="FileModified">The file's modification time (UTC ticks), to notice later changes.</param>
 /// <param name="BackupPath">Where a different file found at the final path was kept, relative to the output folder.</param>
 /// <param name="LeaseToken">The claim it was done under; a newer claim's finish wins. Null: not guarded.</param>
-public sealed record ItemDone(long ItemId, long Bytes, string Sha256, long? FileModified = null, string? BackupPath = null, long? LeaseToken = null) : JournalUpdate(ItemId);
+/// <param name="ContentType">The media type the server gave it.</param>
+/// <param name="Note">What else is worth reporting, e.g. that a page was empty.</param>
+public sealed record ItemDone(
+    long ItemId, long Bytes, string Sha256, long? FileModified = null, string? BackupPath = null, long? LeaseToken = null,
+    string? ContentType = null, string? Note = null) : JournalUpdate(ItemId);
+
+/// <summary>The item ends without being fetched, by a rule (robots.txt, a filter).</summary>
+public sealed record ItemSkipped(long ItemId, string Rule, long? LeaseToken = null) : JournalUpdate(ItemId);
 
 /// <summary>The item was given up.</summary>
 public sealed record ItemFailed(long ItemId, FailureReason Reason, int? Status, string? Detail = null, long? LeaseToken = null) : JournalUpdate(ItemId);

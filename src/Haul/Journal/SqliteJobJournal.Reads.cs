@@ -38,6 +38,16 @@ public sealed partial class SqliteJobJournal
 
             using (var command = _connection.CreateCommand())
             {
+                command.CommandText = "SELECT state, COUNT(*) FROM items WHERE kind = 1 GROUP BY state;";
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    counts.AddPages((ItemState)reader.GetInt32(0), reader.GetInt32(1));
+                }
+            }
+
+            using (var command = _connection.CreateCommand())
+            {
                 command.CommandText = "SELECT (SELECT COUNT(*) FROM skipped), (SELECT COUNT(*) FROM items WHERE backup_path IS NOT NULL AND state = 2);";
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -175,28 +175,37 @@ public sealed partial class SqliteJobJournal : IJobJournal
         try
         {
             using var transaction = _connection.BeginTransaction();
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO skipped (source, entry, rule) VALUES ($source, $entry, $rule)
-                ON CONFLICT (source, entry) DO UPDATE SET rule = excluded.rule;
-                """;
-            var source = insert.Parameters.Add("$source", SqliteType.Text);
-            var entryText = insert.Parameters.Add("$entry", SqliteType.Text);
-            var rule = insert.Parameters.Add("$rule", SqliteType.Text);
-            foreach (var entry in skipped)
-            {
-                source.Value = entry.Source;
-                entryText.Value = entry.Text;
-                rule.Value = entry.Rule;
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await InsertSkippedAsync(transaction, skipped, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task InsertSkippedAsync(SqliteTransaction transaction, IReadOnlyList<SkippedInput> skipped, CancellationToken cancellationToken)
+    {
+        if (skipped.Count == 0)
+        {
+            return;
+        }
+
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO skipped (source, entry, rule) VALUES ($source, $entry, $rule)
+            ON CONFLICT (source, entry) DO UPDATE SET rule = excluded.rule;
+            """;
+        var source = insert.Parameters.Add("$source", SqliteType.Text);
+        var entryText = insert.Parameters.Add("$entry", SqliteType.Text);
+        var rule = insert.Parameters.Add("$rule", SqliteType.Text);
+        foreach (var entry in skipped)
+        {
+            source.Value = entry.Source;
+            entryText.Value = entry.Text;
+            rule.Value = entry.Rule;
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Haul.Journal;
 internal static class SqliteSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private const string Pragmas = """
         PRAGMA journal_mode = WAL;
@@ -126,6 +126,20 @@ internal static class SqliteSchema
         END;
         """;
 
+    /// <summary>
+    /// Version 3: crawling. Each item knows the page that first named it (<c>referer</c>), its link depth from a start
+    /// page, its barren run (pages in a row without an image, to cut traps) and, once done, its content type;
+    /// <c>found</c> records every page an image was found on, with its alt text.
+    /// </summary>
+    private const string Version3 = """
+        ALTER TABLE items ADD COLUMN referer TEXT;
+        ALTER TABLE items ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN barren INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN content_type TEXT;
+        CREATE TABLE found (image_id INTEGER NOT NULL, page_id INTEGER NOT NULL, alt TEXT, PRIMARY KEY (image_id, page_id)) WITHOUT ROWID;
+        CREATE INDEX items_pages ON items (state) WHERE kind = 1;
+        """;
+
     /// <summary>Creates or migrates the schema inside one transaction.</summary>
     public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -149,6 +163,11 @@ internal static class SqliteSchema
             await ExecuteAsync(connection, Version2, cancellationToken, transaction).ConfigureAwait(false);
             await FillVersion2Async(connection, transaction, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, Version2Finish, cancellationToken, transaction).ConfigureAwait(false);
+        }
+
+        if (version < 3)
+        {
+            await ExecuteAsync(connection, Version3, cancellationToken, transaction).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, $"PRAGMA user_version = {Version};", cancellationToken, transaction).ConfigureAwait(false);

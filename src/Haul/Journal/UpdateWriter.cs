@@ -35,10 +35,17 @@ internal sealed class UpdateWriter : IDisposable
         ItemDone done => ExecuteAsync(
             """
             UPDATE items SET state = 2, bytes = $a, sha256 = $b, file_modified = $c, backup_path = coalesce($d, backup_path),
+                content_type = coalesce($f, content_type), note = $g,
                 last_reason = NULL, last_detail = NULL, lease_owner = NULL, updated_at = $now
             WHERE id = $id AND ($e IS NULL OR lease_token = $e);
             """,
-            done.ItemId, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken),
+            done.ItemId, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken, done.ContentType, done.Note),
+        ItemSkipped skipped => ExecuteAsync(
+            """
+            UPDATE items SET state = 4, note = $a, lease_owner = NULL, updated_at = $now
+            WHERE id = $id AND state <> 2 AND ($b IS NULL OR lease_token = $b);
+            """,
+            skipped.ItemId, skipped.Rule, skipped.LeaseToken),
         ItemFailed failed => ExecuteAsync(
             """
             UPDATE items SET state = 3, last_reason = $a, last_status = $b, last_detail = $c, lease_owner = NULL, updated_at = $now

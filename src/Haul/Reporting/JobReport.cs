@@ -52,6 +52,9 @@ public sealed record JobReport
     /// <summary>Failures counted by reason, over every failed item.</summary>
     public IReadOnlyDictionary<FailureReason, int> FailuresByReason { get; init; } = new Dictionary<FailureReason, int>();
 
+    /// <summary>The pages of a crawl, counted among the items too; null for a list job.</summary>
+    public PageCounts? Pages { get; init; }
+
     /// <summary>Whether every item ended done or skipped.</summary>
     public bool Succeeded => Failed == 0 && Pending == 0;
 }
@@ -60,3 +63,10 @@ public sealed record JobReport
 /// <param name="Item">The item.</param>
 /// <param name="Attempts">Its attempts, oldest first.</param>
 public sealed record FailedItem(JournalItem Item, IReadOnlyList<AttemptRecord> Attempts);
+
+/// <summary>The pages of a crawl by state.</summary>
+/// <param name="Done">Pages read.</param>
+/// <param name="Failed">Pages that could not be fetched or read.</param>
+/// <param name="Skipped">Pages left out by a rule (robots.txt, a limit).</param>
+/// <param name="Pending">Pages not read yet.</param>
+public sealed record PageCounts(int Done, int Failed, int Skipped, int Pending);

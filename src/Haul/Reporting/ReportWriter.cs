@@ -31,7 +31,12 @@ public static class ReportWriter
     public static Task WriteAsync(JobReport report, IJobJournal journal, string outputDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        return WriteAsync(report, new ReportLists(Failures(journal, cancellationToken), journal.ReadSkippedAsync(cancellationToken), journal.ReadItemsAsync(ItemState.Done, withBackupOnly: true, cancellationToken)), outputDirectory, cancellationToken);
+        var lists = new ReportLists(Failures(journal, cancellationToken), journal.ReadSkippedAsync(cancellationToken), journal.ReadItemsAsync(ItemState.Done, withBackupOnly: true, cancellationToken))
+        {
+            SkippedItems = journal.ReadItemsAsync(ItemState.Skipped, withBackupOnly: false, cancellationToken),
+            NotedPages = journal.ReadNotedPagesAsync(cancellationToken),
+        };
+        return WriteAsync(report, lists, outputDirectory, cancellationToken);
     }
 
     private static async Task WriteAsync(JobReport report, ReportLists lists, string outputDirectory, CancellationToken cancellationToken)
@@ -98,6 +103,16 @@ public static class ReportWriter
         json.WriteNumber("bytesDone", report.BytesDone);
         json.WriteNumber("backups", report.BackupCount);
         json.WriteNumber("elapsedSeconds", Math.Round(report.Elapsed.TotalSeconds, 3));
+        if (report.Pages is { } pages)
+        {
+            json.WriteStartObject("pages");
+            json.WriteNumber("done", pages.Done);
+            json.WriteNumber("failed", pages.Failed);
+            json.WriteNumber("skipped", pages.Skipped);
+            json.WriteNumber("pending", pages.Pending);
+            json.WriteEndObject();
+        }
+
         WriteCounts(json, "retriesByReason", report.RetriesByReason);
         WriteCounts(json, "failuresByReason", report.FailuresByReason);
         json.WriteStartArray("failures");
@@ -162,6 +177,27 @@ public static class ReportWriter
             await FlushNowAndThenAsync().ConfigureAwait(false);
         }
 
+        await foreach (var item in lists.SkippedItems.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            json.WriteStartObject();
+            json.WriteString("entry", item.Url);
+            json.WriteString("source", item.Source ?? item.Referer);
+            json.WriteString("rule", item.Note);
+            json.WriteEndObject();
+            await FlushNowAndThenAsync().ConfigureAwait(false);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("pageNotes");
+        await foreach (var item in lists.NotedPages.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            json.WriteStartObject();
+            json.WriteString("url", item.Url);
+            json.WriteString("note", item.Note);
+            json.WriteEndObject();
+            await FlushNowAndThenAsync().ConfigureAwait(false);
+        }
+
         json.WriteEndArray();
         json.WriteStartArray("backupFiles");
         await foreach (var item in lists.Backups.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -194,7 +230,7 @@ public static class ReportWriter
     /// Writes a temporary file and renames it over <paramref name="path"/>. A link planted at the temporary name is
     /// removed (never followed), and the rename replaces a link at the final name rather than writing through it.
     /// </summary>
-    private static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    internal static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         var temporary = path + ".tmp";
         File.Delete(temporary);
@@ -215,5 +251,12 @@ public static class ReportWriter
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>The lists a report file enumerates, from memory or streamed from a journal.</summary>
-    private sealed record ReportLists(IAsyncEnumerable<FailedItem> Failures, IAsyncEnumerable<SkippedInput> Skipped, IAsyncEnumerable<JournalItem> Backups);
+    private sealed record ReportLists(IAsyncEnumerable<FailedItem> Failures, IAsyncEnumerable<SkippedInput> Skipped, IAsyncEnumerable<JournalItem> Backups)
+    {
+        /// <summary>Items a rule kept from being fetched (robots.txt, a crawl's filters).</summary>
+        public IAsyncEnumerable<JournalItem> SkippedItems { get; init; } = ToAsync<JournalItem>([]);
+
+        /// <summary>Pages read with something to say (empty, malformed, not a page).</summary>
+        public IAsyncEnumerable<JournalItem> NotedPages { get; init; } = ToAsync<JournalItem>([]);
+    }
 }

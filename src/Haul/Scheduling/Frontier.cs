@@ -21,6 +21,9 @@ internal sealed class Frontier : IDisposable
     private readonly List<HostQueue> _order = [];
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
 
+    /// <summary>Hosts with a least gap between the starts of their requests (robots.txt's Crawl-delay): the gap and the next start allowed.</summary>
+    private readonly Dictionary<string, (long Gap, long NextStart)> _pacing = new(StringComparer.Ordinal);
+
     /// <summary>Ids of the items in memory: a claim never brings one in twice.</summary>
     private readonly HashSet<long> _held = [];
     private readonly SemaphoreSlim _refilling = new(1, 1);
@@ -76,6 +79,26 @@ internal sealed class Frontier : IDisposable
             {
                 queue.PausedUntil = until;
                 queue.PauseReason = reason;
+            }
+
+            Signal();
+        }
+    }
+
+    /// <summary>Starts no two requests of a host closer together than <paramref name="gap"/> (robots.txt's Crawl-delay).</summary>
+    public void SetHostGap(string host, TimeSpan gap)
+    {
+        lock (_sync)
+        {
+            var milliseconds = (long)gap.TotalMilliseconds;
+            if (milliseconds <= 0)
+            {
+                _pacing.Remove(host);
+            }
+            else
+            {
+                var next = _pacing.TryGetValue(host, out var pacing) ? pacing.NextStart : 0;
+                _pacing[host] = (milliseconds, next);
             }
 
             Signal();
@@ -200,6 +223,17 @@ internal sealed class Frontier : IDisposable
             if (queue.Ready.Count == 0 || queue.Active >= _options.PerHostLimit)
             {
                 continue;
+            }
+
+            if (_pacing.TryGetValue(queue.Host, out var pacing))
+            {
+                if (pacing.NextStart > now)
+                {
+                    Shorten(ref wait, pacing.NextStart - now);
+                    continue;
+                }
+
+                _pacing[queue.Host] = (pacing.Gap, now + pacing.Gap);
             }
 
             _next = (index + 1) % _order.Count;

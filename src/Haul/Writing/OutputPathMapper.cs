@@ -12,7 +12,7 @@ namespace Haul.Writing;
 /// Maps a URL to a safe relative path under the output folder: <c>host[_port]/path</c>, with the query folded into a
 /// stable suffix. No URL can escape the folder: <c>..</c>, encoded separators, control and invisible characters,
 /// reserved device names and over-long names are all neutralised. No path lands on Haul's own files at the top of the
-/// folder (<c>.haul/</c>, <c>report.json</c>, <c>failed.txt</c>): such a first segment gets a leading <c>_</c>.
+/// folder (<c>.haul/</c>, <c>report.json</c>, <c>failed.txt</c>, <c>images.jsonl</c>): such a first segment gets a leading <c>_</c>.
 /// </summary>
 public static class OutputPathMapper
 {
@@ -36,6 +36,8 @@ public static class OutputPathMapper
         ReportWriter.FailedFileName,
         ReportWriter.ReportFileName + ".tmp",
         ReportWriter.FailedFileName + ".tmp",
+        ImageListWriter.FileName,
+        ImageListWriter.FileName + ".tmp",
     };
 
     /// <summary>The relative path (with '/' separators) where the file of <paramref name="url"/> belongs.</summary>

@@ -22,33 +22,14 @@ internal sealed class GalleryPair(HostileServer main, HostileServer cdn) : IAsyn
 
     public static async Task<GalleryPair> StartAsync(int seed = 5, FaultProfile? faults = null, double? crawlDelay = null)
     {
-        var cdn = await HostileServer.StartAsync(new HostileServerOptions { Seed = seed, FileCount = 0, Gallery = Options(crawlDelay) });
-        try
+        var servers = await GalleryServers.StartAsync(new HostileServerOptions
         {
-            var gallery = Options(crawlDelay);
-            var main = await HostileServer.StartAsync(new HostileServerOptions
-            {
-                Seed = seed,
-                FileCount = 0,
-                Faults = faults ?? FaultProfile.None,
-                Gallery = new GalleryOptions
-                {
-                    Pages = gallery.Pages,
-                    SlotsPerPage = gallery.SlotsPerPage,
-                    CrawlDelay = gallery.CrawlDelay,
-                    HugePageBytes = gallery.HugePageBytes,
-                    MinImageSize = gallery.MinImageSize,
-                    MaxImageSize = gallery.MaxImageSize,
-                    CdnBaseUri = cdn.BaseUri,
-                },
-            });
-            return new GalleryPair(main, cdn);
-        }
-        catch
-        {
-            await cdn.DisposeAsync();
-            throw;
-        }
+            Seed = seed,
+            FileCount = 0,
+            Faults = faults ?? FaultProfile.None,
+            Gallery = Options(crawlDelay),
+        });
+        return new GalleryPair(servers.Main, servers.Cdn);
     }
 
     /// <summary>The server that serves an expected image.</summary>

@@ -1,0 +1,51 @@
+using Haul.Input;
+using Haul.Journal;
+using Haul.Reporting;
+
+namespace Haul.Engine;
+
+/// <summary>
+/// Runs a crawl: from its start pages, every page in scope is read and every full-size image on them saved. Pages are
+/// items of the same journal and frontier as files, fetched by the same fetcher under the same host limits, so a crawl
+/// resumes as a list does: running it again (after a crash, kill -9 included) fetches no done page or image again and
+/// gives failed ones a fresh start. The output folder gets <c>images.jsonl</c> besides the report.
+/// </summary>
+public static class CrawlJob
+{
+    /// <summary>Crawls from <paramref name="startPages"/> into <see cref="HaulOptions.OutputDirectory"/>.</summary>
+    /// <exception cref="OutputFolderException">The output folder cannot be created or written, or holds a link where Haul's own folder belongs.</exception>
+    /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
+    /// <exception cref="DiskFullException">The disk filled up; nothing finished was lost, and the crawl can be run again.</exception>
+    /// <exception cref="JournalWriteException">The journal could not be written; nothing finished was lost, and the crawl can be run again.</exception>
+    public static Task<JobReport> RunAsync(
+        HaulOptions options, CrawlOptions crawl, IReadOnlyList<Uri> startPages, JobProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(crawl);
+        ArgumentNullException.ThrowIfNull(startPages);
+        crawl.Validate();
+        foreach (var page in startPages)
+        {
+            if (UrlRules.Check(page.AbsoluteUri) is { } problem)
+            {
+                throw new ArgumentException($"start page '{page}': {problem}", nameof(startPages));
+            }
+        }
+
+        return DownloadJob.RunCoreAsync(options, Empty(), new CrawlStart(startPages, crawl), progress ?? new JobProgress(), cancellationToken);
+    }
+
+    /// <summary>Adds the start pages to the job (those it has are kept as they are) and gives failed items a fresh start.</summary>
+    internal static async Task SeedAsync(IJobJournal journal, CrawlStart crawl, CancellationToken cancellationToken)
+    {
+        await journal.ReopenFailedAsync(cancellationToken).ConfigureAwait(false);
+        var seeds = crawl.StartPages.Select(page => new FoundItem(page, ItemKind.Page) { Source = "start page" }).ToList();
+        await journal.RecordFoundAsync(new PageFindings(seeds), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<InputEntry> Empty()
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+}

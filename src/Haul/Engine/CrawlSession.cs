@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using Haul.Crawling;
+using Haul.Discovery;
+using Haul.Fetching;
+using Haul.Scheduling;
+
+namespace Haul.Engine;
+
+/// <summary>
+/// What one run of a crawl decides with: its options, the scope and filters built from them, robots.txt of every host
+/// it touches, and the count of pages it has taken on (for <see cref="CrawlOptions.MaxPages"/>).
+/// </summary>
+internal sealed class CrawlSession : IDisposable
+{
+    /// <summary>Rules of links worth a line in the report: the traps and limits that cut a crawl short, not the ordinary edges of its scope.</summary>
+    private static readonly HashSet<string> Reported = new(StringComparer.Ordinal)
+    {
+        "max-depth", "repeated-segment", "url-too-long", "query-growth", "barren-chain",
+    };
+
+    private readonly Frontier _frontier;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _paced = new(StringComparer.Ordinal);
+    private int _pagesTaken;
+
+    public CrawlSession(CrawlOptions options, IReadOnlyList<Uri> startPages, HaulOptions haul, Frontier frontier, int pagesTaken)
+    {
+        Options = options;
+        _frontier = frontier;
+        _pagesTaken = pagesTaken;
+        Extraction = new ExtractionOptions { AllSizes = options.AllSizes, KeepDataUris = options.KeepDataUris, NextSelector = options.NextSelector };
+        Scope = new CrawlScope(startPages, new CrawlScopeOptions
+        {
+            NoParent = options.NoParent,
+            SpanHosts = options.SpanHosts,
+            Include = options.Include.Select(Pattern).ToList(),
+            Exclude = options.Exclude.Select(Pattern).ToList(),
+            MaxDepth = options.MaxDepth,
+            MaxPages = options.MaxPages,
+        });
+        Filter = new ImageFilter(new ImageFilterOptions
+        {
+            Extensions = options.Extensions,
+            MinBytes = options.MinBytes,
+            MaxBytes = options.MaxBytes,
+            MinWidth = options.MinWidth,
+            MinHeight = options.MinHeight,
+        });
+        Robots = options.IgnoreRobots ? null : new RobotsCache(HttpClientFactory.CreatePooled(haul), haul);
+    }
+
+    public CrawlOptions Options { get; }
+
+    public ExtractionOptions Extraction { get; }
+
+    public CrawlScope Scope { get; }
+
+    public ImageFilter Filter { get; }
+
+    /// <summary>robots.txt of each origin; null with <see cref="CrawlOptions.IgnoreRobots"/>.</summary>
+    public RobotsCache? Robots { get; }
+
+    public static bool IsReported(string rule) => Reported.Contains(rule);
+
+    /// <summary>
+    /// The rule that keeps <paramref name="url"/> from being requested (robots.txt), or null; the first time a host is
+    /// seen its robots.txt is fetched and its Crawl-delay given to the frontier.
+    /// </summary>
+    public async Task<string?> CheckRobotsAsync(Uri url, string host, CancellationToken cancellationToken)
+    {
+        if (Robots is null)
+        {
+            return null;
+        }
+
+        var robots = await Robots.GetAsync(url, cancellationToken).ConfigureAwait(false);
+        var rules = robots.For(RobotsCache.ProductToken);
+        if (rules.CrawlDelay is { } delay && _paced.TryAdd(host, true))
+        {
+            _frontier.SetHostGap(host, delay);
+        }
+
+        return rules.IsAllowed(url) ? null : "robots";
+    }
+
+    /// <summary>Takes on one more page to fetch; the rule <c>max-pages</c> once the crawl has as many as it may.</summary>
+    public string? AdmitPage()
+    {
+        if (Options.MaxPages is not { } max)
+        {
+            return null;
+        }
+
+        return Interlocked.Increment(ref _pagesTaken) <= max ? null : "max-pages";
+    }
+
+    public void Dispose() => Robots?.Dispose();
+
+    private static Regex Pattern(string pattern) => new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using Haul.Crawling;
+using Haul.Discovery;
+using Haul.Fetching;
+using Haul.Input;
+using Haul.Journal;
+using Haul.Scheduling;
+using Haul.Writing;
+using Microsoft.Extensions.Logging;
+
+namespace Haul.Engine;
+
+/// <summary>
+/// Reads a crawled page once its body is verified in its part file: extracts its images and links (with a deadline),
+/// keeps what the crawl's scope, traps and filters allow, and records them with the page's own end in one transaction,
+/// so that a page is either unread or done with everything it named.
+/// </summary>
+internal sealed class PageReader
+{
+    /// <summary>Titles of the interstitial pages that bot checks answer with 200 OK in place of the page asked for.</summary>
+    private static readonly string[] ChallengeTitles =
+        ["just a moment", "attention required", "verify you are human", "are you a robot", "security check", "access denied", "captcha"];
+
+    /// <summary>
+    /// Parse errors from which a page is reported as malformed: real pages often have one or two (an attribute glued to
+    /// the next, a stray end tag) that every browser shrugs off.
+    /// </summary>
+    private const int MalformedErrors = 5;
+
+    private readonly CrawlSession _session;
+    private readonly IJobJournal _journal;
+    private readonly Frontier _frontier;
+    private readonly JobProgress _progress;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte>? _listed;
+
+    public PageReader(CrawlSession session, IJobJournal journal, Frontier frontier, JobProgress progress, HaulOptions options)
+    {
+        _session = session;
+        _journal = journal;
+        _frontier = frontier;
+        _progress = progress;
+        _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger("Haul.Crawling");
+        _listed = session.Options.ListOnly ? new ConcurrentDictionary<string, byte>(StringComparer.Ordinal) : null;
+    }
+
+    /// <summary>
+    /// Reads the page of <paramref name="work"/>, whose body <paramref name="fetched"/> verified; returns the outcome with
+    /// <see cref="AttemptOutcome.Recorded"/> set when the page's end is already in the journal, or a failure.
+    /// </summary>
+    public async Task<AttemptOutcome> ReadAsync(WorkItem work, AttemptOutcome fetched, CancellationToken cancellationToken)
+    {
+        var target = work.Target;
+        var item = work.Item;
+        var pageUrl = target.CurrentUrl;
+        PageExtraction extraction;
+        string? note = null;
+        if (fetched.FileSize == 0)
+        {
+            extraction = PageExtraction.Empty;
+            note = "empty page";
+        }
+        else if (!IsHtml(fetched.ContentType))
+        {
+            extraction = PageExtraction.Empty;
+            note = $"not a page ({fetched.ContentType}), not read";
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(_session.Options.ParseTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                using var body = NoFollowFile.Open(target.PartPath, NoFollowFile.Mode.Read);
+                extraction = await PageExtractor.ExtractAsync(body, pageUrl, fetched.ContentType, _session.Extraction, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                target.DeletePart();
+                return fetched with
+                {
+                    Reason = FailureReason.ParseTimeout,
+                    GiveUp = true,
+                    Detail = $"not read within {_session.Options.ParseTimeout.TotalSeconds:0.#} s",
+                    Sha256 = null,
+                };
+            }
+
+            if (LooksLikeChallenge(extraction.Title))
+            {
+                // A bot check answered in place of the page: tried again later, like a soft block of a file.
+                target.DeletePart();
+                return fetched with { Reason = FailureReason.SoftBlock, Detail = $"a bot check page (\"{extraction.Title}\")", Sha256 = null };
+            }
+
+            if (extraction.ParseErrors >= MalformedErrors)
+            {
+                note = $"malformed HTML ({extraction.ParseErrors} parse errors), read as a browser would";
+            }
+        }
+
+        var findings = Collect(item, pageUrl, extraction, out var skipped);
+        var finish = new ItemDone(item.Id, fetched.FileSize, fetched.Sha256!, null, null, item.LeaseToken, fetched.ContentType, note);
+        var result = await _journal.RecordFoundAsync(
+            new PageFindings(findings) { PageId = item.Id, Skipped = skipped, Finish = finish }, cancellationToken).ConfigureAwait(false);
+        target.DeletePart();
+        _progress.PageRead(result.NewPages, result.NewFiles.Count);
+        _frontier.InputAdded();
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.PageRead(_logger, pageUrl, extraction.Images.Count, extraction.Links.Count, result.NewPages + result.NewFiles.Count, note is null ? string.Empty : " (" + note + ")");
+        }
+
+        return fetched with { Recorded = true };
+    }
+
+    private List<FoundItem> Collect(JournalItem page, Uri pageUrl, PageExtraction extraction, out List<SkippedInput> skipped)
+    {
+        var found = new List<FoundItem>(extraction.Images.Count + extraction.Links.Count);
+        skipped = [];
+        var source = pageUrl.AbsoluteUri;
+        var depth = page.Depth + 1;
+        foreach (var image in extraction.Images)
+        {
+            var rule = _session.Filter.CheckUrl(image.Url) ?? _session.Filter.CheckDimensions(image.Width, image.Height) ?? _session.Scope.CheckImage(image.Url);
+            if (rule is not null)
+            {
+                skipped.Add(new SkippedInput(image.Url.AbsoluteUri, source, rule));
+                continue;
+            }
+
+            if (_listed is not null)
+            {
+                if (_listed.TryAdd(UrlNormalizer.Normalize(image.Url), 0))
+                {
+                    _progress.ImageFound(image.Url);
+                }
+
+                continue;
+            }
+
+            found.Add(new FoundItem(image.Url, ItemKind.File)
+            {
+                Referer = RefererPolicy.For(pageUrl, image.Url, _session.Options.Referer),
+                Depth = depth,
+                Alt = image.Alt,
+                Source = source,
+            });
+        }
+
+        // A page's barren run: 0 when it had an image, else one more than the page it was found on.
+        var barren = CrawlScope.BarrenRunOf(page.Barren, extraction.ImageSlots > 0);
+        foreach (var link in extraction.Links)
+        {
+            var rule = _session.Scope.CheckPage(link.Url, depth, barren);
+            if (rule is not null)
+            {
+                if (CrawlSession.IsReported(rule))
+                {
+                    skipped.Add(new SkippedInput(link.Url.AbsoluteUri, source, rule));
+                }
+
+                continue;
+            }
+
+            found.Add(new FoundItem(link.Url, ItemKind.Page)
+            {
+                Referer = RefererPolicy.For(pageUrl, link.Url, _session.Options.Referer),
+                Depth = depth,
+                Barren = barren,
+                Source = source,
+            });
+        }
+
+        return found;
+    }
+
+    private static bool IsHtml(string? mediaType) =>
+        mediaType is null || mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase);
+
+    private static bool LooksLikeChallenge(string? title) =>
+        title is not null && ChallengeTitles.Any(t => title.Contains(t, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,10 @@
+namespace Haul.Journal;
+
+/// <summary>A done image of a crawl, with the pages it was found on: one line of <c>images.jsonl</c>.</summary>
+/// <param name="Url">The image's URL.</param>
+/// <param name="OutputPath">Where it was saved, relative to the output folder.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Sha256">Its SHA-256, lowercase hex.</param>
+/// <param name="ContentType">The media type the server gave it.</param>
+/// <param name="PagesJson">A JSON array of <c>{"url", "alt"}</c> objects, one for each page it was found on.</param>
+public sealed record SavedImage(string Url, string OutputPath, long Bytes, string? Sha256, string? ContentType, string PagesJson);

@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using Haul.Input;
+using Microsoft.Data.Sqlite;
+
+namespace Haul.Journal;
+
+/// <summary>The crawling side of the journal: what pages found, and the records <c>images.jsonl</c> is written from.</summary>
+public sealed partial class SqliteJobJournal
+{
+    /// <inheritdoc/>
+    public async Task<FoundResult> RecordFoundAsync(PageFindings findings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+
+        // The page's own updates (started, its attempts) go first, so that its end is written after them.
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            _claims.Transaction = transaction;
+            using var adder = new ItemAdder(_connection, transaction, _claims, _run, Now(), null);
+            using var recordFound = _connection.CreateCommand();
+            recordFound.Transaction = transaction;
+            recordFound.CommandText = "INSERT INTO found (image_id, page_id, alt) VALUES ($image, $page, $alt) ON CONFLICT DO NOTHING;";
+            recordFound.Parameters.Add("$image", SqliteType.Integer);
+            recordFound.Parameters.Add("$page", SqliteType.Integer);
+            recordFound.Parameters.Add("$alt", SqliteType.Text);
+            var newPages = 0;
+            var newFiles = new List<string>();
+            foreach (var item in findings.Items)
+            {
+                if (await adder.AddFoundAsync(item, findings.PageId, recordFound, cancellationToken).ConfigureAwait(false))
+                {
+                    if (item.Kind == ItemKind.Page)
+                    {
+                        newPages++;
+                    }
+                    else
+                    {
+                        newFiles.Add(item.Url.AbsoluteUri);
+                    }
+                }
+            }
+
+            await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await InsertSkippedAsync(transaction, await NotItemsAsync(transaction, findings.Skipped, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (findings.Finish is { } finish)
+            {
+                using var writer = new UpdateWriter(_connection, transaction, Now());
+                await writer.WriteAsync(finish).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new FoundResult(newPages, newFiles);
+        }
+        finally
+        {
+            _claims.Transaction = null;
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The entries whose URL the job does not have as an item: a link cut by a rule here may have been taken elsewhere.</summary>
+    private async Task<IReadOnlyList<SkippedInput>> NotItemsAsync(
+        SqliteTransaction transaction, IReadOnlyList<SkippedInput> skipped, CancellationToken cancellationToken)
+    {
+        if (skipped.Count == 0)
+        {
+            return skipped;
+        }
+
+        using var find = _connection.CreateCommand();
+        find.Transaction = transaction;
+        find.CommandText = "SELECT 1 FROM items WHERE url = $url;";
+        var url = find.Parameters.Add("$url", SqliteType.Text);
+        var kept = new List<SkippedInput>(skipped.Count);
+        foreach (var entry in skipped)
+        {
+            url.Value = Uri.TryCreate(entry.Text, UriKind.Absolute, out var uri) ? UrlNormalizer.Normalize(uri) : entry.Text;
+            if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                kept.Add(entry);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<JournalItem> ReadNotedPagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long after = 0;
+        while (true)
+        {
+            var page = new List<JournalItem>();
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = $"SELECT {ItemAdder.SelectColumns} FROM items WHERE kind = 1 AND state = 2 AND note IS NOT NULL AND id > $after ORDER BY id LIMIT 500;";
+                command.Parameters.AddWithValue("$after", after);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var item = ItemAdder.Read(reader);
+                    after = item.Id;
+                    page.Add(item);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+
+            if (page.Count < 500)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> ReopenFailedAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE items SET state = 0, not_before = 0 WHERE state = 3;";
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<SavedImage> ReadFoundImagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // By id, a page of images at a time, the gate held only while a page is read.
+        long after = 0;
+        while (true)
+        {
+            var page = new List<SavedImage>();
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = """
+                    SELECT i.id, i.url, i.output_path, i.bytes, i.sha256, i.content_type,
+                           (SELECT json_group_array(json_object('url', p.url, 'alt', f.alt))
+                              FROM found f JOIN items p ON p.id = f.page_id WHERE f.image_id = i.id)
+                    FROM items i
+                    WHERE i.kind = 0 AND i.state = 2 AND i.id > $after
+                    ORDER BY i.id LIMIT 500;
+                    """;
+                command.Parameters.AddWithValue("$after", after);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    after = reader.GetInt64(0);
+                    page.Add(new SavedImage(
+                        reader.GetString(1),
+                        reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
+                        reader.GetInt64(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.IsDBNull(6) ? "[]" : reader.GetString(6)));
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var image in page)
+            {
+                yield return image;
+            }
+
+            if (page.Count < 500)
+            {
+                yield break;
+            }
+        }
+    }
+}

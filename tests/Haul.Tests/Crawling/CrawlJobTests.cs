@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Haul.Engine;
+using Haul.Journal;
+using Haul.Reporting;
+using Haul.TestServer;
+
+namespace Haul.Tests.Crawling;
+
+/// <summary>Crawls of the test server's gallery site, whose generator knows the exact set of full-size images.</summary>
+[Collection(NetworkTests.Name)]
+public sealed class CrawlJobTests
+{
+    private static HostileServerOptions Gallery(FaultProfile faults, int seed = 5) => new()
+    {
+        Seed = seed,
+        FileCount = 0,
+        Faults = faults,
+        StallDuration = TimeSpan.FromSeconds(3),
+        Gallery = new GalleryOptions
+        {
+            Pages = 6,
+            SlotsPerPage = 18,
+            HugePageBytes = 256 * 1024,
+            MinImageSize = 2048,
+            MaxImageSize = 16 * 1024,
+        },
+    };
+
+    private static CrawlOptions Crawl => new() { MaxPageBytes = 128 * 1024 };
+
+    [Fact]
+    public async Task A_crawl_downloads_exactly_the_generators_set_of_full_size_images()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None));
+        using var folder = new TempFolder();
+        var report = await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl, [servers.StartUri]);
+
+        var expected = servers.Main.GalleryImages;
+        Assert.NotEmpty(expected);
+        var items = await TestSupport.ReadJournalAsync(folder.Path);
+        var images = items.Where(i => i.Item.Kind == ItemKind.File).Select(i => i.Item).ToList();
+        Assert.Equal(
+            expected.Select(e => e.Url.AbsoluteUri).Order(StringComparer.Ordinal),
+            images.Where(i => i.State == ItemState.Done).Select(i => i.Url).Order(StringComparer.Ordinal));
+        // Images found only under a Disallow are items skipped by robots.txt, never requested.
+        Assert.All(images.Where(i => i.State != ItemState.Done), i =>
+        {
+            Assert.Equal(ItemState.Skipped, i.State);
+            Assert.Equal("robots", i.Note);
+            Assert.Contains("/private/", i.Url, StringComparison.Ordinal);
+        });
+        foreach (var image in expected)
+        {
+            var path = TestSupport.SavedPath(folder.Path, image.Url);
+            Assert.Equal(image.Sha256, TestSupport.Sha256OfFile(path));
+        }
+
+        // Every page a correct crawl fetches is read; nothing else was asked for.
+        var pages = items.Where(i => i.Item.Kind == ItemKind.Page).Select(i => i.Item).ToList();
+        var fetched = servers.Main.GalleryPages.Where(p => p.Fetched).Select(p => new Uri(servers.Main.BaseUri, p.PathAndQuery).AbsoluteUri).ToHashSet();
+        Assert.Equal(fetched.Order(StringComparer.Ordinal), pages.Where(p => p.State is ItemState.Done or ItemState.Failed).Select(p => p.Url).Order(StringComparer.Ordinal));
+        Assert.Equal(0, servers.Main.Counters.RequestsUnder("/private/"));
+        Assert.Equal(0, servers.Cdn.Counters.RequestsUnder("/offsite/"));
+        Assert.Equal(0, servers.Main.Counters.RequestsUnder("/img/thumb/"));
+        Assert.Equal(0, servers.Main.Counters.RequestsUnder("/protected/", 403));
+        Assert.Equal(1, servers.Main.Counters.RequestsFor("/robots.txt"));
+
+        // The calendar trap ended by itself, and the oversized, empty and malformed pages are reported.
+        Assert.True(servers.Main.Counters.RequestsUnder("/calendar/") <= 9, $"{servers.Main.Counters.RequestsUnder("/calendar/")} calendar pages");
+        var huge = Assert.Single(pages, p => p.Url.EndsWith("/gallery/huge.html", StringComparison.Ordinal));
+        Assert.Equal(ItemState.Failed, huge.State);
+        Assert.Equal(Haul.Fetching.FailureReason.TooLarge, huge.LastReason);
+        Assert.Equal("empty page", Assert.Single(pages, p => p.Url.EndsWith("/gallery/empty.html", StringComparison.Ordinal)).Note);
+        Assert.StartsWith("malformed HTML", Assert.Single(pages, p => p.Url.EndsWith("/gallery/broken.html", StringComparison.Ordinal)).Note, StringComparison.Ordinal);
+
+        Assert.Equal(expected.Count, report.Done - report.Pages!.Done);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder.Path, ReportWriter.ReportFileName)));
+        var rules = json.RootElement.GetProperty("skippedEntries").EnumerateArray().Select(e => e.GetProperty("rule").GetString()).ToList();
+        Assert.Contains("barren-chain", rules);
+        Assert.Contains("repeated-segment", rules);
+        Assert.Contains("query-growth", rules);
+        Assert.Contains("robots", rules);
+        Assert.Contains(json.RootElement.GetProperty("pageNotes").EnumerateArray(), n => n.GetProperty("note").GetString() == "empty page");
+    }
+
+    [Fact]
+    public async Task Images_jsonl_names_every_saved_image_with_its_pages_and_sends_each_page_as_referer()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 9));
+        using var folder = new TempFolder();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl, [servers.StartUri]);
+
+        var lines = await File.ReadAllLinesAsync(Path.Combine(folder.Path, ImageListWriter.FileName));
+        var expected = servers.Main.GalleryImages;
+        Assert.Equal(expected.Count, lines.Length);
+        foreach (var line in lines)
+        {
+            using var entry = JsonDocument.Parse(line);
+            var root = entry.RootElement;
+            var image = Assert.Single(expected, e => e.Url.AbsoluteUri == root.GetProperty("url").GetString());
+            Assert.Equal(image.Sha256, root.GetProperty("sha256").GetString());
+            Assert.Equal(image.Size, root.GetProperty("bytes").GetInt64());
+            Assert.Equal(image.ContentType, root.GetProperty("contentType").GetString());
+            Assert.True(File.Exists(Path.Combine(folder.Path, root.GetProperty("path").GetString()!)));
+            var pages = root.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("url").GetString()!).ToList();
+            Assert.NotEmpty(pages);
+            Assert.All(pages, p => Assert.StartsWith(servers.Main.BaseUri.AbsoluteUri, p, StringComparison.Ordinal));
+        }
+
+        // Every image request carried the page it was found on.
+        var imageRequests = servers.Main.Counters.Log.Concat(servers.Cdn.Counters.Log)
+            .Where(r => r.Path.StartsWith("/img/", StringComparison.Ordinal) || r.Path.StartsWith("/cdn/", StringComparison.Ordinal) || r.Path.StartsWith("/protected/", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(imageRequests);
+        Assert.All(imageRequests, r => Assert.StartsWith(servers.Main.BaseUri.AbsoluteUri, r.Referer ?? "(none)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_crawl_through_the_hostile_fault_mix_ends_with_every_image_byte_identical_and_every_page_read()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.Hostile, seed: 11));
+        using var folder = new TempFolder();
+        var options = TestSupport.FastOptions(folder.Path) with { MaxAttempts = 12 };
+        await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+
+        var items = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).ToList();
+        foreach (var image in servers.Main.GalleryImages)
+        {
+            var row = Assert.Single(items, i => i.Url == image.Url.AbsoluteUri);
+            Assert.True(row.State == ItemState.Done, $"{image.Url}: {row.State} {row.LastReason} {row.LastDetail}");
+            var served = servers.HostOf(image).GetFile(image.Path);
+            Assert.True(served.Sha256Hex == TestSupport.Sha256OfFile(TestSupport.SavedPath(folder.Path, image.Url)), $"{image.Url} differs from version {served.Version} served");
+        }
+
+        Assert.Equal(servers.Main.GalleryImages.Count, items.Count(i => i.Kind == ItemKind.File && i.State == ItemState.Done));
+        var pages = items.Where(i => i.Kind == ItemKind.Page).ToList();
+        Assert.All(pages.Where(p => !p.Url.EndsWith("/huge.html", StringComparison.Ordinal) && p.State != ItemState.Skipped),
+            p => Assert.True(p.State == ItemState.Done, $"{p.Url}: {p.State} {p.LastReason} {p.LastDetail}"));
+        Assert.True(servers.Main.Counters.FaultsByKind.Values.Sum() > 0, "no fault was injected");
+    }
+
+    [Fact]
+    public async Task A_second_run_of_a_finished_crawl_fetches_no_page_or_image_again()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 13));
+        using var folder = new TempFolder();
+        var options = TestSupport.FastOptions(folder.Path);
+        await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+        var before = servers.Main.Counters.Requests + servers.Cdn.Counters.Requests;
+        var robots = servers.Main.Counters.RequestsFor("/robots.txt") + servers.Cdn.Counters.RequestsFor("/robots.txt");
+
+        var again = await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+
+        // Only robots.txt is asked for again (a new run reads the rules afresh); the huge page failed, so it is tried again.
+        var after = servers.Main.Counters.Requests + servers.Cdn.Counters.Requests;
+        var robotsAfter = servers.Main.Counters.RequestsFor("/robots.txt") + servers.Cdn.Counters.RequestsFor("/robots.txt");
+        Assert.Equal(1, after - before - (robotsAfter - robots));
+        Assert.Equal(1, again.Failed);
+    }
+
+    [Fact]
+    public async Task Max_depth_zero_reads_only_the_start_page_and_list_mode_saves_nothing()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 17));
+        using var folder = new TempFolder();
+        var listed = new List<Uri>();
+        var progress = new JobProgress();
+        progress.ImageListed += url =>
+        {
+            lock (listed)
+            {
+                listed.Add(url);
+            }
+        };
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { MaxDepth = 0, ListOnly = true }, [servers.StartUri], progress);
+
+        Assert.Equal(1, servers.Main.Counters.RequestsFor("/gallery/"));
+        Assert.Equal(0, servers.Main.Counters.RequestsUnder("/gallery/page/"));
+        Assert.NotEmpty(listed);
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        Assert.Equal(0, servers.Main.Counters.RequestsUnder("/img/"));
+        Assert.DoesNotContain(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories), f => !f.Contains(".haul", StringComparison.Ordinal) && f.EndsWith(".jpg", StringComparison.Ordinal));
+    }
+}
