@@ -88,6 +88,11 @@ internal sealed class CrawlOptionsBinder
             return Fail($"--referer-policy '{result.GetValue(RefererPolicy)}' is not one of full, origin, none");
         }
 
+        if (result.GetValue(Next) is { } selector && !Discovery.PageExtractor.IsValidSelector(selector))
+        {
+            return Fail($"--next '{selector}' is not a CSS selector");
+        }
+
         if (!TrySize(result, MinSize, out var minSize) || !TrySize(result, MaxSize, out var maxSize) || !TrySize(result, MaxPageSize, out var maxPage))
         {
             return null;
