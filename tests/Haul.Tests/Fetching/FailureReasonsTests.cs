@@ -35,6 +35,7 @@ public sealed class FailureReasonsTests
         [FailureReason.RangeMismatch] = true,
         [FailureReason.ChecksumMismatch] = true,
         [FailureReason.TooLarge] = false,
+        [FailureReason.ParseTimeout] = false,
         [FailureReason.RedirectLoop] = false,
         [FailureReason.TooManyRedirects] = false,
         [FailureReason.BadRedirect] = false,
