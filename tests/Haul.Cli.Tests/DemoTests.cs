@@ -23,6 +23,29 @@ public sealed partial class DemoTests
         Assert.Equal(62, Support.DownloadedFiles(output).Length);
     }
 
+    [Fact]
+    public async Task Demo_crawls_the_gallery_through_the_fault_mix_and_verifies_every_full_size_image()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("demo-out");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["demo", "--pages", "6", "-o", output, "--no-progress"], timeout: TimeSpan.FromSeconds(120));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Support.AssertNoStackTrace(result);
+        var verified = VerifiedImagesLine().Match(result.Stdout);
+        Assert.True(verified.Success, result.ToString());
+        Assert.Equal(verified.Groups["total"].Value, verified.Groups["ok"].Value);
+        Assert.True(int.Parse(verified.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture) > 50, result.Stdout);
+        Assert.Equal("0", verified.Groups["wrong"].Value);
+        Assert.Contains("the one failure is the gallery's oversized page", result.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "images.jsonl")), "no images.jsonl");
+        Assert.Equal(int.Parse(verified.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(output, "images.jsonl")).Length);
+    }
+
+    [GeneratedRegex(@"verified: (?<ok>\d+) of (?<total>\d+) full-size images byte-identical to the server's; (?<wrong>\d+) missing or different")]
+    private static partial Regex VerifiedImagesLine();
+
     [GeneratedRegex(@"verified: (?<ok>\d+) of (?<total>\d+) files byte-identical to the server's; (?<wrong>\d+) missing or different")]
     private static partial Regex VerifiedLine();
 }

@@ -10,26 +10,31 @@ using Haul.Writing;
 namespace Haul.Cli.Commands;
 
 /// <summary>
-/// <c>haul demo</c>: starts the hostile test server on loopback with a moderate fault mix and downloads its whole file
-/// set with live progress, then checks every file against the server's SHA-256.
+/// <c>haul demo</c>: starts the hostile test server on loopback with a moderate fault mix and crawls its gallery site
+/// (or, with <c>--files</c>, downloads its file set as a list) with live progress, then checks every image against the
+/// server's SHA-256.
 /// </summary>
 internal static class DemoCommand
 {
     /// <summary>The most files the hostile server offers.</summary>
     private const int MaxFiles = 100_000;
 
+    /// <summary>The most listing pages the gallery offers.</summary>
+    private const int MaxPages = 1000;
+
     public static Command Create()
     {
         var output = new Option<string>("--output", "-o") { Description = "The demo's own folder, replaced on every run; a folder the demo did not make is refused.", DefaultValueFactory = _ => "haul-demo" };
-        var files = new Option<int>("--files") { Description = "How many files the server offers.", DefaultValueFactory = _ => 400 };
+        var files = new Option<int?>("--files") { Description = "Download a list of this many files instead of crawling the gallery." };
+        var pages = new Option<int>("--pages") { Description = "How many listing pages the gallery has.", DefaultValueFactory = _ => 20 };
         var faults = FaultsOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the file set and the faults.", DefaultValueFactory = _ => 42 };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain log lines instead of the live display." };
-        var command = new Command("demo", "Download the file set of a built-in hostile server on 127.0.0.1 (resets, stalls, 429s, soft blocks…) and verify every file.")
+        var command = new Command("demo", "Crawl the gallery of a built-in hostile server on 127.0.0.1 (resets, stalls, 429s, traps, hotlink protection…) and verify every image.")
         {
-            output, files, faults, seed, noProgress,
+            output, pages, files, faults, seed, noProgress,
         };
-        HelpWithExamples.WithExamples(command, "  haul demo");
+        HelpWithExamples.WithExamples(command, "  haul demo\n  haul demo --faults hostile\n  haul demo --files 400     a URL list instead of a crawl");
         command.SetAction(async (result, cancellationToken) =>
         {
             var profile = result.GetValue(faults)!;
@@ -40,15 +45,27 @@ internal static class DemoCommand
                 return CliError.Usage(string.Create(CultureInfo.InvariantCulture, $"--files {fileCount} is out of range (0 <= N <= {MaxFiles})"));
             }
 
+            var pageCount = result.GetValue(pages);
+            if (pageCount is < 1 or > MaxPages)
+            {
+                return CliError.Usage(string.Create(CultureInfo.InvariantCulture, $"--pages {pageCount} is out of range (1 <= N <= {MaxPages})"));
+            }
+
             if (DemoFolder.Prepare(folder) is { } problem)
             {
                 return CliError.Usage(problem);
             }
 
+            var display = ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false);
+            if (fileCount is null)
+            {
+                return await DemoCrawl.RunAsync(folder, pageCount, result.GetValue(seed), profile, display, cancellationToken);
+            }
+
             await using var server = await HostileServer.StartAsync(new HostileServerOptions
             {
                 Seed = result.GetValue(seed),
-                FileCount = fileCount,
+                FileCount = fileCount.Value,
                 MinFileSize = 2 * 1024,
                 MaxFileSize = 1024 * 1024,
                 ExtraFileSizes = [8L << 20, 20L << 20],
@@ -61,19 +78,9 @@ internal static class DemoCommand
                 $"Hostile server at {server.BaseUri} with {server.Files.Count} files; faults: {profile}"));
             var input = new InputBatch();
             input.Requests.AddRange(server.FileUrls.Select(url => new DownloadRequest(url)));
-            var options = new HaulOptions
-            {
-                OutputDirectory = folder,
-                MaxConcurrency = 16,
-                MaxConcurrencyPerHost = 8,
-                StallTimeout = TimeSpan.FromSeconds(2),
-                ResponseHeadersTimeout = TimeSpan.FromSeconds(5),
-                RetryBaseDelay = TimeSpan.FromMilliseconds(200),
-                RetryMaxDelay = TimeSpan.FromSeconds(3),
-                MaxAttempts = 10,
-            };
+            var options = Options(folder);
 
-            var exitCode = await GetCommand.RunJobAsync(options, input.ReadAsync(), new JobProgress(), ProgressDisplay.Choose(result.GetValue(noProgress), quiet: false), cancellationToken);
+            var exitCode = await GetCommand.RunJobAsync(options, input.ReadAsync(), new JobProgress(), display, cancellationToken);
             if (exitCode is ExitCodes.Usage or ExitCodes.Interrupted)
             {
                 // The job did not run (another haul took the folder) or was stopped: there is nothing to verify.
@@ -89,6 +96,19 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    /// <summary>Deadlines that suit a loopback server: its stalls and faults cost seconds, not minutes.</summary>
+    internal static HaulOptions Options(string folder) => new()
+    {
+        OutputDirectory = folder,
+        MaxConcurrency = 16,
+        MaxConcurrencyPerHost = 8,
+        StallTimeout = TimeSpan.FromSeconds(2),
+        ResponseHeadersTimeout = TimeSpan.FromSeconds(5),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(200),
+        RetryMaxDelay = TimeSpan.FromSeconds(3),
+        MaxAttempts = 10,
+    };
 
     private static async Task<(int Verified, int Wrong)> VerifyAsync(HostileServer server, string folder, CancellationToken cancellationToken)
     {
