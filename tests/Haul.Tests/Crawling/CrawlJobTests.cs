@@ -181,4 +181,24 @@ public sealed class CrawlJobTests
         Assert.Equal(0, servers.Main.Counters.RequestsUnder("/img/"));
         Assert.DoesNotContain(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories), f => !f.Contains(".haul", StringComparison.Ordinal) && f.EndsWith(".jpg", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Robots_crawl_delay_spaces_the_starts_of_the_hosts_requests()
+    {
+        var options = Gallery(FaultProfile.None, seed: 19) with
+        {
+            Gallery = new GalleryOptions { Pages = 1, SlotsPerPage = 4, CrawlDelay = 0.1, HugePageBytes = 64 * 1024, MinImageSize = 1024, MaxImageSize = 2048 },
+        };
+        await using var servers = await GalleryServers.StartAsync(options);
+        using var folder = new TempFolder();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { MaxPageBytes = 32 * 1024 }, [servers.StartUri]);
+        clock.Stop();
+
+        // robots.txt itself comes first and is not spaced; every other request of the host starts 0.1 s after the last.
+        var requests = servers.Main.Counters.Requests - servers.Main.Counters.RequestsFor("/robots.txt");
+        Assert.True(requests >= 10, $"only {requests} requests");
+        var least = TimeSpan.FromSeconds(0.1 * (requests - 1));
+        Assert.True(clock.Elapsed >= least, $"{requests} requests in {clock.Elapsed}, less than {least}");
+    }
 }
