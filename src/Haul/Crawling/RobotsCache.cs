@@ -11,7 +11,7 @@ namespace Haul.Crawling;
 /// by every worker. A 4xx (but 429) means no rules; a 429, a 5xx or an unreachable host after a few tries means no rules
 /// either, and is logged, so that one flaky file does not stop a crawl; a body over 500 KiB is read up to there.
 /// </summary>
-internal sealed class RobotsCache : IDisposable
+internal sealed class RobotsCache
 {
     /// <summary>The most of a robots.txt that is read (RFC 9309 asks for at least 500 KiB).</summary>
     public const int MaxBytes = 500 * 1024;
@@ -40,8 +40,6 @@ internal sealed class RobotsCache : IDisposable
         var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => FetchAsync(new Uri(key + "/robots.txt"))));
         return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    public void Dispose() => _client.Dispose();
 
     private async Task<RobotsTxt> FetchAsync(Uri robotsUrl)
     {

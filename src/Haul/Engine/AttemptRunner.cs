@@ -33,7 +33,9 @@ internal sealed class AttemptRunner
         CrawlSession? crawl = null)
     {
         _crawl = crawl;
-        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options);
+        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options, crawl.Options.KeepDataUris
+            ? new InlineImageSaver(fileSystem, new FilePlacer(fileSystem, options.ExistingFiles), Path.Combine(fileSystem.Root, SqliteJobJournal.StateFolderName, "parts"), crawl.Options.MaxBytes ?? crawl.Options.MaxPageBytes)
+            : null);
         _options = options;
         _fetcher = fetcher;
         _journal = journal;

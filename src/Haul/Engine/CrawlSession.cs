@@ -45,7 +45,8 @@ internal sealed class CrawlSession : IDisposable
             MinWidth = options.MinWidth,
             MinHeight = options.MinHeight,
         });
-        Robots = options.IgnoreRobots ? null : new RobotsCache(HttpClientFactory.CreatePooled(haul), haul);
+        Client = HttpClientFactory.CreatePooled(haul);
+        Robots = options.IgnoreRobots ? null : new RobotsCache(Client, haul);
     }
 
     public CrawlOptions Options { get; }
@@ -55,6 +56,9 @@ internal sealed class CrawlSession : IDisposable
     public CrawlScope Scope { get; }
 
     public ImageFilter Filter { get; }
+
+    /// <summary>The client of the crawl's own requests: robots.txt and sitemaps.</summary>
+    public HttpClient Client { get; }
 
     /// <summary>robots.txt of each origin; null with <see cref="CrawlOptions.IgnoreRobots"/>.</summary>
     public RobotsCache? Robots { get; }
@@ -93,7 +97,7 @@ internal sealed class CrawlSession : IDisposable
         return Interlocked.Increment(ref _pagesTaken) <= max ? null : "max-pages";
     }
 
-    public void Dispose() => Robots?.Dispose();
+    public void Dispose() => Client.Dispose();
 
     private static Regex Pattern(string pattern) => new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

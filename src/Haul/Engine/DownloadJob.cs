@@ -154,6 +154,12 @@ public static class DownloadJob
                     }
                 }
 
+                if (session is not null && crawl!.Options.Sitemap)
+                {
+                    var seeded = await SitemapSeeder.SeedAsync(session, journal, crawl.StartPages, options, stop.Token).ConfigureAwait(false);
+                    progress.PageRead(seeded, 0);
+                }
+
                 var ingest = Task.Run(IngestAsync, CancellationToken.None);
                 var workers = Enumerable.Range(0, options.MaxConcurrency).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
                 await Task.WhenAll(workers.Append(ingest)).ConfigureAwait(false);

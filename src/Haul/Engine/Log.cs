@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "{Url}: skipped by {Rule}")]
     public static partial void ItemSkipped(ILogger logger, Uri url, string rule);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "{Url}: sitemap not read ({Problem})")]
+    public static partial void SitemapUnavailable(ILogger logger, Uri url, string problem);
 }

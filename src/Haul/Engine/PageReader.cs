@@ -35,8 +35,12 @@ internal sealed class PageReader
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte>? _listed;
 
-    public PageReader(CrawlSession session, IJobJournal journal, Frontier frontier, JobProgress progress, HaulOptions options)
+    private readonly InlineImageSaver? _inline;
+
+    public PageReader(
+        CrawlSession session, IJobJournal journal, Frontier frontier, JobProgress progress, HaulOptions options, InlineImageSaver? inline)
     {
+        _inline = inline;
         _session = session;
         _journal = journal;
         _frontier = frontier;
@@ -102,6 +106,17 @@ internal sealed class PageReader
         }
 
         var findings = Collect(item, pageUrl, extraction, out var skipped);
+        if (_inline is not null)
+        {
+            foreach (var image in extraction.Images.Where(i => i.Url.Scheme == "data"))
+            {
+                if (await _inline.SaveAsync(image.Url, pageUrl, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    skipped.Add(new SkippedInput(Shorten(image.Url.OriginalString), pageUrl.AbsoluteUri, refused));
+                }
+            }
+        }
+
         var finish = new ItemDone(item.Id, fetched.FileSize, fetched.Sha256!, null, null, item.LeaseToken, fetched.ContentType, note);
         var result = await _journal.RecordFoundAsync(
             new PageFindings(findings) { PageId = item.Id, Skipped = skipped, Finish = finish }, cancellationToken).ConfigureAwait(false);
@@ -124,6 +139,12 @@ internal sealed class PageReader
         var depth = page.Depth + 1;
         foreach (var image in extraction.Images)
         {
+            if (image.Url.Scheme == "data")
+            {
+                // Saved by the inline saver: nothing to request.
+                continue;
+            }
+
             var rule = _session.Filter.CheckUrl(image.Url) ?? _session.Filter.CheckDimensions(image.Width, image.Height) ?? _session.Scope.CheckImage(image.Url);
             if (rule is not null)
             {
@@ -176,6 +197,8 @@ internal sealed class PageReader
 
         return found;
     }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     private static bool IsHtml(string? mediaType) =>
         mediaType is null || mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
