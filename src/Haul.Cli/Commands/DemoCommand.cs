@@ -20,7 +20,7 @@ internal static class DemoCommand
     private const int MaxFiles = 100_000;
 
     /// <summary>The most listing pages the gallery offers.</summary>
-    private const int MaxPages = 1000;
+    private const int MaxPages = 10_000;
 
     public static Command Create()
     {

@@ -21,9 +21,10 @@ internal static class ServeCommand
             Description = "Also serve the seeded gallery site (/gallery/, robots.txt, traps) for haul crawl, with a second server on a free port as its CDN host.",
         };
         var galleryPages = new Option<int>("--gallery-pages") { Description = "Listing pages of the gallery.", DefaultValueFactory = _ => 20 };
+        var galleryImageSize = new Option<long>("--gallery-image-size") { Description = "Largest gallery original in bytes; the smallest is a tenth of it (at least 1024).", DefaultValueFactory = _ => 160 * 1024 };
         var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.")
         {
-            port, files, faults, seed, staleMs, urlList, tls, gallery, galleryPages,
+            port, files, faults, seed, staleMs, urlList, tls, gallery, galleryPages, galleryImageSize,
         };
         HelpWithExamples.WithExamples(command, """
               haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt
@@ -33,7 +34,10 @@ internal static class ServeCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var profile = result.GetValue(faults)!;
-            var galleryOptions = result.GetValue(gallery) ? new GalleryOptions { Pages = result.GetValue(galleryPages) } : null;
+            var largest = result.GetValue(galleryImageSize);
+            var galleryOptions = result.GetValue(gallery)
+                ? new GalleryOptions { Pages = result.GetValue(galleryPages), MaxImageSize = largest, MinImageSize = Math.Max(1024, largest / 10) }
+                : null;
             var options = new HostileServerOptions
             {
                 Port = result.GetValue(port),

@@ -35,9 +35,9 @@ public sealed record GalleryOptions
 
     internal IEnumerable<string> Problems()
     {
-        if (Pages is < 1 or > 1000)
+        if (Pages is < 1 or > 10_000)
         {
-            yield return "Gallery.Pages must be between 1 and 1000";
+            yield return "Gallery.Pages must be between 1 and 10000";
         }
 
         if (SlotsPerPage is < 1 or > 200)
