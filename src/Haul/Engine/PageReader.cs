@@ -101,7 +101,7 @@ internal sealed class PageReader
             }
         }
 
-        var findings = Collect(item, pageUrl, extraction, out var skipped);
+        var (findings, skipped) = await CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
         var finish = new ItemDone(item.Id, fetched.FileSize, fetched.Sha256!, null, null, item.LeaseToken, fetched.ContentType, note);
         var result = await _journal.RecordFoundAsync(
             new PageFindings(findings) { PageId = item.Id, Skipped = skipped, Finish = finish }, cancellationToken).ConfigureAwait(false);
@@ -116,10 +116,11 @@ internal sealed class PageReader
         return fetched with { Recorded = true };
     }
 
-    private List<FoundItem> Collect(JournalItem page, Uri pageUrl, PageExtraction extraction, out List<SkippedInput> skipped)
+    private async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
+        JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
     {
         var found = new List<FoundItem>(extraction.Images.Count + extraction.Links.Count);
-        skipped = [];
+        var skipped = new List<SkippedInput>();
         var source = pageUrl.AbsoluteUri;
         var depth = page.Depth + 1;
         foreach (var image in extraction.Images)
@@ -133,6 +134,13 @@ internal sealed class PageReader
 
             if (_listed is not null)
             {
+                // A listed image is never requested here, so robots.txt is asked now: a list names only what a crawl would fetch.
+                if (await _session.CheckRobotsAsync(image.Url, UrlNormalizer.HostKey(image.Url), cancellationToken).ConfigureAwait(false) is { } disallowed)
+                {
+                    skipped.Add(new SkippedInput(image.Url.AbsoluteUri, source, disallowed));
+                    continue;
+                }
+
                 if (_listed.TryAdd(UrlNormalizer.Normalize(image.Url), 0))
                 {
                     _progress.ImageFound(image.Url);
@@ -174,7 +182,7 @@ internal sealed class PageReader
             });
         }
 
-        return found;
+        return (found, skipped);
     }
 
     private static bool IsHtml(string? mediaType) =>
