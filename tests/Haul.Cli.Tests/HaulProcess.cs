@@ -31,8 +31,12 @@ internal sealed class HaulProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>haul ARGS</c> in <paramref name="workingDirectory"/>; standard input gets <paramref name="stdin"/>, then end of file.</summary>
-    /// <remarks>With a <c>launcher</c> (a command line that ends by running its trailing arguments), haul runs through it.</remarks>
-    public static async Task<HaulProcess> StartAsync(string workingDirectory, IEnumerable<string> args, string? stdin = null, IReadOnlyList<string>? launcher = null)
+    /// <remarks>
+    /// With a <c>launcher</c> (a command line that ends by running its trailing arguments), haul runs through it;
+    /// <paramref name="environment"/> adds to or replaces variables of its environment (e.g. <c>TMPDIR</c>).
+    /// </remarks>
+    public static async Task<HaulProcess> StartAsync(
+        string workingDirectory, IEnumerable<string> args, string? stdin = null, IReadOnlyList<string>? launcher = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         host = string.IsNullOrEmpty(host) ? "dotnet" : host;
@@ -64,6 +68,11 @@ internal sealed class HaulProcess : IAsyncDisposable
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("the dotnet host did not start");
         var running = new HaulProcess(process);
         try
@@ -85,9 +94,10 @@ internal sealed class HaulProcess : IAsyncDisposable
 
     /// <summary>Runs <c>haul ARGS</c> to its end; kills it and fails the test when it takes longer than <paramref name="timeout"/>.</summary>
     public static async Task<HaulResult> RunAsync(
-        string workingDirectory, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null)
+        string workingDirectory, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        await using var process = await StartAsync(workingDirectory, args, stdin, launcher);
+        await using var process = await StartAsync(workingDirectory, args, stdin, launcher, environment);
         return await process.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 

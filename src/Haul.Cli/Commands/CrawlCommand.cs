@@ -43,8 +43,14 @@ internal static class CrawlCommand
             return ExitCodes.Usage;
         }
 
+        var texts = result.GetValue(crawlBinder.StartPages) ?? [];
+        if (texts.Length == 0)
+        {
+            return CliError.Usage("no start page given; pass the URL of a gallery's first page (see 'haul crawl --help')");
+        }
+
         var startPages = new List<Uri>();
-        foreach (var text in result.GetValue(crawlBinder.StartPages) ?? [])
+        foreach (var text in texts)
         {
             if (UrlRules.Check(text) is { } problem)
             {
@@ -74,7 +80,8 @@ internal static class CrawlCommand
         try
         {
             return await GetCommand.RunJobAsync(
-                options, progress, display, () => CrawlJob.RunAsync(options, crawl, startPages, progress, cancellationToken), cancellationToken);
+                options, progress, display, () => CrawlJob.RunAsync(options, crawl, startPages, progress, cancellationToken), cancellationToken,
+                crawl.ListOnly ? Console.Error : null, reportsKept: listFolder is null);
         }
         finally
         {

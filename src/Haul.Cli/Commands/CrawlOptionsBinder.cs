@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Haul.Crawling;
 using Haul.Engine;
 
@@ -10,7 +12,8 @@ internal sealed class CrawlOptionsBinder
     public Argument<string[]> StartPages { get; } = new("start-pages")
     {
         Description = "Pages to start from (a gallery's first page).",
-        Arity = ArgumentArity.OneOrMore,
+        // Checked by the command, so that a missing start page is one line naming it.
+        Arity = ArgumentArity.ZeroOrMore,
     };
 
     public Option<bool> AllSizes { get; } = new("--all-sizes") { Description = "Keep every size of every image (each srcset candidate, thumbnails too), not only the full-size one." };
@@ -98,6 +101,11 @@ internal sealed class CrawlOptionsBinder
             return null;
         }
 
+        if (CheckValues(result, minSize, maxSize) is { } problem)
+        {
+            return Fail(problem);
+        }
+
         var options = new CrawlOptions
         {
             AllSizes = result.GetValue(AllSizes),
@@ -132,6 +140,41 @@ internal sealed class CrawlOptionsBinder
 
         return options;
     }
+
+    /// <summary>
+    /// The numbers, size ranges and patterns the engine would refuse, named as the user wrote them (the engine's own
+    /// check speaks of its properties); returns the first problem, or null.
+    /// </summary>
+    private string? CheckValues(ParseResult result, long? minSize, long? maxSize)
+    {
+        var problem = AtLeast(result, MaxDepth, 0) ?? AtLeast(result, MaxPages, 1) ?? AtLeast(result, MinWidth, 0) ?? AtLeast(result, MinHeight, 0);
+        if (problem is null && minSize > maxSize)
+        {
+            problem = $"{MinSize.Name} {result.GetValue(MinSize)} is more than {MaxSize.Name} {result.GetValue(MaxSize)}";
+        }
+
+        foreach (var option in new[] { Include, Exclude })
+        {
+            foreach (var pattern in result.GetValue(option) ?? [])
+            {
+                try
+                {
+                    _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                }
+                catch (RegexParseException exception)
+                {
+                    problem ??= $"{option.Name} '{pattern}' is not a regular expression ({exception.Message.TrimEnd('.')})";
+                }
+            }
+        }
+
+        return problem;
+    }
+
+    private static string? AtLeast(ParseResult result, Option<int?> option, int min) =>
+        result.GetValue(option) is { } value && value < min
+            ? string.Create(CultureInfo.InvariantCulture, $"{option.Name} {value} is out of range (N >= {min})")
+            : null;
 
     private static bool TrySize(ParseResult result, Option<string?> option, out long? size) => TrySize(result.GetValue(option), option.Name, out size);
 

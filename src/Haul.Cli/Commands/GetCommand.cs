@@ -84,15 +84,19 @@ internal static class GetCommand
         RunJobAsync(options, progress, display, () => DownloadJob.RunAsync(options, input, progress, cancellationToken), cancellationToken);
 
     /// <summary>Runs a job (a list or a crawl) with a progress display and prints its summary.</summary>
+    /// <remarks>
+    /// The summary goes to <paramref name="summaryWriter"/> when given (a crawl's <c>--list</c> keeps standard output for
+    /// its URLs), and names the reports only when <paramref name="reportsKept"/> (not those of a temporary folder).
+    /// </remarks>
     internal static async Task<int> RunJobAsync(
-        HaulOptions options, JobProgress progress, ProgressDisplay display, Func<Task<JobReport>> job, CancellationToken cancellationToken)
+        HaulOptions options, JobProgress progress, ProgressDisplay display, Func<Task<JobReport>> job, CancellationToken cancellationToken, TextWriter? summaryWriter = null, bool reportsKept = true)
     {
         // Every skipped entry is said as it is met: by the parser (a malformed line) or by the journal (a duplicate).
         progress.EntrySkipped += skipped => Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
         try
         {
             var report = await display.RunAsync(progress, job, cancellationToken);
-            Summary.Print(report, options.OutputDirectory, listSkipped: false);
+            Summary.Print(report, reportsKept ? options.OutputDirectory : null, listSkipped: false, summaryWriter);
             return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
         }
         catch (Exception exception) when (CliError.IsUsageProblem(exception))

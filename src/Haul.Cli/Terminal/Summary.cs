@@ -7,69 +7,76 @@ namespace Haul.Cli.Terminal;
 /// <summary>The closing summary of a job: terminal states, failures by reason, where the reports are.</summary>
 internal static class Summary
 {
-    public static void Print(JobReport report, string outputDirectory, bool listSkipped = true)
+    /// <summary>Prints the summary to <paramref name="writer"/> (standard output when null); without <paramref name="outputDirectory"/> the reports' paths are left out (they were not kept).</summary>
+    public static void Print(JobReport report, string? outputDirectory, bool listSkipped = true, TextWriter? writer = null)
     {
+        writer ??= Console.Out;
         var rate = report.Elapsed.TotalSeconds > 0 ? report.BytesReceived / report.Elapsed.TotalSeconds : 0;
         var counts = string.Create(CultureInfo.InvariantCulture,
             $"{report.Done} done, {report.Failed} failed, {report.Skipped} skipped of {report.Total}");
 
         // A report read from a journal (haul status) has no run to time.
-        Console.WriteLine(report.Elapsed == TimeSpan.Zero
+        writer.WriteLine(report.Elapsed == TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture, $"{counts} ({Units.Bytes(report.BytesDone)} in done files)")
             : string.Create(CultureInfo.InvariantCulture, $"{counts} in {report.Elapsed.TotalSeconds:0.0} s ({Units.Bytes(report.BytesReceived)} received, {Units.Bytes((long)rate)}/s)"));
         if (report.Pages is { } pages)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pages: {pages.Done} read, {pages.Failed} failed, {pages.Skipped} skipped; images: {report.Done - pages.Done} saved"));
         }
 
         if (report.Pending > 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Pending} not finished: run the same command again to resume"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Pending} not finished: run the same command again to resume"));
         }
 
         if (report.RetriesByReason.Count > 0)
         {
-            Console.WriteLine("retries: " + Units.Counts(report.RetriesByReason));
+            writer.WriteLine("retries: " + Units.Counts(report.RetriesByReason));
         }
 
         if (report.Failed > 0)
         {
-            Console.WriteLine("failures: " + Units.Counts(report.FailuresByReason));
+            writer.WriteLine("failures: " + Units.Counts(report.FailuresByReason));
             foreach (var failure in report.Failures.Take(10))
             {
                 var status = failure.Item.LastStatus is { } s ? string.Create(CultureInfo.InvariantCulture, $" (HTTP {s})") : string.Empty;
                 var detail = failure.Item.LastDetail is { } d ? ": " + d.ReplaceLineEndings(" ") : string.Empty;
-                Console.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{detail}{status}: {failure.Item.Url}");
+                writer.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{detail}{status}: {failure.Item.Url}");
             }
 
             if (report.Failed > 10)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.Failed - 10} more"));
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.Failed - 10} more"));
             }
         }
 
         if (listSkipped && report.SkippedItems.Count > 0)
         {
-            Console.WriteLine("skipped:");
+            writer.WriteLine("skipped:");
             foreach (var skipped in report.SkippedItems.Take(10))
             {
-                Console.WriteLine($"  {skipped.Source}: '{skipped.Text}': {skipped.Rule}");
+                writer.WriteLine($"  {skipped.Source}: '{skipped.Text}': {skipped.Rule}");
             }
 
             if (report.SkippedItems.Count > 10)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.SkippedItems.Count - 10} more"));
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.SkippedItems.Count - 10} more"));
             }
         }
 
         if (report.Backups.Count > 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{report.Backups.Count} different file(s) found where downloads belong were kept as numbered backups, e.g. {report.Backups[0].BackupPath}"));
         }
 
-        Console.WriteLine($"report: {Path.Combine(outputDirectory, ReportWriter.ReportFileName)}; failed URLs: {Path.Combine(outputDirectory, ReportWriter.FailedFileName)}"
+        if (outputDirectory is null)
+        {
+            return;
+        }
+
+        writer.WriteLine($"report: {Path.Combine(outputDirectory, ReportWriter.ReportFileName)}; failed URLs: {Path.Combine(outputDirectory, ReportWriter.FailedFileName)}"
             + (report.Pages is null ? string.Empty : $"; images: {Path.Combine(outputDirectory, ImageListWriter.FileName)}"));
     }
 }

@@ -105,7 +105,7 @@ internal sealed class PageReader
             }
         }
 
-        var findings = Collect(item, pageUrl, extraction, out var skipped);
+        var (findings, skipped) = await CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
         if (_inline is not null)
         {
             foreach (var image in extraction.Images.Where(i => i.Url.Scheme == "data"))
@@ -131,10 +131,11 @@ internal sealed class PageReader
         return fetched with { Recorded = true };
     }
 
-    private List<FoundItem> Collect(JournalItem page, Uri pageUrl, PageExtraction extraction, out List<SkippedInput> skipped)
+    private async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
+        JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
     {
         var found = new List<FoundItem>(extraction.Images.Count + extraction.Links.Count);
-        skipped = [];
+        var skipped = new List<SkippedInput>();
         var source = pageUrl.AbsoluteUri;
         var depth = page.Depth + 1;
         foreach (var image in extraction.Images)
@@ -154,6 +155,13 @@ internal sealed class PageReader
 
             if (_listed is not null)
             {
+                // A listed image is never requested here, so robots.txt is asked now: a list names only what a crawl would fetch.
+                if (await _session.CheckRobotsAsync(image.Url, UrlNormalizer.HostKey(image.Url), cancellationToken).ConfigureAwait(false) is { } disallowed)
+                {
+                    skipped.Add(new SkippedInput(image.Url.AbsoluteUri, source, disallowed));
+                    continue;
+                }
+
                 if (_listed.TryAdd(UrlNormalizer.Normalize(image.Url), 0))
                 {
                     _progress.ImageFound(image.Url);
@@ -195,7 +203,7 @@ internal sealed class PageReader
             });
         }
 
-        return found;
+        return (found, skipped);
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
