@@ -42,7 +42,7 @@ public static class ReportWriter
     private static async Task WriteAsync(JobReport report, ReportLists lists, string outputDirectory, CancellationToken cancellationToken)
     {
         await WriteAtomicallyAsync(Path.Combine(outputDirectory, ReportFileName), stream => WriteJsonAsync(report, lists, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await WriteAtomicallyAsync(Path.Combine(outputDirectory, FailedFileName), stream => WriteFailedAsync(lists.Failures, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await WriteAtomicallyAsync(Path.Combine(outputDirectory, FailedFileName), stream => WriteFailedAsync(lists.Failures, report.Pages is not null, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<FailedItem> Failures(IJobJournal journal, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -63,12 +63,15 @@ public static class ReportWriter
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private static async Task WriteFailedAsync(IAsyncEnumerable<FailedItem> failures, Stream stream, CancellationToken cancellationToken)
+    private static async Task WriteFailedAsync(IAsyncEnumerable<FailedItem> failures, bool crawl, Stream stream, CancellationToken cancellationToken)
     {
         var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         await using (writer.ConfigureAwait(false))
         {
-            await writer.WriteLineAsync("# Failed items; feed this file back with: haul get -i failed.txt").ConfigureAwait(false);
+            // A crawl's failures are retried by running the crawl again, which sends each its Referer and reads pages as pages.
+            await writer.WriteLineAsync(crawl
+                ? "# Failed items of a crawl; running the same haul crawl command again retries them"
+                : "# Failed items; feed this file back with: haul get -i failed.txt").ConfigureAwait(false);
             await foreach (var failure in failures.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 var item = failure.Item;
