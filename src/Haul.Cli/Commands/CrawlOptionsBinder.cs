@@ -58,6 +58,8 @@ internal sealed class CrawlOptionsBinder
         DefaultValueFactory = _ => "10M",
     };
 
+    public Option<bool> ByPage { get; } = new("--by-page") { Description = "Save images in a folder for the page they were found on (HOST/PAGE/NAME), not by their own URL." };
+
     public Option<bool> List { get; } = new("--list", "-g") { Description = "Print the URLs of the images found, one a line, without downloading them." };
 
     public Option<bool> Sitemap { get; } = new("--sitemap") { Description = "Also start from the pages of each start host's sitemap." };
@@ -69,7 +71,7 @@ internal sealed class CrawlOptionsBinder
         foreach (var option in new Option[]
         {
             AllSizes, DataUris, Next, NoParent, SpanHosts, Include, Exclude, MaxDepth, MaxPages, IgnoreRobots, RefererPolicy,
-            Accept, MinSize, MaxSize, MinWidth, MinHeight, MaxPageSize, List, Sitemap,
+            Accept, MinSize, MaxSize, MinWidth, MinHeight, MaxPageSize, ByPage, List, Sitemap,
         })
         {
             command.Options.Add(option);
@@ -126,6 +128,7 @@ internal sealed class CrawlOptionsBinder
             MinWidth = result.GetValue(MinWidth),
             MinHeight = result.GetValue(MinHeight),
             MaxPageBytes = maxPage ?? 10L * 1024 * 1024,
+            ByPage = result.GetValue(ByPage),
             ListOnly = result.GetValue(List),
             Sitemap = result.GetValue(Sitemap),
         };

@@ -57,6 +57,12 @@ public sealed record CrawlOptions
     /// <summary>Images whose page states a smaller height are skipped.</summary>
     public int? MinHeight { get; init; }
 
+    /// <summary>
+    /// Save images in a folder for the page they were first found on (<c>HOST/PAGE-PATH/NAME</c>) rather than by their
+    /// own URL; an image found on several pages is saved once, under the first.
+    /// </summary>
+    public bool ByPage { get; init; }
+
     /// <summary>The largest page read; a larger one fails with <c>too-large</c> and the crawl goes on.</summary>
     public long MaxPageBytes { get; init; } = 10L * 1024 * 1024;
 

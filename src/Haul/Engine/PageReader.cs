@@ -172,6 +172,7 @@ internal sealed class PageReader
 
             found.Add(new FoundItem(image.Url, ItemKind.File)
             {
+                OutputPath = _session.Options.ByPage ? ByPagePath(pageUrl, image.Url) : null,
                 Referer = RefererPolicy.For(pageUrl, image.Url, _session.Options.Referer),
                 Depth = depth,
                 Alt = image.Alt,
@@ -204,6 +205,26 @@ internal sealed class PageReader
         }
 
         return (found, skipped);
+    }
+
+    /// <summary>
+    /// <c>HOST/PAGE-PATH/NAME</c>: the page's mirrored path as a folder (without <c>index.html</c> or an <c>.html</c>
+    /// extension) and the image's own file name; both are already made safe by <see cref="OutputPathMapper.Map"/>.
+    /// </summary>
+    internal static string ByPagePath(Uri page, Uri image)
+    {
+        var folder = OutputPathMapper.Map(page);
+        if (folder.EndsWith("/index.html", StringComparison.Ordinal))
+        {
+            folder = folder[..^"/index.html".Length];
+        }
+        else if (Path.GetExtension(folder) is ".html" or ".htm")
+        {
+            folder = folder[..^Path.GetExtension(folder).Length];
+        }
+
+        var name = OutputPathMapper.Map(image);
+        return folder + "/" + name[(name.LastIndexOf('/') + 1)..];
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";

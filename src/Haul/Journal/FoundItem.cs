@@ -17,6 +17,9 @@ public sealed record FoundItem(Uri Url, ItemKind Kind)
     /// <summary>For a file: its alt text on the page it was found on.</summary>
     public string? Alt { get; init; }
 
+    /// <summary>For a file: the output path asked for (made unique like any other), or null for the mirrored layout.</summary>
+    public string? OutputPath { get; init; }
+
     /// <summary>Where it was found, for reports: the page's URL, or the command line.</summary>
     public string? Source { get; init; }
 }

@@ -143,10 +143,10 @@ internal sealed class ItemAdder : IDisposable
             string? path = null;
             if (found.Kind == ItemKind.File)
             {
-                path = await _claims.ClaimAsync(OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
+                path = await _claims.ClaimAsync(found.OutputPath ?? OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
             }
 
-            id = await InsertRowAsync(url, found.Kind, path, null, null, found.Source, found.Referer, found.Depth, found.Barren, cancellationToken).ConfigureAwait(false);
+            id = await InsertRowAsync(url, found.Kind, path, found.OutputPath, null, found.Source, found.Referer, found.Depth, found.Barren, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -201,4 +201,29 @@ public sealed class CrawlJobTests
         var least = TimeSpan.FromSeconds(0.1 * (requests - 1));
         Assert.True(clock.Elapsed >= least, $"{requests} requests in {clock.Elapsed}, less than {least}");
     }
+
+    [Fact]
+    public async Task By_page_puts_each_image_in_a_folder_of_the_page_it_was_first_found_on()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 23));
+        using var folder = new TempFolder();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { ByPage = true }, [servers.StartUri]);
+
+        var host = $"127.0.0.1_{servers.Main.BaseUri.Port}";
+        var byUrl = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Where(i => i.Kind == ItemKind.File && i.State == ItemState.Done)
+            .ToDictionary(i => i.Url, StringComparer.Ordinal);
+        var expected = servers.Main.GalleryImages;
+        Assert.Equal(expected.Count, byUrl.Count);
+        foreach (var image in expected)
+        {
+            var item = byUrl[image.Url.AbsoluteUri];
+            var page = new Uri(item.Referer!);
+            Assert.Equal(PageReader.ByPagePath(page, image.Url), item.ChosenPath);
+            Assert.StartsWith(host + "/", item.OutputPath!, StringComparison.Ordinal);
+            Assert.Equal(image.Sha256, TestSupport.Sha256OfFile(Path.Combine(folder.Path, item.OutputPath!)));
+        }
+
+        Assert.Contains(byUrl.Values, i => i.OutputPath!.StartsWith(host + "/gallery/page/2/", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, host, "img")), "an image was saved by its own URL");
+    }
 }
