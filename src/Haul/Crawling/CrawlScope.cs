@@ -3,7 +3,7 @@ using Haul.Input;
 namespace Haul.Crawling;
 
 /// <summary>
-/// Decides which pages a crawl follows and which found images it keeps by URL alone (CRAWL-SPEC "Scope and traps").
+/// Decides which pages a crawl follows and which found images it keeps by URL alone (docs/crawling.md, "Scope and traps").
 /// Depth: a start page is depth 0 and each followed link adds 1. Barren run: a page's run is 0 when it had an image
 /// slot, else its parent's run + 1 (a start page's parent run is 0); see <see cref="BarrenRunOf"/>.
 /// </summary>

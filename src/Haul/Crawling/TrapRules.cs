@@ -3,7 +3,7 @@ using Haul.Input;
 namespace Haul.Crawling;
 
 /// <summary>
-/// The shapes of URL that crawler traps produce, so that a trap ends by itself (CRAWL-SPEC "Scope and traps"). URLs are
+/// The shapes of URL that crawler traps produce, so that a trap ends by itself (docs/crawling.md, "Scope and traps"). URLs are
 /// judged in their normal form (<see cref="UrlNormalizer"/>): escapes canonical, fragment dropped.
 /// </summary>
 internal static class TrapRules
