@@ -7,7 +7,7 @@ BENCH_NAME=crawl.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CW="$BENCH_WORK/crawl"
 
-LISTING="${CRAWL_LISTING:-3300}"
+LISTING="${CRAWL_LISTING:-6000}"
 IMAGE="${CRAWL_IMAGE:-4096}"
 PORT="${CRAWL_PORT:-28190}"
 J="${CRAWL_J:-16}"
@@ -19,8 +19,8 @@ usage() {
   cat <<USAGE
 Usage: bench/crawl.sh [options]
 
-Starts 'haul serve --gallery --gallery-pages L --gallery-image-size B --faults none' (its gallery has about three
-pages a listing page: listings, photo pages, special and trap pages; its originals are B/10 to B bytes), then runs
+Starts 'haul serve --gallery --gallery-pages L --gallery-image-size B --faults none' (a gallery of about 1.7 pages
+for each listing page: listings, photo pages, special and trap pages; its originals are B/10 to B bytes), then runs
 
   haul crawl http://127.0.0.1:PORT/gallery/ -o OUT -j $J --per-host $PER_HOST --no-progress -q
 

@@ -110,13 +110,15 @@ internal abstract class ProgressDisplay
             var hosts = progress.Hosts;
             if (hosts.Count > 0)
             {
+                // In a crawl each count says how many of it are pages: "5 (2 pages)".
+                var crawl = progress.PagesFound > 0;
                 var table = new Table().Border(TableBorder.Simple).AddColumns("host", "active", "queued", "state");
                 foreach (var host in hosts.OrderByDescending(h => h.Active + h.Queued).Take(MaxHostRows))
                 {
                     table.AddRow(
                         Markup.Escape(host.Host),
-                        host.Active.ToString(CultureInfo.InvariantCulture),
-                        host.Queued.ToString(CultureInfo.InvariantCulture),
+                        Count(host.Active, host.ActivePages, crawl),
+                        Count(host.Queued, host.QueuedPages, crawl),
                         host.PausedFor is { } pause ? string.Create(CultureInfo.InvariantCulture, $"[yellow]paused {pause.TotalSeconds:0.0} s[/]") : host.Active + host.Queued > 0 ? "fetching" : "[green]finished[/]");
                 }
 
@@ -125,5 +127,10 @@ internal abstract class ProgressDisplay
 
             return new Rows(rows);
         }
+
+        private static string Count(int items, int pages, bool crawl) =>
+            crawl && pages > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{items} ({pages} page{(pages == 1 ? string.Empty : "s")})")
+                : items.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -168,6 +168,11 @@ internal sealed class Frontier : IDisposable
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var queue = GetOrAdd(attemptedHost);
             queue.Active--;
+            if (work.Item.Kind == ItemKind.Page)
+            {
+                queue.ActivePages--;
+            }
+
             _active--;
             switch (decision)
             {
@@ -192,7 +197,7 @@ internal sealed class Frontier : IDisposable
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             return _order.Select(q => new HostSnapshot(
-                q.Host, q.InMemory, q.Active, q.PausedUntil > now ? TimeSpan.FromMilliseconds(q.PausedUntil - now) : null)).ToList();
+                q.Host, q.InMemory, q.Active, q.PausedUntil > now ? TimeSpan.FromMilliseconds(q.PausedUntil - now) : null, q.PagesInMemory, q.ActivePages)).ToList();
         }
     }
 
@@ -241,6 +246,11 @@ internal sealed class Frontier : IDisposable
             _active++;
             work = queue.Ready.Dequeue();
             work.Host = queue.Host;
+            if (work.Item.Kind == ItemKind.Page)
+            {
+                queue.ActivePages++;
+            }
+
             return true;
         }
 

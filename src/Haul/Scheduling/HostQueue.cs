@@ -15,6 +15,13 @@ internal sealed class HostQueue(string host)
 
     public int Active { get; set; }
 
+    /// <summary>Of <see cref="Active"/>, the pages of a crawl.</summary>
+    public int ActivePages { get; set; }
+
+    /// <summary>Pages of a crawl among the items in memory.</summary>
+    public int PagesInMemory =>
+        Ready.Count(w => w.Item.Kind == Journal.ItemKind.Page) + Waiting.UnorderedItems.Count(w => w.Element.Item.Kind == Journal.ItemKind.Page);
+
     /// <summary>Unix milliseconds until which no new attempt of this host starts.</summary>
     public long PausedUntil { get; set; }
 
