@@ -32,7 +32,8 @@ internal static class Router
                 return StatusFaults.SendSoftBlockAsync(exchange, cancellationToken);
             case "redirect" when segments.Length >= 2
                 && int.TryParse(segments[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hops):
-                return RedirectAsync(exchange, hops, string.Join('/', segments.Skip(2)), cancellationToken);
+                // A trailing slash is part of the target ("/redirect/1/gallery/" ends at "/gallery/").
+                return RedirectAsync(exchange, hops, string.Join('/', segments.Skip(2)) + (path.EndsWith('/') && segments.Length > 2 ? "/" : string.Empty), cancellationToken);
             case "redirect-to" when segments.Length == 1:
                 return RedirectToAsync(exchange, cancellationToken);
             case EncodedResponder.Prefix when segments.Length >= 3 && EncodedResponder.IsCoding(segments[1])

@@ -10,7 +10,10 @@ namespace Haul.TestServer;
 /// </summary>
 internal sealed class GallerySite
 {
-    /// <summary>The crawl's trap limits (the crawl rules): a segment 3 times, more than 16 parameters, 8 barren pages.</summary>
+    /// <summary>
+    /// The crawl's trap limits (the crawl rules): a segment 3 times, more than 16 parameters, 8 barren pages (pages that
+    /// name no image new to the crawl).
+    /// </summary>
     public const int RepeatedSegmentLimit = 3;
 
     public const int MaxQueryParameters = 16;
@@ -177,13 +180,17 @@ internal sealed class GallerySite
         }
 
         pages.Add(new GalleryPage(more, GalleryPageKind.RepeatedSegmentTrap, false, "repeated-segment"));
-        for (var count = 1; count <= MaxQueryParameters + 1; count++)
+        // The query trap's pages show only the logo, never new: hung off a listing page (a barren run of 0), its first
+        // page has a run of 1, and the links of the one with a run of 8 are cut, before the query grows past 16.
+        for (var count = 1; count <= Math.Min(BarrenChainLimit + 1, MaxQueryParameters + 1); count++)
         {
             var path = GalleryMarkup.SortPath + "?" + TrapPageRenderer.SortQuery(count);
-            pages.Add(new GalleryPage(path, GalleryPageKind.QueryTrap, false, count > MaxQueryParameters ? "query-growth" : null));
+            var rule = count > BarrenChainLimit ? "barren-chain" : count > MaxQueryParameters ? "query-growth" : null;
+            pages.Add(new GalleryPage(path, GalleryPageKind.QueryTrap, false, rule));
         }
 
-        // The calendar hangs off listing pages (a barren run of 0), so its first month has a run of 1.
+        // The calendar hangs off listing pages (a barren run of 0), so its first month has a run of 1; its pages show
+        // only the logo, which is not new.
         for (var run = 1; run <= BarrenChainLimit + 1; run++)
         {
             var path = TrapPageRenderer.CalendarPath(2024 + ((run - 1) / 12), ((run - 1) % 12) + 1);

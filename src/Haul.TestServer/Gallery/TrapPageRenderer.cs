@@ -33,11 +33,15 @@ internal static class TrapPageRenderer
     public static string CalendarPath(int year, int month) =>
         string.Create(CultureInfo.InvariantCulture, $"/calendar/{year:D4}/{month:D2}");
 
-    /// <summary><c>/calendar/YYYY/MM</c>: no images, a link to the next month and one home.</summary>
+    /// <summary>
+    /// <c>/calendar/YYYY/MM</c>: no image but the site's logo (which every page has, so it is never new), a link to the
+    /// next month and one home.
+    /// </summary>
     public static string Calendar(int year, int month)
     {
         var (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1);
         return GalleryMarkup.Open(string.Create(CultureInfo.InvariantCulture, $"Calendar {year:D4}-{month:D2}"))
+            + GalleryMarkup.Header
             + "<table><tr><td>1</td><td>2</td><td>3</td></tr></table>\n"
             + "<a href=\"" + CalendarPath(nextYear, nextMonth) + "\">Next month</a> <a href=\"/gallery/\">Gallery</a>\n"
             + GalleryMarkup.Close;

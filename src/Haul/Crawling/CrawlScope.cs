@@ -16,6 +16,9 @@ internal sealed class CrawlScope
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly List<(string Host, string Folder)> _folders = [];
 
+    /// <summary>Guards the start hosts and folders: a start page that redirects adds its target while workers check.</summary>
+    private readonly Lock _sync = new();
+
     public CrawlScope(IReadOnlyList<Uri> startPages, CrawlScopeOptions options)
     {
         ArgumentNullException.ThrowIfNull(startPages);
@@ -33,7 +36,21 @@ internal sealed class CrawlScope
         _options = options;
         foreach (var page in startPages)
         {
-            var host = UrlNormalizer.HostKey(page);
+            AddStartPage(page);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="page"/> a start page: its host (and its folder, for <see cref="CrawlScopeOptions.NoParent"/>)
+    /// is followed. A start page that redirects elsewhere (<c>http</c> to <c>https</c>, <c>example.org</c> to
+    /// <c>www.example.org</c>) makes its target one, so the crawl follows the site it was pointed at.
+    /// </summary>
+    public void AddStartPage(Uri page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var host = UrlNormalizer.HostKey(page);
+        lock (_sync)
+        {
             _hosts.Add(host);
             _folders.Add((host, Folder(page)));
         }
@@ -68,14 +85,17 @@ internal sealed class CrawlScope
         }
 
         var host = UrlNormalizer.HostKey(url);
-        if (!_options.SpanHosts && !_hosts.Contains(host))
+        lock (_sync)
         {
-            return CrawlSkipRules.OtherHost;
-        }
+            if (!_options.SpanHosts && !_hosts.Contains(host))
+            {
+                return CrawlSkipRules.OtherHost;
+            }
 
-        if (_options.NoParent && !UnderStartFolder(host, url))
-        {
-            return CrawlSkipRules.ParentFolder;
+            if (_options.NoParent && !UnderStartFolder(host, url))
+            {
+                return CrawlSkipRules.ParentFolder;
+            }
         }
 
         var normal = UrlNormalizer.Normalize(url);

@@ -50,4 +50,16 @@ internal static class CrawlSkipRules
 
     /// <summary>An image whose stated height is below <c>ImageFilterOptions.MinHeight</c>.</summary>
     public const string MinHeight = "min-height";
+
+    /// <summary>The host's robots.txt could not be read (5xx, 429 or no answer after retries): RFC 9309 says to assume it disallows everything.</summary>
+    public const string RobotsUnavailable = "robots-unavailable";
+
+    /// <summary>An inline <c>data:</c> image that is malformed or empty.</summary>
+    public const string BadDataUri = "bad-data-uri";
+
+    /// <summary>An inline <c>data:</c> URI whose media type is not an image.</summary>
+    public const string NotAnImage = "not-an-image";
+
+    /// <summary>An inline image that could not be written where it belongs.</summary>
+    public const string Unwritable = "unwritable";
 }

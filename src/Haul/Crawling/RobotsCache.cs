@@ -8,18 +8,23 @@ namespace Haul.Crawling;
 
 /// <summary>
 /// robots.txt of every origin a crawl touches, fetched once per run before the first request to that origin and shared
-/// by every worker. A 4xx (but 429) means no rules; a 429, a 5xx or an unreachable host after a few tries means no rules
-/// either, and is logged, so that one flaky file does not stop a crawl; a body over 500 KiB is read up to there.
+/// by every worker, as RFC 9309 says: up to five redirects are followed; a 4xx (but 429) means no rules; a 429, a 5xx or
+/// no answer after a few tries means everything is disallowed (logged, and its items skipped with
+/// <c>robots-unavailable</c>, so a rerun tries again); a body over 500 KiB is read up to there.
 /// </summary>
 internal sealed class RobotsCache
 {
-    /// <summary>The most of a robots.txt that is read (RFC 9309 asks for at least 500 KiB).</summary>
-    public const int MaxBytes = 500 * 1024;
-
     /// <summary>The product token Haul's group is found by.</summary>
     public const string ProductToken = "haul";
 
     private const int Tries = 3;
+
+    /// <summary>Redirects of a robots.txt followed (RFC 9309 asks for at least five).</summary>
+    private const int MaxRedirects = 5;
+
+    private static readonly RobotsTxt DisallowAll = RobotsTxt.Parse("User-agent: *\nDisallow: /\n");
+
+    private readonly ConcurrentDictionary<string, byte> _unavailable = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<RobotsTxt>>> _byOrigin = new(StringComparer.Ordinal);
     private readonly HttpClient _client;
@@ -41,6 +46,9 @@ internal sealed class RobotsCache
         return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether <paramref name="url"/>'s robots.txt could not be read, so that everything of its origin is disallowed.</summary>
+    public bool IsUnavailable(Uri url) => _unavailable.ContainsKey(url.GetLeftPart(UriPartial.Authority));
+
     private async Task<RobotsTxt> FetchAsync(Uri robotsUrl)
     {
         string? problem = null;
@@ -50,25 +58,45 @@ internal sealed class RobotsCache
             using var deadline = new CancellationTokenSource(_options.ResponseHeadersTimeout + _options.StallTimeout, _options.TimeProvider);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, robotsUrl);
-                request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
-                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
+                var url = robotsUrl;
+                for (var hop = 0; ; hop++)
                 {
-                    return RobotsTxt.Parse(await ReadLimitedAsync(response, deadline.Token).ConfigureAwait(false));
-                }
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+                    using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                    var status = (int)response.StatusCode;
+                    if (status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
+                    {
+                        // RFC 9309 2.3.1.2: follow at least five redirects (http to https, to www.), within http(s).
+                        var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+                        if (next.Scheme is not ("http" or "https"))
+                        {
+                            return RobotsTxt.AllowAll;
+                        }
 
-                if (status is >= 400 and < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
-                {
-                    return RobotsTxt.AllowAll;
-                }
+                        url = next;
+                        continue;
+                    }
 
-                problem = "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var body = await ReadLimitedAsync(response, deadline.Token).ConfigureAwait(false);
+                        return RobotsTxt.Parse(body.Span);
+                    }
+
+                    // 2.3.1.3: a 4xx (too many redirects included) means there are no rules; a 429 is the server asking to wait.
+                    if (status is >= 300 and < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
+                    {
+                        return RobotsTxt.AllowAll;
+                    }
+
+                    problem = "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                }
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
             {
-                problem = exception.GetType().Name;
+                problem = exception is OperationCanceledException ? "no answer in time" : exception.Message;
             }
 
             if (attempt < Tries)
@@ -77,14 +105,17 @@ internal sealed class RobotsCache
             }
         }
 
+        // 2.3.1.4: a robots.txt that cannot be read (5xx, or no answer) means assume everything is disallowed.
         Log.RobotsUnavailable(_logger, robotsUrl, problem ?? "unknown");
-        return RobotsTxt.AllowAll;
+        _unavailable[robotsUrl.GetLeftPart(UriPartial.Authority)] = 0;
+        return DisallowAll;
     }
 
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The body up to one byte past <see cref="RobotsTxt.MaxBytes"/>, so that the parser sees where it was cut.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[MaxBytes];
+        var buffer = new byte[RobotsTxt.MaxBytes + 1];
         var length = 0;
         while (length < buffer.Length)
         {
@@ -97,6 +128,6 @@ internal sealed class RobotsCache
             length += read;
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, length);
+        return buffer.AsMemory(0, length);
     }
 }

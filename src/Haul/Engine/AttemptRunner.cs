@@ -63,11 +63,12 @@ internal sealed class AttemptRunner
                 return (WorkDecision.Finished, refused);
             }
 
-            if (target.Kind == ItemKind.Page && _crawl?.AdmitPage() is { } limit)
+            if (target.Kind == ItemKind.Page && _pages is null)
             {
-                var cut = new AttemptOutcome { SkippedBy = limit };
-                Finish(work, cut);
-                return (WorkDecision.Finished, cut);
+                // A crawl's page met by a list job (haul get -o on a crawl's folder): only a crawl can read it.
+                var notHere = new AttemptOutcome { Reason = FailureReason.Unknown, Detail = "a page of a crawl: run the haul crawl command again to read it", GiveUp = true };
+                Finish(work, notHere);
+                return (WorkDecision.Finished, notHere);
             }
 
             if (target.Kind == ItemKind.File && await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
@@ -85,14 +86,24 @@ internal sealed class AttemptRunner
             return (WorkDecision.Finished, timedOut);
         }
 
-        if (_crawl is not null && await _crawl.CheckRobotsAsync(target.CurrentUrl, work.Host, cancellationToken).ConfigureAwait(false) is { } disallowed)
+        if (_crawl is not null && await CrawlRuleAsync(work, cancellationToken).ConfigureAwait(false) is { } rule)
         {
-            var excluded = new AttemptOutcome { SkippedBy = disallowed };
+            // No request is made: the host's next request need not wait for this one's gap.
+            _frontier.RefundGap(work.Host);
+            var excluded = new AttemptOutcome { SkippedBy = rule };
             Finish(work, excluded);
             return (WorkDecision.Finished, excluded);
         }
 
         var outcome = await AttemptAsync(work, remaining, cancellationToken).ConfigureAwait(false);
+        if (outcome.RedirectTo is not null && target.Kind == ItemKind.Page && _pages is not null)
+        {
+            // A page that redirects is done: its target joins the crawl as a page of its own, through the scope.
+            var redirected = await _pages.RedirectedAsync(work, outcome, cancellationToken).ConfigureAwait(false);
+            Finish(work, redirected);
+            return (WorkDecision.Finished, redirected);
+        }
+
         if (outcome.RedirectTo is { } next)
         {
             work.Host = Input.UrlNormalizer.HostKey(next);
@@ -136,6 +147,27 @@ internal sealed class AttemptRunner
         var why = outcome.RetryAfter is null ? string.Empty : " (Retry-After)";
         Log.Retrying(_logger, target.Url, reasonName, (long)delay.TotalMilliseconds, why);
         return (WorkDecision.Retry, outcome);
+    }
+
+    /// <summary>The rule that keeps a crawl's item from being requested now: robots.txt, then the page limit; null to go on.</summary>
+    private async Task<string?> CrawlRuleAsync(WorkItem work, CancellationToken cancellationToken)
+    {
+        if (await _crawl!.CheckRobotsAsync(work.Target.CurrentUrl, work.Host, cancellationToken).ConfigureAwait(false) is { } disallowed)
+        {
+            return disallowed;
+        }
+
+        if (work.Target.Kind == ItemKind.Page && !work.Admitted)
+        {
+            if (_crawl.AdmitPage() is { } limit)
+            {
+                return limit;
+            }
+
+            work.Admitted = true;
+        }
+
+        return null;
     }
 
     /// <summary>The size filter of a crawl's images: the rule an image's size breaks, or null.</summary>

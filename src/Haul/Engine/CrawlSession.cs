@@ -15,7 +15,7 @@ internal sealed class CrawlSession : IDisposable
     /// <summary>Rules of links worth a line in the report: the traps and limits that cut a crawl short, not the ordinary edges of its scope.</summary>
     private static readonly HashSet<string> Reported = new(StringComparer.Ordinal)
     {
-        "max-depth", "repeated-segment", "url-too-long", "query-growth", "barren-chain",
+        CrawlSkipRules.MaxDepth, CrawlSkipRules.RepeatedSegment, CrawlSkipRules.UrlTooLong, CrawlSkipRules.QueryGrowth, CrawlSkipRules.BarrenChain,
     };
 
     private readonly Frontier _frontier;
@@ -73,18 +73,28 @@ internal sealed class CrawlSession : IDisposable
     {
         if (Robots is null)
         {
+            _frontier.ClearHost(host);
             return null;
         }
 
         var robots = await Robots.GetAsync(url, cancellationToken).ConfigureAwait(false);
         var rules = robots.For(RobotsCache.ProductToken);
-        if (rules.CrawlDelay is { } delay && _paced.TryAdd(host, true))
+        if (_paced.TryAdd(host, true))
         {
-            _frontier.SetHostGap(host, delay);
+            // The host's first attempt ran alone: now that its rules are known, its Crawl-delay paces the rest.
+            if (rules.CrawlDelay is { } delay)
+            {
+                _frontier.SetHostGap(host, delay);
+            }
+
+            _frontier.ClearHost(host);
         }
 
-        return rules.IsAllowed(url) ? null : "robots";
+        return rules.IsAllowed(url) ? null : Robots.IsUnavailable(url) ? CrawlSkipRules.RobotsUnavailable : CrawlSkipRules.Robots;
     }
+
+    /// <summary>Whether the crawl has taken on as many pages as <see cref="CrawlOptions.MaxPages"/> allows: links found now are not added.</summary>
+    public bool PagesExhausted => Options.MaxPages is { } max && Volatile.Read(ref _pagesTaken) >= max;
 
     /// <summary>Takes on one more page to fetch; the rule <c>max-pages</c> once the crawl has as many as it may.</summary>
     public string? AdmitPage()
@@ -94,7 +104,7 @@ internal sealed class CrawlSession : IDisposable
             return null;
         }
 
-        return Interlocked.Increment(ref _pagesTaken) <= max ? null : "max-pages";
+        return Interlocked.Increment(ref _pagesTaken) <= max ? null : CrawlSkipRules.MaxPages;
     }
 
     public void Dispose() => Client.Dispose();

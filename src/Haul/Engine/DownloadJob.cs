@@ -90,13 +90,21 @@ public static class DownloadJob
                     MaxActiveHosts: Math.Max(64, options.MaxConcurrency * 2),
                     Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
                     Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
-                    LeaseDuration: TimeSpan.FromMinutes(10)),
+                    LeaseDuration: TimeSpan.FromMinutes(10),
+                    ProbeNewHosts: crawl is not null),
                 item => CreateWork(root, partsFolder, item, crawl?.Options, options),
                 time);
             progress.SetHostSource(frontier.Snapshot);
+            // The scope starts from every start page the job has: those given now, and those an earlier run's start pages
+            // redirected to.
             using var session = crawl is null
                 ? null
-                : new CrawlSession(crawl.Options, crawl.StartPages, options, frontier, before.Pages(ItemState.Done) + before.Pages(ItemState.Failed));
+                : new CrawlSession(
+                    crawl.Options,
+                    (await journal.ReadStartPagesAsync(cancellationToken).ConfigureAwait(false)).Select(u => new Uri(u)).ToList(),
+                    options,
+                    frontier,
+                    before.Pages(ItemState.Done) + before.Pages(ItemState.Failed));
 
             string? diskFullPath = null;
             Exception? ingestFailure = null;

@@ -30,8 +30,14 @@ public static class JobVerifier
             var problems = new List<VerifyProblem>();
             var checkedCount = 0;
             long bytes = 0;
-            foreach (var item in (await journal.ReadItemsAsync(cancellationToken).ConfigureAwait(false)).Where(i => i.State == ItemState.Done))
+            // Streamed, so a job of millions of files is verified in bounded memory; a crawl's pages have no file to check.
+            await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
             {
+                if (item.Kind != ItemKind.File || item.OutputPath is null)
+                {
+                    continue;
+                }
+
                 var problem = await CheckAsync(fileSystem, item, cancellationToken).ConfigureAwait(false);
                 checkedCount++;
                 progress?.Report(checkedCount);

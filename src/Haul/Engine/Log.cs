@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Url}: the done file at {Path} {Change}; fetching it again")]
     public static partial void DoneFileChanged(ILogger logger, Uri url, string path, string change);
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "{Url}: unavailable ({Problem}); the host is crawled without rules")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "{Url}: unavailable ({Problem}); as RFC 9309 asks, nothing of the host is fetched in this run")]
     public static partial void RobotsUnavailable(ILogger logger, Uri url, string problem);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "{Url}: page read: {Images} images and {Links} links, {NewItems} new{Note}")]

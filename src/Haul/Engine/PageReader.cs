@@ -27,6 +27,9 @@ internal sealed class PageReader
     /// </summary>
     private const int MalformedErrors = 5;
 
+    /// <summary>The SHA-256 of no bytes: what a redirect's page is done with.</summary>
+    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     private readonly CrawlSession _session;
     private readonly IJobJournal _journal;
     private readonly Frontier _frontier;
@@ -131,6 +134,41 @@ internal sealed class PageReader
         return fetched with { Recorded = true };
     }
 
+    /// <summary>
+    /// Ends a page that answered with a redirect: the page is done (noted as redirected), and its target is a page of
+    /// the crawl at the same depth if the scope admits it. A start page's target becomes a start page, so a site that
+    /// moved (to https, to www.) is crawled where it now is. Written in one transaction, like a page read.
+    /// </summary>
+    public async Task<AttemptOutcome> RedirectedAsync(WorkItem work, AttemptOutcome redirect, CancellationToken cancellationToken)
+    {
+        var item = work.Item;
+        var next = redirect.RedirectTo!;
+        var found = new List<FoundItem>(1);
+        var skipped = new List<SkippedInput>(1);
+        var rule = item.Depth == 0 ? null : _session.Scope.CheckPage(next, item.Depth, item.Barren);
+        if (rule is null)
+        {
+            if (item.Depth == 0)
+            {
+                _session.Scope.AddStartPage(next);
+            }
+
+            found.Add(new FoundItem(next, ItemKind.Page) { Depth = item.Depth, Barren = item.Barren, Referer = item.Referer, Source = item.Url });
+        }
+        else if (CrawlSession.IsReported(rule))
+        {
+            skipped.Add(new SkippedInput(next.AbsoluteUri, item.Url, rule));
+        }
+
+        var note = $"redirected to {next.AbsoluteUri}" + (rule is null ? string.Empty : $" ({rule})");
+        var finish = new ItemDone(item.Id, 0, EmptySha256, null, null, item.LeaseToken, null, note);
+        var result = await _journal.RecordFoundAsync(
+            new PageFindings(found) { PageId = item.Id, Skipped = skipped, Finish = finish }, cancellationToken).ConfigureAwait(false);
+        _progress.PageRead(result.NewPages, 0);
+        _frontier.InputAdded();
+        return redirect with { RedirectTo = null, Reason = FailureReason.None, FileSize = 0, Sha256 = EmptySha256, Recorded = true };
+    }
+
     private async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
         JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
     {
@@ -180,10 +218,22 @@ internal sealed class PageReader
             });
         }
 
-        // A page's barren run: 0 when it had an image, else one more than the page it was found on.
-        var barren = CrawlScope.BarrenRunOf(page.Barren, extraction.ImageSlots > 0);
+        // A page's barren run: 0 when it named an image new to the job (or a photo page behind a thumbnail, where its
+        // image is), else one more than the page it was found on. A logo or a site-wide og:image on every page of an
+        // endless calendar does not keep the calendar going.
+        var productive = extraction.ImageSlots == 0 ? 0 : await _journal.CountNewAsync(
+            extraction.Images.Where(i => i.Url.Scheme != "data").Select(i => i.Url)
+                .Concat(extraction.Links.Where(l => l.Kind == LinkKind.PhotoPage).Select(l => l.Url)).ToList(),
+            cancellationToken).ConfigureAwait(false);
+        var barren = CrawlScope.BarrenRunOf(page.Barren, productive > 0);
         foreach (var link in extraction.Links)
         {
+            if (_session.PagesExhausted)
+            {
+                // The crawl has all the pages it may read: nothing more to queue.
+                break;
+            }
+
             var rule = _session.Scope.CheckPage(link.Url, depth, barren);
             if (rule is not null)
             {

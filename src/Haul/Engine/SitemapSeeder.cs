@@ -48,6 +48,8 @@ internal static class SitemapSeeder
                         continue;
                     }
 
+                    // The XML reader reads without a token: the deadline ends a stalled body by closing the response.
+                    using var stop = deadline.Token.Register(response.Dispose);
                     using var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
                     await foreach (var entry in SitemapReader.ReadAsync(body, deadline.Token).ConfigureAwait(false))
                     {
@@ -66,7 +68,7 @@ internal static class SitemapSeeder
                         }
                     }
                 }
-                catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidDataException
+                catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidDataException or ObjectDisposedException
                     || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     Log.SitemapUnavailable(logger, sitemap, exception.Message);

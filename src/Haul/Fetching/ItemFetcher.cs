@@ -96,10 +96,12 @@ internal sealed class ItemFetcher : IDisposable
                         return Failure(redirectFailure, resumeFrom, status);
                     }
 
-                    if (UrlNormalizer.HostKey(next) != UrlNormalizer.HostKey(url))
+                    // Another host: the chain goes on under that host's limits, in its queue. A crawl's page hands
+                    // every redirect back, so that its target is checked against the scope and robots.txt and read with
+                    // its own URL as the base of its links.
+                    target.CurrentUrl = next;
+                    if (target.Kind == ItemKind.Page || UrlNormalizer.HostKey(next) != UrlNormalizer.HostKey(url))
                     {
-                        // Another host: the chain goes on under that host's limits, in its queue.
-                        target.CurrentUrl = next;
                         return Failure(FailureReason.None, resumeFrom, status) with { RedirectTo = next };
                     }
 

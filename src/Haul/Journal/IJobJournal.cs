@@ -72,6 +72,12 @@ public interface IJobJournal : IAsyncDisposable
     /// </summary>
     Task<FoundResult> RecordFoundAsync(PageFindings findings, CancellationToken cancellationToken);
 
+    /// <summary>How many of <paramref name="urls"/> the job does not have as items yet (a page with no new image is barren).</summary>
+    Task<int> CountNewAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken);
+
+    /// <summary>The URLs of a crawl's start pages: those given, and those start pages redirected to.</summary>
+    Task<IReadOnlyList<string>> ReadStartPagesAsync(CancellationToken cancellationToken);
+
     /// <summary>Gives every failed item a fresh start, as a rerun of a crawl does; returns how many.</summary>
     Task<int> ReopenFailedAsync(CancellationToken cancellationToken);
 

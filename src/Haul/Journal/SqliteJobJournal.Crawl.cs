@@ -126,6 +126,62 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
+    public async Task<int> CountNewAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        if (urls.Count == 0)
+        {
+            return 0;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var find = _connection.CreateCommand();
+            find.CommandText = "SELECT 1 FROM items WHERE url = $url;";
+            var url = find.Parameters.Add("$url", SqliteType.Text);
+            var count = 0;
+            foreach (var uri in urls)
+            {
+                url.Value = UrlNormalizer.Normalize(uri);
+                if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ReadStartPagesAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT url FROM items WHERE kind = 1 AND depth = 0 ORDER BY id;";
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var urls = new List<string>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                urls.Add(reader.GetString(0));
+            }
+
+            return urls;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<int> ReopenFailedAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);

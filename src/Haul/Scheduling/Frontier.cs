@@ -24,6 +24,9 @@ internal sealed class Frontier : IDisposable
     /// <summary>Hosts with a least gap between the starts of their requests (robots.txt's Crawl-delay): the gap and the next start allowed.</summary>
     private readonly Dictionary<string, (long Gap, long NextStart)> _pacing = new(StringComparer.Ordinal);
 
+    /// <summary>With <see cref="FrontierOptions.ProbeNewHosts"/>: hosts that may run more than one attempt at once.</summary>
+    private readonly HashSet<string> _cleared = new(StringComparer.Ordinal);
+
     /// <summary>Ids of the items in memory: a claim never brings one in twice.</summary>
     private readonly HashSet<long> _held = [];
     private readonly SemaphoreSlim _refilling = new(1, 1);
@@ -97,11 +100,41 @@ internal sealed class Frontier : IDisposable
             }
             else
             {
+                // Set when the host's first request is about to start: the next may follow one gap later.
+                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 var next = _pacing.TryGetValue(host, out var pacing) ? pacing.NextStart : 0;
-                _pacing[host] = (milliseconds, next);
+                _pacing[host] = (milliseconds, Math.Max(next, now + milliseconds));
             }
 
             Signal();
+        }
+    }
+
+    /// <summary>Lets a host run up to <see cref="FrontierOptions.PerHostLimit"/> attempts at once (see <see cref="FrontierOptions.ProbeNewHosts"/>).</summary>
+    public void ClearHost(string host)
+    {
+        lock (_sync)
+        {
+            if (_cleared.Add(host))
+            {
+                Signal();
+            }
+        }
+    }
+
+    /// <summary>
+    /// An attempt of <paramref name="host"/> ended without a request (robots.txt or a limit skipped its item): the gap
+    /// it booked is given back, so that the next request may start at once.
+    /// </summary>
+    public void RefundGap(string host)
+    {
+        lock (_sync)
+        {
+            if (_pacing.TryGetValue(host, out var pacing))
+            {
+                _pacing[host] = (pacing.Gap, _time.GetUtcNow().ToUnixTimeMilliseconds());
+                Signal();
+            }
         }
     }
 
@@ -225,7 +258,8 @@ internal sealed class Frontier : IDisposable
                 continue;
             }
 
-            if (queue.Ready.Count == 0 || queue.Active >= _options.PerHostLimit)
+            var limit = _options.ProbeNewHosts && !_cleared.Contains(queue.Host) ? 1 : _options.PerHostLimit;
+            if (queue.Ready.Count == 0 || queue.Active >= limit)
             {
                 continue;
             }

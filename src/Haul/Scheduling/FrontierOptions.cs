@@ -6,4 +6,8 @@ namespace Haul.Scheduling;
 /// <param name="Window">Items of one host held in memory at most (queued and waiting for a retry).</param>
 /// <param name="Owner">Who claims items: this process.</param>
 /// <param name="LeaseDuration">How long a claim holds before another worker may take its items.</param>
-internal sealed record FrontierOptions(int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration);
+/// <param name="ProbeNewHosts">
+/// A host runs one attempt at a time until <see cref="Frontier.ClearHost"/> (a crawl clears it once its robots.txt is
+/// read), so that a Crawl-delay is known before a second request starts.
+/// </param>
+internal sealed record FrontierOptions(int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration, bool ProbeNewHosts = false);

@@ -33,6 +33,9 @@ internal sealed class WorkItem
     /// <summary>When the first attempt of this run began (a <see cref="TimeProvider"/> timestamp), or null before it.</summary>
     public long? FirstStarted { get; set; }
 
+    /// <summary>A crawl's page that was counted against the crawl's page limit in this run.</summary>
+    public bool Admitted { get; set; }
+
     /// <summary>The backoff before the last retry, to draw the next one from.</summary>
     public TimeSpan LastDelay { get; set; }
 }
