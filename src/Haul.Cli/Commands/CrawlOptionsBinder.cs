@@ -32,7 +32,7 @@ internal sealed class CrawlOptionsBinder
 
     public Option<int?> MaxDepth { get; } = new("--max-depth", "-l") { Description = "Links followed from a start page at most (0: the start pages only)." };
 
-    public Option<int?> MaxPages { get; } = new("--max-pages") { Description = "Pages read at most." };
+    public Option<int?> MaxPages { get; } = new("--max-pages") { Description = "Pages fetched at most, the start pages included." };
 
     public Option<bool> IgnoreRobots { get; } = new("--ignore-robots") { Description = "Neither fetch nor honour robots.txt (only for sites whose rules you may set aside)." };
 
@@ -54,7 +54,7 @@ internal sealed class CrawlOptionsBinder
 
     public Option<string?> MaxPageSize { get; } = new("--max-page-size")
     {
-        Description = "Largest page read; a larger one is reported and skipped.",
+        Description = "Largest page read; a larger one fails (too-large) and the crawl goes on.",
         DefaultValueFactory = _ => "10M",
     };
 
@@ -127,7 +127,7 @@ internal sealed class CrawlOptionsBinder
             MaxBytes = maxSize,
             MinWidth = result.GetValue(MinWidth),
             MinHeight = result.GetValue(MinHeight),
-            MaxPageBytes = maxPage ?? 10L * 1024 * 1024,
+            MaxPageBytes = maxPage ?? new CrawlOptions().MaxPageBytes,
             ByPage = result.GetValue(ByPage),
             ListOnly = result.GetValue(List),
             Sitemap = result.GetValue(Sitemap),

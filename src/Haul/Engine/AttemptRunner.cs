@@ -33,7 +33,7 @@ internal sealed class AttemptRunner
         CrawlSession? crawl = null)
     {
         _crawl = crawl;
-        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options, crawl.Options.KeepDataUris
+        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options, crawl.Options.KeepDataUris && !crawl.Options.ListOnly
             ? new InlineImageSaver(fileSystem, new FilePlacer(fileSystem, options.ExistingFiles), Path.Combine(fileSystem.Root, SqliteJobJournal.StateFolderName, "parts"), crawl.Options.MaxBytes ?? crawl.Options.MaxPageBytes)
             : null);
         _options = options;
@@ -171,9 +171,10 @@ internal sealed class AttemptRunner
     }
 
     /// <summary>The size filter of a crawl's images: the rule an image's size breaks, or null.</summary>
-    private static string? CrawlFilter(AttemptOutcome outcome, CrawlOptions crawl) =>
-        outcome.Reason == FailureReason.TooLarge && crawl.MaxBytes is not null ? "max-bytes"
-        : outcome.Succeeded && outcome.FileSize < crawl.MinBytes ? "min-bytes"
+    /// <remarks>A body over the crawl's own <c>--max-size</c> is skipped; one over the job's <c>--max-filesize</c> alone fails.</remarks>
+    private string? CrawlFilter(AttemptOutcome outcome, CrawlOptions crawl) =>
+        outcome.Reason == FailureReason.TooLarge && crawl.MaxBytes is { } max && !(_options.MaxFileSize < max) ? Crawling.CrawlSkipRules.MaxBytes
+        : outcome.Succeeded && outcome.FileSize < crawl.MinBytes ? Crawling.CrawlSkipRules.MinBytes
         : null;
 
     /// <summary>

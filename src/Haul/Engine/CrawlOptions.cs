@@ -33,7 +33,7 @@ public sealed record CrawlOptions
     /// <summary>Links followed from a start page at most; null for no limit, 0 for the start pages only.</summary>
     public int? MaxDepth { get; init; }
 
-    /// <summary>Pages in the job at most; null for no limit.</summary>
+    /// <summary>Pages fetched at most, the start pages included; null for no limit. Pages over it end skipped (<c>max-pages</c>).</summary>
     public int? MaxPages { get; init; }
 
     /// <summary>Do not fetch or honour robots.txt (for sites whose rules you have the right to set aside).</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Haul.Crawling;
 using Haul.Writing;
 
 namespace Haul.Engine;
@@ -30,13 +31,13 @@ internal sealed class InlineImageSaver(SafeFileSystem fileSystem, FilePlacer pla
         var comma = text.IndexOf(',', StringComparison.Ordinal);
         if (!text.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || comma < 0)
         {
-            return "bad-data-uri";
+            return CrawlSkipRules.BadDataUri;
         }
 
         var header = text[5..comma].Split(';');
         if (!Extensions.TryGetValue(header[0].Trim(), out var extension))
         {
-            return "not-an-image";
+            return CrawlSkipRules.NotAnImage;
         }
 
         byte[] bytes;
@@ -49,27 +50,36 @@ internal sealed class InlineImageSaver(SafeFileSystem fileSystem, FilePlacer pla
         }
         catch (FormatException)
         {
-            return "bad-data-uri";
+            return CrawlSkipRules.BadDataUri;
         }
 
         if (bytes.Length == 0 || bytes.Length > maxBytes)
         {
-            return bytes.Length == 0 ? "bad-data-uri" : "max-bytes";
+            return bytes.Length == 0 ? CrawlSkipRules.BadDataUri : CrawlSkipRules.MaxBytes;
         }
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var host = OutputPathMapper.Map(page).Split('/')[0];
         var finalPath = OutputPathMapper.Resolve(fileSystem.Root, $"{host}/inline/{sha256[..16]}.{extension}");
-        var partPath = Path.Combine(partsFolder, $"inline-{sha256[..16]}-{Environment.CurrentManagedThreadId}.part");
-        File.Delete(partPath);
-        var part = NoFollowFile.Open(partPath, NoFollowFile.Mode.CreateNew);
-        await using (part.ConfigureAwait(false))
+        var partPath = Path.Combine(partsFolder, $"inline-{Guid.NewGuid():N}.part");
+        try
         {
-            await part.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-            part.Flush(flushToDisk: true);
-        }
+            var part = NoFollowFile.Open(partPath, NoFollowFile.Mode.CreateNew);
+            await using (part.ConfigureAwait(false))
+            {
+                await part.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                part.Flush(flushToDisk: true);
+            }
 
-        await placer.PlaceAsync(partPath, finalPath, sha256, cancellationToken).ConfigureAwait(false);
-        return null;
+            await placer.PlaceAsync(partPath, finalPath, sha256, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A link, a folder or a file of another item where the inline image belongs: that image is not saved, the
+            // page is still read.
+            File.Delete(partPath);
+            return CrawlSkipRules.Unwritable;
+        }
     }
 }

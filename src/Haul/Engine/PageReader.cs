@@ -17,9 +17,13 @@ namespace Haul.Engine;
 /// </summary>
 internal sealed class PageReader
 {
-    /// <summary>Titles of the interstitial pages that bot checks answer with 200 OK in place of the page asked for.</summary>
+    /// <summary>
+    /// The titles of the interstitial pages that bot checks answer with 200 OK in place of the page asked for (Cloudflare,
+    /// Akamai, DataDome, Sucuri and the like), matched from the start of the title: a gallery titled "Captcha art" is
+    /// not one.
+    /// </summary>
     private static readonly string[] ChallengeTitles =
-        ["just a moment", "attention required", "verify you are human", "are you a robot", "security check", "access denied", "captcha"];
+        ["just a moment", "attention required", "please verify you are human", "verify you are human", "are you a robot", "access denied", "security check", "ddos-guard", "checking your browser"];
 
     /// <summary>
     /// Parse errors from which a page is reported as malformed: real pages often have one or two (an attribute glued to
@@ -284,5 +288,5 @@ internal sealed class PageReader
         || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase);
 
     private static bool LooksLikeChallenge(string? title) =>
-        title is not null && ChallengeTitles.Any(t => title.Contains(t, StringComparison.OrdinalIgnoreCase));
+        title is not null && ChallengeTitles.Any(t => title.TrimStart().StartsWith(t, StringComparison.OrdinalIgnoreCase));
 }

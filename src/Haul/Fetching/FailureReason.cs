@@ -87,8 +87,6 @@ public enum FailureReason
     /// <summary>The body is larger than the configured maximum.</summary>
     TooLarge,
 
-    /// <summary>A crawled page took longer to read than its deadline allows (a giant or pathological page).</summary>
-    ParseTimeout,
 
     /// <summary>A redirect led back to a URL already visited.</summary>
     RedirectLoop,
@@ -113,4 +111,7 @@ public enum FailureReason
 
     /// <summary>An error nothing else describes.</summary>
     Unknown,
+
+    /// <summary>A crawled page took longer to read than its deadline allows (a giant or pathological page).</summary>
+    ParseTimeout,
 }

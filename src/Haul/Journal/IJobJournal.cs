@@ -78,7 +78,10 @@ public interface IJobJournal : IAsyncDisposable
     /// <summary>The URLs of a crawl's start pages: those given, and those start pages redirected to.</summary>
     Task<IReadOnlyList<string>> ReadStartPagesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Gives every failed item a fresh start, as a rerun of a crawl does; returns how many.</summary>
+    /// <summary>
+    /// Gives every failed item a fresh start, as a rerun of a crawl does, and so too items skipped by the page limit or by
+    /// an unreadable robots.txt; returns how many.
+    /// </summary>
     Task<int> ReopenFailedAsync(CancellationToken cancellationToken);
 
     /// <summary>Streams the pages read with something to report (empty, malformed, not a page), in id order.</summary>

@@ -86,6 +86,6 @@ public sealed record JournalItem
     /// <summary>The media type the server gave the done file, e.g. <c>image/jpeg</c>.</summary>
     public string? ContentType { get; init; }
 
-    /// <summary>The rule that skipped the item, for a skipped item.</summary>
+    /// <summary>The rule that skipped the item, for a skipped item; for a page read, what is worth reporting (empty, malformed, redirected).</summary>
     public string? Note { get; init; }
 }

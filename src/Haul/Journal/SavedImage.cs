@@ -6,5 +6,13 @@ namespace Haul.Journal;
 /// <param name="Bytes">Its size.</param>
 /// <param name="Sha256">Its SHA-256, lowercase hex.</param>
 /// <param name="ContentType">The media type the server gave it.</param>
-/// <param name="PagesJson">A JSON array of <c>{"url", "alt"}</c> objects, one for each page it was found on.</param>
-public sealed record SavedImage(string Url, string OutputPath, long Bytes, string? Sha256, string? ContentType, string PagesJson);
+/// <param name="PagesJson">
+/// A JSON array of <c>{"url", "alt"}</c> objects, one for each page it was found on, the first
+/// <see cref="MaxPagesListed"/> of them (a logo is on every page).
+/// </param>
+/// <param name="PageCount">How many pages it was found on.</param>
+public sealed record SavedImage(string Url, string OutputPath, long Bytes, string? Sha256, string? ContentType, string PagesJson, int PageCount)
+{
+    /// <summary>The most pages listed for one image.</summary>
+    public const int MaxPagesListed = 100;
+}

@@ -54,6 +54,12 @@ public sealed partial class SqliteJobJournal
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new FoundResult(newPages, newFiles);
         }
+        catch (SqliteException exception)
+        {
+            // Like a batch that cannot be written: nothing of it is committed, and the job stops rather than fail the page.
+            await FailAsync(exception).ConfigureAwait(false);
+            throw new JournalWriteException(exception.Message, exception);
+        }
         finally
         {
             _claims.Transaction = null;
@@ -189,7 +195,9 @@ public sealed partial class SqliteJobJournal
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE items SET state = 0, not_before = 0 WHERE state = 3;";
+            // Also the items a run's own circumstances skipped: the page limit (a rerun may allow more) and a robots.txt
+            // that could not be read (it may be readable now). robots.txt's rules and the filters are asked again anyway.
+            command.CommandText = "UPDATE items SET state = 0, not_before = 0 WHERE state = 3 OR (state = 4 AND note IN ('max-pages', 'robots-unavailable'));";
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -212,13 +220,16 @@ public sealed partial class SqliteJobJournal
                 using var command = _connection.CreateCommand();
                 command.CommandText = """
                     SELECT i.id, i.url, i.output_path, i.bytes, i.sha256, i.content_type,
-                           (SELECT json_group_array(json_object('url', p.url, 'alt', f.alt))
-                              FROM found f JOIN items p ON p.id = f.page_id WHERE f.image_id = i.id)
+                           (SELECT json_group_array(json_object('url', url, 'alt', alt)) FROM (
+                              SELECT p.url AS url, f.alt AS alt FROM found f JOIN items p ON p.id = f.page_id
+                              WHERE f.image_id = i.id ORDER BY p.id LIMIT $pages)),
+                           (SELECT COUNT(*) FROM found f WHERE f.image_id = i.id)
                     FROM items i
                     WHERE i.kind = 0 AND i.state = 2 AND i.id > $after
                     ORDER BY i.id LIMIT 500;
                     """;
                 command.Parameters.AddWithValue("$after", after);
+                command.Parameters.AddWithValue("$pages", SavedImage.MaxPagesListed);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -229,7 +240,8 @@ public sealed partial class SqliteJobJournal
                         reader.GetInt64(3),
                         reader.IsDBNull(4) ? null : reader.GetString(4),
                         reader.IsDBNull(5) ? null : reader.GetString(5),
-                        reader.IsDBNull(6) ? "[]" : reader.GetString(6)));
+                        reader.IsDBNull(6) ? "[]" : reader.GetString(6),
+                        reader.GetInt32(7)));
                 }
             }
             finally

@@ -325,9 +325,7 @@ public sealed partial class SqliteJobJournal : IJobJournal
                 // Nothing of this batch is committed. The job stops; what it did not record, the next run finds again
                 // (a file at its final path is only ever there after its staged record was committed).
                 failure = exception;
-                Volatile.Write(ref _writeFailure, exception);
-                _updates.Writer.TryComplete();
-                await _writeFailed.CancelAsync().ConfigureAwait(false);
+                await FailAsync(exception).ConfigureAwait(false);
             }
             finally
             {
@@ -349,6 +347,14 @@ public sealed partial class SqliteJobJournal : IJobJournal
                 }
             }
         }
+    }
+
+    /// <summary>Stops the journal after a write that could not be made: no more updates are taken, and the job is told.</summary>
+    private async Task FailAsync(Exception exception)
+    {
+        Interlocked.CompareExchange(ref _writeFailure, exception, null);
+        _updates.Writer.TryComplete();
+        await _writeFailed.CancelAsync().ConfigureAwait(false);
     }
 
     private string Now() => _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

@@ -5,7 +5,8 @@ namespace Haul.Reporting;
 
 /// <summary>
 /// Writes a crawl's <c>images.jsonl</c>: one JSON object a line for every saved image, with its URL, saved path,
-/// size, SHA-256, content type and the pages it was found on (each with the image's alt text there). Streamed from the
+/// size, SHA-256, content type and the pages it was found on (each with the image's alt text there; the first 100, and
+/// their count). Streamed from the
 /// journal and replaced atomically, so it is complete or absent, never half written.
 /// </summary>
 public static class ImageListWriter
@@ -38,6 +39,7 @@ public static class ImageListWriter
                 json.WriteString("contentType", image.ContentType);
                 json.WritePropertyName("pages");
                 json.WriteRawValue(image.PagesJson, skipInputValidation: false);
+                json.WriteNumber("pageCount", image.PageCount);
                 json.WriteEndObject();
             }
 
