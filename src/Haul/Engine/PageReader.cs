@@ -180,6 +180,7 @@ internal sealed class PageReader
         var skipped = new List<SkippedInput>();
         var source = pageUrl.AbsoluteUri;
         var depth = page.Depth + 1;
+        var newlyListed = false;
         foreach (var image in extraction.Images)
         {
             if (image.Url.Scheme == "data")
@@ -206,6 +207,7 @@ internal sealed class PageReader
 
                 if (_listed.TryAdd(UrlNormalizer.Normalize(image.Url), 0))
                 {
+                    newlyListed = true;
                     _progress.ImageFound(image.Url);
                 }
 
@@ -222,14 +224,13 @@ internal sealed class PageReader
             });
         }
 
-        // A page's barren run: 0 when it named an image new to the job (or a photo page behind a thumbnail, where its
-        // image is), else one more than the page it was found on. A logo or a site-wide og:image on every page of an
-        // endless calendar does not keep the calendar going.
-        var productive = extraction.ImageSlots == 0 ? 0 : await _journal.CountNewAsync(
-            extraction.Images.Where(i => i.Url.Scheme != "data").Select(i => i.Url)
-                .Concat(extraction.Links.Where(l => l.Kind == LinkKind.PhotoPage).Select(l => l.Url)).ToList(),
-            cancellationToken).ConfigureAwait(false);
-        var barren = CrawlScope.BarrenRunOf(page.Barren, productive > 0);
+        // A page's barren run: 0 when it named an image new to the crawl that the filters keep (or a photo page behind a
+        // thumbnail, where its image is), else one more than the page it was found on. A logo or a site-wide og:image on
+        // every page of an endless calendar does not keep the calendar going.
+        var photoPages = extraction.Links.Where(l => l.Kind == LinkKind.PhotoPage).Select(l => l.Url);
+        var productive = newlyListed || await _journal.CountNewAsync(
+            found.Select(f => f.Url).Concat(photoPages).ToList(), cancellationToken).ConfigureAwait(false) > 0;
+        var barren = CrawlScope.BarrenRunOf(page.Barren, productive);
         foreach (var link in extraction.Links)
         {
             if (_session.PagesExhausted)

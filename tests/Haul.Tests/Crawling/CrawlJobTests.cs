@@ -279,4 +279,19 @@ public sealed class CrawlJobTests
         Assert.Equal(servers.Main.GalleryImages.Count, verified.Checked);
         Assert.Equal(image.Url.AbsoluteUri, Assert.Single(verified.Problems).Url);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_calendar_trap_ends_although_every_month_shows_the_logo_even_when_filtered_out_or_only_listed(bool list)
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 41));
+        using var folder = new TempFolder();
+
+        // The logo is a PNG: with --accept jpg it is never kept, so it must not count as something new on every month.
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { Extensions = ["jpg"], ListOnly = list }, [servers.StartUri]);
+
+        var months = servers.Main.Counters.RequestsUnder("/calendar/");
+        Assert.True(months is > 0 and <= 9, $"{months} calendar pages fetched");
+    }
 }
