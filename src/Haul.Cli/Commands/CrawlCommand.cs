@@ -79,9 +79,14 @@ internal static class CrawlCommand
         var display = ProgressDisplay.Choose(plain, result.GetValue(shared.Quiet) || crawl.ListOnly);
         try
         {
-            return await GetCommand.RunJobAsync(
+            var exitCode = await GetCommand.RunJobAsync(
                 options, progress, display, () => CrawlJob.RunAsync(options, crawl, startPages, progress, cancellationToken), cancellationToken,
                 crawl.ListOnly ? Console.Error : null, reportsKept: listFolder is null);
+
+            // A crawl that read no page did not do what was asked, even when its pages were only skipped (robots.txt).
+            return exitCode == ExitCodes.Success && progress.PagesDone == 0
+                ? CliError.Failure("no page was read: every start page was skipped (see report.json)")
+                : exitCode;
         }
         finally
         {

@@ -42,7 +42,7 @@ internal sealed class CrawlOptionsBinder
         DefaultValueFactory = _ => "full",
     };
 
-    public Option<string[]> Accept { get; } = new("--accept") { Description = "Keep only images with these extensions (jpg,png,...).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Accept { get; } = new("--accept", "-A") { Description = "Keep only images with these extensions (jpg,png,...), as wget -A.", Arity = ArgumentArity.ZeroOrMore };
 
     public Option<string?> MinSize { get; } = new("--min-size") { Description = "Skip images smaller than this (bytes, or with K, M, G)." };
 

@@ -142,6 +142,11 @@ internal sealed class GetOptions
             command.Arguments.Add(Urls);
             command.Options.Add(InputFiles);
         }
+        else
+        {
+            // A crawl's -A is wget's --accept (file types), not curl's User-Agent.
+            UserAgent.Aliases.Remove("-A");
+        }
 
         foreach (var option in new Option[]
         {

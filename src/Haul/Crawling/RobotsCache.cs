@@ -52,10 +52,11 @@ internal sealed class RobotsCache
     private async Task<RobotsTxt> FetchAsync(Uri robotsUrl)
     {
         string? problem = null;
-        for (var attempt = 1; attempt <= Tries; attempt++)
+        var tries = Math.Min(Tries, _options.MaxAttempts);
+        for (var attempt = 1; attempt <= tries; attempt++)
         {
             // Not the caller's token: one fetch serves every worker, so one worker's cancellation must not fail it.
-            using var deadline = new CancellationTokenSource(_options.ResponseHeadersTimeout + _options.StallTimeout, _options.TimeProvider);
+            using var deadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _options.TimeProvider);
             try
             {
                 var url = robotsUrl;
@@ -81,12 +82,20 @@ internal sealed class RobotsCache
                     if (response.IsSuccessStatusCode)
                     {
                         var body = await ReadLimitedAsync(response, deadline.Token).ConfigureAwait(false);
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
+                            Log.RobotsRead(_logger, url, body.Length > RobotsTxt.MaxBytes ? $"read its first {RobotsTxt.MaxBytes} bytes (it is longer)" : $"read, {body.Length} bytes");
+                        }
+
                         return RobotsTxt.Parse(body.Span);
                     }
 
                     // 2.3.1.3: a 4xx (too many redirects included) means there are no rules; a 429 is the server asking to wait.
                     if (status is >= 300 and < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
                     {
+                        var outcome = "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": no rules";
+                        Log.RobotsRead(_logger, url, outcome);
+
                         return RobotsTxt.AllowAll;
                     }
 
@@ -99,7 +108,7 @@ internal sealed class RobotsCache
                 problem = exception is OperationCanceledException ? "no answer in time" : exception.Message;
             }
 
-            if (attempt < Tries)
+            if (attempt < tries)
             {
                 await Task.Delay(TimeSpan.FromSeconds(attempt), _options.TimeProvider).ConfigureAwait(false);
             }

@@ -37,10 +37,16 @@ internal sealed class PageWalker(UrlResolver urls, ExtractionOptions options, IS
             }
 
             Visit(element);
-            var children = element.Children;
-            for (var i = children.Length - 1; i >= 0; i--)
+
+            // ChildNodes is a plain list; Children is a live filter over it whose indexer walks it from the start, which
+            // made a page of 20,000 links take seconds per thousand.
+            var nodes = element.ChildNodes;
+            for (var i = nodes.Length - 1; i >= 0; i--)
             {
-                stack.Push(children[i]);
+                if (nodes[i] is IElement child)
+                {
+                    stack.Push(child);
+                }
             }
         }
 

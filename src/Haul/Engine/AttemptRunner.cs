@@ -343,7 +343,12 @@ internal sealed class AttemptRunner
             }
 
             _progress.ItemDone(target.Kind);
-            Log.ItemDone(_logger, target.Url, outcome.FileSize, target.FinalPath);
+            if (target.Kind == ItemKind.File)
+            {
+                // A page said what it found when it was read; it has no file.
+                Log.ItemDone(_logger, target.Url, outcome.FileSize, target.FinalPath);
+            }
+
             return;
         }
 

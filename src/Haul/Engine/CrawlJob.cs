@@ -43,6 +43,31 @@ public static class CrawlJob
         await journal.RecordFoundAsync(new PageFindings(seeds), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A rerun's check of the crawl's done images, as a list job checks the done items its input names: one that went
+    /// missing or changed (its size or time differs, and then its SHA-256) is fetched again. A stat a file; a hash only
+    /// for a changed one.
+    /// </summary>
+    internal static async Task ReopenChangedFilesAsync(IJobJournal journal, Writing.SafeFileSystem fileSystem, Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
+    {
+        var changed = new List<long>();
+        await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Kind == ItemKind.File && item.OutputPath is not null
+                && !await DownloadJob.DoneFileIntactAsync(journal, item, fileSystem, logger, cancellationToken).ConfigureAwait(false))
+            {
+                changed.Add(item.Id);
+            }
+        }
+
+        foreach (var id in changed)
+        {
+            journal.Record(new ItemReopened(id));
+        }
+
+        await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static async IAsyncEnumerable<InputEntry> Empty()
     {
         await Task.CompletedTask.ConfigureAwait(false);

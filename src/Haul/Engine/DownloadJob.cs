@@ -69,6 +69,7 @@ public static class DownloadJob
             if (crawl is not null)
             {
                 await CrawlJob.SeedAsync(journal, crawl, cancellationToken).ConfigureAwait(false);
+                await CrawlJob.ReopenChangedFilesAsync(journal, fileSystem, logger, cancellationToken).ConfigureAwait(false);
             }
 
             var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
@@ -299,7 +300,7 @@ public static class DownloadJob
         await FlushAsync().ConfigureAwait(false);
     }
 
-    private static async ValueTask<bool> DoneFileIntactAsync(
+    internal static async ValueTask<bool> DoneFileIntactAsync(
         IJobJournal journal, JournalItem item, SafeFileSystem fileSystem, ILogger logger, CancellationToken cancellationToken)
     {
         string change;

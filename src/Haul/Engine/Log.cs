@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "{Url}: sitemap not read ({Problem})")]
     public static partial void SitemapUnavailable(ILogger logger, Uri url, string problem);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "{Url}: {Outcome}")]
+    public static partial void RobotsRead(ILogger logger, Uri url, string outcome);
 }

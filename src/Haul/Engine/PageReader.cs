@@ -75,6 +75,19 @@ internal sealed class PageReader
         }
         else if (!IsHtml(fetched.ContentType))
         {
+            if (item.Depth == 0)
+            {
+                // The user named it as a page: say what it is rather than end with nothing.
+                target.DeletePart();
+                return fetched with
+                {
+                    Reason = FailureReason.NotAPage,
+                    GiveUp = true,
+                    Detail = $"{fetched.ContentType} is not a page to crawl; haul get downloads files",
+                    Sha256 = null,
+                };
+            }
+
             extraction = PageExtraction.Empty;
             note = $"not a page ({fetched.ContentType}), not read";
         }

@@ -112,6 +112,9 @@ public enum FailureReason
     /// <summary>An error nothing else describes.</summary>
     Unknown,
 
+    /// <summary>A crawl's start page is not a page (an image, an archive): a crawl reads pages; <c>haul get</c> downloads files.</summary>
+    NotAPage,
+
     /// <summary>A crawled page took longer to read than its deadline allows (a giant or pathological page).</summary>
     ParseTimeout,
 }

@@ -36,6 +36,7 @@ public sealed class FailureReasonsTests
         [FailureReason.ChecksumMismatch] = true,
         [FailureReason.TooLarge] = false,
         [FailureReason.ParseTimeout] = false,
+        [FailureReason.NotAPage] = false,
         [FailureReason.RedirectLoop] = false,
         [FailureReason.TooManyRedirects] = false,
         [FailureReason.BadRedirect] = false,
