@@ -101,6 +101,22 @@ public sealed class CrawlTests
         Assert.Empty(Directory.GetFileSystemEntries(temp));
     }
 
+    [Fact]
+    public async Task Crawl_accept_takes_one_value_as_wget_A_does_and_leaves_the_start_page_as_the_start_page()
+    {
+        await using var servers = await GalleryServers.StartAsync(CrawlSupport.SmallGallery(seed: 53));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(
+            folder.Path, ["crawl", "--list", "-A", "jpg", servers.StartUri.AbsoluteUri, "--max-page-size", "128K"], timeout: TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var jpegs = servers.Main.GalleryImages.Select(e => e.Url.AbsoluteUri).Where(u => u.EndsWith(".jpg", StringComparison.Ordinal));
+        Assert.NotEmpty(lines);
+        Assert.Equal(CrawlSupport.Ordered(jpegs), CrawlSupport.Ordered(lines));
+    }
+
     [Theory]
     [InlineData(new[] { "-o", "out" }, "no start page")]
     [InlineData(new[] { "ftp://x", "-o", "out" }, "start page 'ftp://x': unsupported scheme 'ftp'")]

@@ -294,4 +294,43 @@ public sealed class CrawlJobTests
         var months = servers.Main.Counters.RequestsUnder("/calendar/");
         Assert.True(months is > 0 and <= 9, $"{months} calendar pages fetched");
     }
+
+    [Fact]
+    public async Task A_rerun_fetches_done_images_that_went_missing_or_changed_and_no_others()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 43));
+        using var folder = new TempFolder();
+        var options = TestSupport.FastOptions(folder.Path);
+        await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+        var missing = servers.Main.GalleryImages.First(i => !i.OnCdn);
+        var changed = servers.Main.GalleryImages.Last(i => !i.OnCdn);
+        File.Delete(TestSupport.SavedPath(folder.Path, missing.Url));
+        await File.WriteAllTextAsync(TestSupport.SavedPath(folder.Path, changed.Url), "junk");
+        var before = servers.Main.Counters.CompleteBodiesSentFor(missing.Path) + servers.Main.Counters.CompleteBodiesSentFor(changed.Path);
+        // Besides the two, only robots.txt (read by every run) and the oversized page (failed, so tried again) are asked for.
+        long Others() => servers.Main.Counters.Requests - servers.Main.Counters.RequestsFor("/robots.txt") - servers.Main.Counters.RequestsFor("/gallery/huge.html");
+        var othersBefore = Others();
+
+        await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+
+        Assert.Equal(missing.Sha256, TestSupport.Sha256OfFile(TestSupport.SavedPath(folder.Path, missing.Url)));
+        Assert.Equal(changed.Sha256, TestSupport.Sha256OfFile(TestSupport.SavedPath(folder.Path, changed.Url)));
+        Assert.Equal(before + 2, servers.Main.Counters.CompleteBodiesSentFor(missing.Path) + servers.Main.Counters.CompleteBodiesSentFor(changed.Path));
+        Assert.Equal(othersBefore + 2, Others());
+    }
+
+    [Fact]
+    public async Task A_start_page_that_is_an_image_fails_saying_so()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 47));
+        using var folder = new TempFolder();
+        var image = servers.Main.GalleryImages.First(i => !i.OnCdn);
+
+        var report = await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl, [image.Url]);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(Haul.Fetching.FailureReason.NotAPage, failure.Item.LastReason);
+        Assert.Contains("haul get", failure.Item.LastDetail, StringComparison.Ordinal);
+        Assert.Single(failure.Attempts);
+    }
 }

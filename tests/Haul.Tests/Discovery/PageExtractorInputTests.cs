@@ -233,4 +233,24 @@ public sealed class PageExtractorInputTests
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+
+    [Fact]
+    public async Task A_flat_page_of_30000_links_and_images_is_read_in_linear_time()
+    {
+        var html = new System.Text.StringBuilder("<html><body>");
+        for (var i = 0; i < 30_000; i++)
+        {
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<a href=\"/p/{i}.html\">page {i}</a><img src=\"/i/{i}.jpg\">\n");
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var extraction = await Extraction.RunAsync(html.Append("</body></html>").ToString());
+        clock.Stop();
+
+        Assert.Equal(30_000, extraction.Images.Count);
+        Assert.Equal(30_000, extraction.Links.Count);
+
+        // About a second here; walking the children through a live collection made it quadratic (over 30 s).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
 }
