@@ -60,6 +60,8 @@ internal sealed class CrawlOptionsBinder
 
     public Option<bool> ByPage { get; } = new("--by-page") { Description = "Save images in a folder for the page they were found on (HOST/PAGE/NAME), not by their own URL." };
 
+    public Option<bool> SavePages { get; } = new("--save-pages") { Description = "Keep each page read as a file too, at HOST/PATH (index.html for a folder)." };
+
     public Option<bool> List { get; } = new("--list", "-g") { Description = "Print the URLs of the images found, one a line, without downloading them." };
 
     public Option<bool> Sitemap { get; } = new("--sitemap") { Description = "Also start from the pages of each start host's sitemap." };
@@ -71,7 +73,7 @@ internal sealed class CrawlOptionsBinder
         foreach (var option in new Option[]
         {
             AllSizes, DataUris, Next, NoParent, SpanHosts, Include, Exclude, MaxDepth, MaxPages, IgnoreRobots, RefererPolicy,
-            Accept, MinSize, MaxSize, MinWidth, MinHeight, MaxPageSize, ByPage, List, Sitemap,
+            Accept, MinSize, MaxSize, MinWidth, MinHeight, MaxPageSize, ByPage, SavePages, List, Sitemap,
         })
         {
             command.Options.Add(option);
@@ -129,6 +131,7 @@ internal sealed class CrawlOptionsBinder
             MinHeight = result.GetValue(MinHeight),
             MaxPageBytes = maxPage ?? new CrawlOptions().MaxPageBytes,
             ByPage = result.GetValue(ByPage),
+            SavePages = result.GetValue(SavePages),
             ListOnly = result.GetValue(List),
             Sitemap = result.GetValue(Sitemap),
         };

@@ -32,10 +32,6 @@ internal sealed class AttemptRunner
         HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Frontier frontier, SafeFileSystem fileSystem,
         CrawlSession? crawl = null)
     {
-        _crawl = crawl;
-        _pages = crawl is null ? null : new PageReader(crawl, journal, frontier, progress, options, crawl.Options.KeepDataUris && !crawl.Options.ListOnly
-            ? new InlineImageSaver(fileSystem, new FilePlacer(fileSystem, options.ExistingFiles), Path.Combine(fileSystem.Root, SqliteJobJournal.StateFolderName, "parts"), crawl.Options.MaxBytes ?? crawl.Options.MaxPageBytes)
-            : null);
         _options = options;
         _fetcher = fetcher;
         _journal = journal;
@@ -45,6 +41,17 @@ internal sealed class AttemptRunner
         _placer = new FilePlacer(fileSystem, options.ExistingFiles);
         _backoff = new Backoff(options.RetryBaseDelay, options.RetryMaxDelay, options.Randomizer);
         _time = options.TimeProvider;
+        _crawl = crawl;
+        _pages = crawl is null ? null : new PageReader(
+            crawl,
+            journal,
+            frontier,
+            progress,
+            options,
+            crawl.Options.KeepDataUris && !crawl.Options.ListOnly
+                ? new InlineImageSaver(fileSystem, _placer, Path.Combine(fileSystem.Root, SqliteJobJournal.StateFolderName, "parts"), crawl.Options.MaxBytes ?? crawl.Options.MaxPageBytes)
+                : null,
+            crawl.Options.SavePages ? _placer : null);
         _logger = options.LoggerFactory.CreateLogger("Haul.Engine");
     }
 

@@ -63,6 +63,9 @@ public sealed record CrawlOptions
     /// </summary>
     public bool ByPage { get; init; }
 
+    /// <summary>Keep each page read as a file too, at its mirrored path (<c>HOST/PATH</c>, <c>index.html</c> for a folder).</summary>
+    public bool SavePages { get; init; }
+
     /// <summary>The largest page read; a larger one fails with <c>too-large</c> and the crawl goes on.</summary>
     public long MaxPageBytes { get; init; } = 10L * 1024 * 1024;
 

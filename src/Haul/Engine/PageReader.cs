@@ -43,11 +43,20 @@ internal sealed class PageReader
     private readonly ConcurrentDictionary<string, byte>? _listed;
 
     private readonly InlineImageSaver? _inline;
+    private readonly FilePlacer? _savePages;
+    private readonly string _root;
 
+    /// <summary>
+    /// A reader of the crawl's pages; <paramref name="inline"/> saves <c>data:</c> images (null: they are skipped) and
+    /// <paramref name="savePages"/> places pages as files (null: they are not kept).
+    /// </summary>
     public PageReader(
-        CrawlSession session, IJobJournal journal, Frontier frontier, JobProgress progress, HaulOptions options, InlineImageSaver? inline)
+        CrawlSession session, IJobJournal journal, Frontier frontier, JobProgress progress, HaulOptions options, InlineImageSaver? inline,
+        FilePlacer? savePages)
     {
         _inline = inline;
+        _savePages = savePages;
+        _root = options.OutputDirectory;
         _session = session;
         _journal = journal;
         _frontier = frontier;
@@ -125,6 +134,23 @@ internal sealed class PageReader
             }
         }
 
+        long? savedModified = null;
+        if (_savePages is not null && fetched.FileSize > 0 && !_session.Options.ListOnly)
+        {
+            // Placed before the page's done record, like a file: a crash between the two only reads the page again.
+            var path = await _journal.ClaimOutputPathAsync(item.Id, OutputPathMapper.Map(pageUrl), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var placement = await _savePages.PlaceAsync(target.PartPath, OutputPathMapper.Resolve(Path.GetFullPath(_root), path), fetched.Sha256!, cancellationToken).ConfigureAwait(false);
+                savedModified = placement.FileModified;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Something in the way of the page's file: the page is still read, and the report says why it was not kept.
+                note = (note is null ? string.Empty : note + "; ") + "not saved: " + FailureClassifier.ClassifyWrite(exception).Detail;
+            }
+        }
+
         var (findings, skipped) = await CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
         if (_inline is not null)
         {
@@ -137,7 +163,7 @@ internal sealed class PageReader
             }
         }
 
-        var finish = new ItemDone(item.Id, fetched.FileSize, fetched.Sha256!, null, null, item.LeaseToken, fetched.ContentType, note);
+        var finish = new ItemDone(item.Id, fetched.FileSize, fetched.Sha256!, savedModified, null, item.LeaseToken, fetched.ContentType, note);
         var result = await _journal.RecordFoundAsync(
             new PageFindings(findings) { PageId = item.Id, Skipped = skipped, Finish = finish }, cancellationToken).ConfigureAwait(false);
         target.DeletePart();

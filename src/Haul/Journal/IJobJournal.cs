@@ -72,6 +72,12 @@ public interface IJobJournal : IAsyncDisposable
     /// </summary>
     Task<FoundResult> RecordFoundAsync(PageFindings findings, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives an item that has none (a crawl's page to be saved) an output path: <paramref name="path"/> or a suffixed
+    /// variant, unique like every other; an item that has one keeps it. Returns the item's path.
+    /// </summary>
+    Task<string> ClaimOutputPathAsync(long itemId, string path, CancellationToken cancellationToken);
+
     /// <summary>How many of <paramref name="urls"/> the job does not have as items yet (a page with no new image is barren).</summary>
     Task<int> CountNewAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken);
 

@@ -132,6 +132,52 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
+    public async Task<string> ClaimOutputPathAsync(long itemId, string path, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            _claims.Transaction = transaction;
+            using var read = _connection.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = "SELECT url, output_path FROM items WHERE id = $id;";
+            read.Parameters.AddWithValue("$id", itemId);
+            string url;
+            using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"no item {itemId} in the journal");
+                }
+
+                if (!reader.IsDBNull(1))
+                {
+                    return reader.GetString(1);
+                }
+
+                url = reader.GetString(0);
+            }
+
+            var claimed = await _claims.ClaimAsync(path, url, cancellationToken).ConfigureAwait(false);
+            using var update = _connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE items SET output_path = $path, path_key = $key WHERE id = $id;";
+            update.Parameters.AddWithValue("$path", claimed);
+            update.Parameters.AddWithValue("$key", SqliteSchema.PathKey(claimed));
+            update.Parameters.AddWithValue("$id", itemId);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return claimed;
+        }
+        finally
+        {
+            _claims.Transaction = null;
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<int> CountNewAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(urls);

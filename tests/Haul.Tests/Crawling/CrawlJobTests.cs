@@ -333,4 +333,28 @@ public sealed class CrawlJobTests
         Assert.Contains("haul get", failure.Item.LastDetail, StringComparison.Ordinal);
         Assert.Single(failure.Attempts);
     }
+
+    [Fact]
+    public async Task Save_pages_keeps_each_page_read_at_its_mirrored_path()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 53));
+        using var folder = new TempFolder();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { SavePages = true }, [servers.StartUri]);
+
+        var host = Path.Combine(folder.Path, $"127.0.0.1_{servers.Main.BaseUri.Port}");
+        var first = await File.ReadAllTextAsync(Path.Combine(host, "gallery", "index.html"));
+        var (_, body, _) = await GetAsync(servers.StartUri);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(body), first);
+        Assert.True(File.Exists(Path.Combine(host, "gallery", "page", "2")), "page 2 was not kept");
+        var pages = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Where(i => i.Kind == ItemKind.Page && i.State == ItemState.Done && i.Bytes > 0).ToList();
+        Assert.All(pages, p => Assert.NotNull(p.OutputPath));
+        Assert.Equal(servers.Main.GalleryImages.Count, (await TestSupport.ReadJournalAsync(folder.Path)).Count(i => i.Item.Kind == ItemKind.File && i.Item.State == ItemState.Done));
+    }
+
+    private static async Task<(System.Net.HttpStatusCode Status, byte[] Body, string? ContentType)> GetAsync(Uri url)
+    {
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(url);
+        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(), response.Content.Headers.ContentType?.MediaType);
+    }
 }
