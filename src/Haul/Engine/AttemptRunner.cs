@@ -70,14 +70,6 @@ internal sealed class AttemptRunner
                 return (WorkDecision.Finished, refused);
             }
 
-            if (target.Kind == ItemKind.Page && _pages is null)
-            {
-                // A crawl's page met by a list job (haul get -o on a crawl's folder): only a crawl can read it.
-                var notHere = new AttemptOutcome { Reason = FailureReason.Unknown, Detail = "a page of a crawl: run the haul crawl command again to read it", GiveUp = true };
-                Finish(work, notHere);
-                return (WorkDecision.Finished, notHere);
-            }
-
             if (target.Kind == ItemKind.File && await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
             {
                 Finish(work, settled);

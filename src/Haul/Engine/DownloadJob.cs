@@ -66,6 +66,7 @@ public static class DownloadJob
         var journal = await OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
+            await CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
             if (crawl is not null)
             {
                 await CrawlJob.SeedAsync(journal, crawl, cancellationToken).ConfigureAwait(false);
@@ -215,6 +216,26 @@ public static class DownloadJob
 
             cancellationToken.ThrowIfCancellationRequested();
             return report;
+        }
+    }
+
+    /// <summary>
+    /// One output folder is one job: a crawl's folder is resumed by <c>haul crawl</c>, a list's by <c>haul get</c>, and
+    /// neither takes the other's (their items, reports and reruns would mix). An empty journal takes either.
+    /// </summary>
+    private static async Task CheckJobKindAsync(IJobJournal journal, string root, bool crawling, CancellationToken cancellationToken)
+    {
+        var counts = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
+        var items = Enum.GetValues<ItemState>().Sum(counts.Items);
+        var pages = Enum.GetValues<ItemState>().Sum(counts.Pages);
+        if (crawling && items > 0 && pages == 0)
+        {
+            throw new OutputFolderException($"'{root}' holds a list job of haul get; a crawl needs an output folder of its own");
+        }
+
+        if (!crawling && pages > 0)
+        {
+            throw new OutputFolderException($"'{root}' holds a crawl; run the same haul crawl command to resume it, and give haul get an output folder of its own");
         }
     }
 

@@ -351,6 +351,25 @@ public sealed class CrawlJobTests
         Assert.Equal(servers.Main.GalleryImages.Count, (await TestSupport.ReadJournalAsync(folder.Path)).Count(i => i.Item.Kind == ItemKind.File && i.Item.State == ItemState.Done));
     }
 
+    [Fact]
+    public async Task A_crawl_and_a_list_job_never_share_an_output_folder()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 59));
+        using var crawled = new TempFolder();
+        using var listed = new TempFolder();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(crawled.Path), Crawl with { MaxDepth = 0 }, [servers.StartUri]);
+        var image = servers.Main.GalleryImages[0].Url;
+        await DownloadJob.RunAsync(TestSupport.FastOptions(listed.Path), TestSupport.Batch(image));
+        var before = servers.Main.Counters.Requests;
+
+        var intoCrawl = await Assert.ThrowsAsync<OutputFolderException>(() => DownloadJob.RunAsync(TestSupport.FastOptions(crawled.Path), TestSupport.Batch(image)));
+        var intoList = await Assert.ThrowsAsync<OutputFolderException>(() => CrawlJob.RunAsync(TestSupport.FastOptions(listed.Path), Crawl, [servers.StartUri]));
+
+        Assert.Contains("holds a crawl", intoCrawl.Message, StringComparison.Ordinal);
+        Assert.Contains("holds a list job", intoList.Message, StringComparison.Ordinal);
+        Assert.Equal(before, servers.Main.Counters.Requests);
+    }
+
     private static async Task<(System.Net.HttpStatusCode Status, byte[] Body, string? ContentType)> GetAsync(Uri url)
     {
         using var client = new HttpClient();
