@@ -18,12 +18,12 @@ public sealed partial class SqliteJobJournal
             try
             {
                 using var command = _connection.CreateCommand();
-                command.CommandText = $"SELECT {ItemAdder.SelectColumns} FROM items WHERE kind = 1 AND state = 2 AND note IS NOT NULL AND id > $after ORDER BY id LIMIT 500;";
+                command.CommandText = $"SELECT {ItemRows.Columns} FROM items WHERE kind = 1 AND state = 2 AND note IS NOT NULL AND id > $after ORDER BY id LIMIT 500;";
                 command.Parameters.AddWithValue("$after", after);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var item = ItemAdder.Read(reader);
+                    var item = ItemRows.Read(reader);
                     after = item.Id;
                     page.Add(item);
                 }
