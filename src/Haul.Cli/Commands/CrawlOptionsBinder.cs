@@ -192,7 +192,7 @@ internal sealed class CrawlOptionsBinder
             return true;
         }
 
-        size = GetOptions.ParseSize(text);
+        size = OptionValues.ParseSize(text);
         if (size is null)
         {
             Console.Error.WriteLine($"haul: {name} '{text}' is not a size such as 500000, 20M or 2G");

@@ -41,13 +41,13 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.MaxConcurrencyPerHost,
     };
 
-    public Option<double> ConnectTimeout { get; } = Seconds("--connect-timeout", "Seconds to establish a connection.", HaulDefaults.ConnectTimeout);
+    public Option<double> ConnectTimeout { get; } = OptionValues.Seconds("--connect-timeout", "Seconds to establish a connection.", HaulDefaults.ConnectTimeout);
 
-    public Option<double> HeaderTimeout { get; } = Seconds("--header-timeout", "Seconds to wait for response headers.", HaulDefaults.ResponseHeadersTimeout);
+    public Option<double> HeaderTimeout { get; } = OptionValues.Seconds("--header-timeout", "Seconds to wait for response headers.", HaulDefaults.ResponseHeadersTimeout);
 
-    public Option<double> ReadTimeout { get; } = Seconds("--read-timeout", "Seconds a body may stall without a byte before the attempt is abandoned.", HaulDefaults.StallTimeout, "--stall-timeout");
+    public Option<double> ReadTimeout { get; } = OptionValues.Seconds("--read-timeout", "Seconds a body may stall without a byte before the attempt is abandoned.", HaulDefaults.StallTimeout, "--stall-timeout");
 
-    public Option<double> MaxTime { get; } = Seconds("--max-time", "Seconds one item may take in all, retries and waits included.", HaulDefaults.ItemTimeout, "-m");
+    public Option<double> MaxTime { get; } = OptionValues.Seconds("--max-time", "Seconds one item may take in all, retries and waits included.", HaulDefaults.ItemTimeout, "-m");
 
     public Option<long> SpeedLimit { get; } = new("--speed-limit", "--lowest-speed-limit")
     {
@@ -55,7 +55,7 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.LowSpeedLimit,
     };
 
-    public Option<double> SpeedTime { get; } = Seconds("--speed-time", "Seconds over which --speed-limit is measured.", HaulDefaults.LowSpeedTime);
+    public Option<double> SpeedTime { get; } = OptionValues.Seconds("--speed-time", "Seconds over which --speed-limit is measured.", HaulDefaults.LowSpeedTime);
 
     public Option<int> Tries { get; } = new("--tries", "-t")
     {
@@ -63,9 +63,9 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.MaxAttempts,
     };
 
-    public Option<double> RetryDelay { get; } = Seconds("--retry-delay", "First backoff delay in seconds; it grows exponentially, with jitter.", HaulDefaults.RetryBaseDelay);
+    public Option<double> RetryDelay { get; } = OptionValues.Seconds("--retry-delay", "First backoff delay in seconds; it grows exponentially, with jitter.", HaulDefaults.RetryBaseDelay);
 
-    public Option<double> RetryMaxDelay { get; } = Seconds("--retry-max-delay", "Largest backoff delay in seconds (a server's Retry-After may ask for more).", HaulDefaults.RetryMaxDelay);
+    public Option<double> RetryMaxDelay { get; } = OptionValues.Seconds("--retry-max-delay", "Largest backoff delay in seconds (a server's Retry-After may ask for more).", HaulDefaults.RetryMaxDelay);
 
     public Option<int> MaxRedirects { get; } = new("--max-redirs")
     {
@@ -169,14 +169,6 @@ internal sealed class GetOptions
             }
         });
 
-    /// <summary>
-    /// The longest time any option may ask for: 30 days, well inside what every timer accepts (about 49.7 days).
-    /// </summary>
-    internal const int MaxSeconds = 30 * 24 * 60 * 60;
-
-    /// <summary>The longest backoff delay: 1 day, the most the retry strategy accepts.</summary>
-    internal const int MaxDelaySeconds = 24 * 60 * 60;
-
     /// <summary>Builds the engine's options; returns null and prints the problem when a value is unusable.</summary>
     public HaulOptions? ToHaulOptions(ParseResult result)
     {
@@ -190,9 +182,9 @@ internal sealed class GetOptions
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var header in result.GetValue(Headers) ?? [])
         {
-            if (HasLineBreakOrNul(header))
+            if (OptionValues.HasLineBreakOrNul(header))
             {
-                Console.Error.WriteLine($"haul: header '{Printable(header)}' contains CR, LF or NUL");
+                Console.Error.WriteLine($"haul: header '{OptionValues.Printable(header)}' contains CR, LF or NUL");
                 return null;
             }
 
@@ -207,9 +199,9 @@ internal sealed class GetOptions
         }
 
         var userAgent = result.GetValue(UserAgent)!;
-        if (HasLineBreakOrNul(userAgent))
+        if (OptionValues.HasLineBreakOrNul(userAgent))
         {
-            Console.Error.WriteLine($"haul: {UserAgent.Name} '{Printable(userAgent)}' contains CR, LF or NUL");
+            Console.Error.WriteLine($"haul: {UserAgent.Name} '{OptionValues.Printable(userAgent)}' contains CR, LF or NUL");
             return null;
         }
 
@@ -222,7 +214,7 @@ internal sealed class GetOptions
         long? maxFileSize = null;
         if (result.GetValue(MaxFileSize) is { } sizeText)
         {
-            maxFileSize = ParseSize(sizeText);
+            maxFileSize = OptionValues.ParseSize(sizeText);
             if (maxFileSize is null)
             {
                 Console.Error.WriteLine($"haul: --max-filesize '{sizeText}' is not a size such as 500000, 20M or 2G");
@@ -275,92 +267,23 @@ internal sealed class GetOptions
     private string? CheckRanges(ParseResult result)
     {
         var problem =
-            CountInRange(result, Jobs, 1, 10_000)
-            ?? CountInRange(result, PerHost, 1, 1_000)
-            ?? SecondsInRange(result, ConnectTimeout, zeroAllowed: false)
-            ?? SecondsInRange(result, HeaderTimeout, zeroAllowed: false)
-            ?? SecondsInRange(result, ReadTimeout, zeroAllowed: false)
-            ?? SecondsInRange(result, MaxTime, zeroAllowed: false)
-            ?? (result.GetValue(SpeedLimit) < 0 ? OutOfRange(result, SpeedLimit, "bytes a second >= 0") : null)
-            ?? SecondsInRange(result, SpeedTime, zeroAllowed: false)
-            ?? CountInRange(result, Tries, 1, 1_000)
-            ?? SecondsInRange(result, RetryDelay, zeroAllowed: true, MaxDelaySeconds)
-            ?? SecondsInRange(result, RetryMaxDelay, zeroAllowed: true, MaxDelaySeconds)
-            ?? CountInRange(result, MaxRedirects, 0, 100);
+            OptionValues.CountInRange(result, Jobs, 1, 10_000)
+            ?? OptionValues.CountInRange(result, PerHost, 1, 1_000)
+            ?? OptionValues.SecondsInRange(result, ConnectTimeout, zeroAllowed: false)
+            ?? OptionValues.SecondsInRange(result, HeaderTimeout, zeroAllowed: false)
+            ?? OptionValues.SecondsInRange(result, ReadTimeout, zeroAllowed: false)
+            ?? OptionValues.SecondsInRange(result, MaxTime, zeroAllowed: false)
+            ?? (result.GetValue(SpeedLimit) < 0 ? OptionValues.OutOfRange(result, SpeedLimit, "bytes a second >= 0") : null)
+            ?? OptionValues.SecondsInRange(result, SpeedTime, zeroAllowed: false)
+            ?? OptionValues.CountInRange(result, Tries, 1, 1_000)
+            ?? OptionValues.SecondsInRange(result, RetryDelay, zeroAllowed: true, OptionValues.MaxDelaySeconds)
+            ?? OptionValues.SecondsInRange(result, RetryMaxDelay, zeroAllowed: true, OptionValues.MaxDelaySeconds)
+            ?? OptionValues.CountInRange(result, MaxRedirects, 0, 100);
         if (problem is null && result.GetValue(RetryDelay) > result.GetValue(RetryMaxDelay))
         {
-            problem = $"{RetryDelay.Name} {Typed(result, RetryDelay)} is more than {RetryMaxDelay.Name} {Typed(result, RetryMaxDelay)}";
+            problem = $"{RetryDelay.Name} {OptionValues.Typed(result, RetryDelay)} is more than {RetryMaxDelay.Name} {OptionValues.Typed(result, RetryMaxDelay)}";
         }
 
         return problem;
     }
-
-    private static string? SecondsInRange(ParseResult result, Option<double> option, bool zeroAllowed, int max = MaxSeconds)
-    {
-        var seconds = result.GetValue(option);
-        var inRange = double.IsFinite(seconds) && (zeroAllowed ? seconds >= 0 : seconds > 0) && seconds <= max;
-        return inRange
-            ? null
-            : OutOfRange(result, option, string.Create(CultureInfo.InvariantCulture, $"{(zeroAllowed ? "0 <=" : "0 <")} seconds <= {max}"));
-    }
-
-    private static string? CountInRange(ParseResult result, Option<int> option, int min, int max)
-    {
-        var value = result.GetValue(option);
-        return value >= min && value <= max
-            ? null
-            : OutOfRange(result, option, string.Create(CultureInfo.InvariantCulture, $"{min} <= N <= {max}"));
-    }
-
-    private static string OutOfRange<T>(ParseResult result, Option<T> option, string range) =>
-        $"{option.Name} {Typed(result, option)} is out of range ({range})";
-
-    /// <summary>The value as the user wrote it (<c>1e9</c> stays <c>1e9</c>), or the default's.</summary>
-    private static string Typed<T>(ParseResult result, Option<T> option) =>
-        result.GetResult(option) is { Implicit: false, Tokens: [.., var last] }
-            ? last.Value
-            : Convert.ToString(result.GetValue(option), CultureInfo.InvariantCulture) ?? string.Empty;
-
-    private static bool HasLineBreakOrNul(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
-
-    /// <summary>CR, LF and NUL written as escapes, so that the message stays one line.</summary>
-    private static string Printable(string text) =>
-        text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
-
-    internal static long? ParseSize(string text)
-    {
-        var multiplier = 1L;
-        var digits = text.Trim();
-        if (digits.Length > 0 && char.ToUpperInvariant(digits[^1]) is 'K' or 'M' or 'G')
-        {
-            multiplier = char.ToUpperInvariant(digits[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, _ => 1L << 30 };
-            digits = digits[..^1];
-        }
-
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= long.MaxValue / multiplier
-            ? value * multiplier
-            : null;
-    }
-
-    /// <summary>
-    /// A number of seconds: digits with an optional decimal point, nothing else (no thousands separators: "1,5" is an
-    /// error, not 15; no "inf"). The range is checked afterwards, with the option's name.
-    /// </summary>
-    private static Option<double> Seconds(string name, string description, TimeSpan defaultValue, params string[] aliases) =>
-        new(name, aliases)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue.TotalSeconds,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-                if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var seconds))
-                {
-                    return seconds;
-                }
-
-                result.AddError($"{name} '{text}' is not a number of seconds such as 30 or 1.5");
-                return 0;
-            },
-        };
 }

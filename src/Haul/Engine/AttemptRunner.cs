@@ -20,12 +20,12 @@ internal sealed class AttemptRunner
     private readonly IJobJournal _journal;
     private readonly JobProgress _progress;
     private readonly Frontier _frontier;
-    private readonly SafeFileSystem _fileSystem;
     private readonly FilePlacer _placer;
     private readonly Backoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CrawlSession? _crawl;
+    private readonly ExistingFileCheck _existing;
+    private readonly CrawlRules? _crawlRules;
     private readonly PageReader? _pages;
 
     public AttemptRunner(
@@ -37,11 +37,10 @@ internal sealed class AttemptRunner
         _journal = journal;
         _progress = progress;
         _frontier = frontier;
-        _fileSystem = fileSystem;
         _placer = new FilePlacer(fileSystem, options.ExistingFiles);
         _backoff = new Backoff(options.RetryBaseDelay, options.RetryMaxDelay, options.Randomizer);
         _time = options.TimeProvider;
-        _crawl = crawl;
+        _crawlRules = crawl is null ? null : new CrawlRules(crawl, options.MaxFileSize);
         _pages = crawl is null ? null : new PageReader(
             crawl,
             journal,
@@ -53,6 +52,7 @@ internal sealed class AttemptRunner
                 : null,
             crawl.Options.SavePages ? _placer : null);
         _logger = options.LoggerFactory.CreateLogger("Haul.Engine");
+        _existing = new ExistingFileCheck(fileSystem, options.ExistingFiles, _logger);
     }
 
     /// <summary>One attempt of <paramref name="work"/>; returns the decision for the frontier and the outcome.</summary>
@@ -70,7 +70,7 @@ internal sealed class AttemptRunner
                 return (WorkDecision.Finished, refused);
             }
 
-            if (target.Kind == ItemKind.File && await CheckExistingAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
+            if (target.Kind == ItemKind.File && await _existing.CheckAsync(target, cancellationToken).ConfigureAwait(false) is { } settled)
             {
                 Finish(work, settled);
                 return (WorkDecision.Finished, settled);
@@ -85,7 +85,7 @@ internal sealed class AttemptRunner
             return (WorkDecision.Finished, timedOut);
         }
 
-        if (_crawl is not null && await CrawlRuleAsync(work, cancellationToken).ConfigureAwait(false) is { } rule)
+        if (_crawlRules is not null && await _crawlRules.BeforeRequestAsync(work, cancellationToken).ConfigureAwait(false) is { } rule)
         {
             // No request is made: the host's next request need not wait for this one's gap.
             _frontier.RefundGap(work.Host);
@@ -148,34 +148,6 @@ internal sealed class AttemptRunner
         return (WorkDecision.Retry, outcome);
     }
 
-    /// <summary>The rule that keeps a crawl's item from being requested now: robots.txt, then the page limit; null to go on.</summary>
-    private async Task<string?> CrawlRuleAsync(WorkItem work, CancellationToken cancellationToken)
-    {
-        if (await _crawl!.CheckRobotsAsync(work.Target.CurrentUrl, work.Host, cancellationToken).ConfigureAwait(false) is { } disallowed)
-        {
-            return disallowed;
-        }
-
-        if (work.Target.Kind == ItemKind.Page && !work.Admitted)
-        {
-            if (_crawl.AdmitPage() is { } limit)
-            {
-                return limit;
-            }
-
-            work.Admitted = true;
-        }
-
-        return null;
-    }
-
-    /// <summary>The size filter of a crawl's images: the rule an image's size breaks, or null.</summary>
-    /// <remarks>A body over the crawl's own <c>--max-size</c> is skipped; one over the job's <c>--max-filesize</c> alone fails.</remarks>
-    private string? CrawlFilter(AttemptOutcome outcome, CrawlOptions crawl) =>
-        outcome.Reason == FailureReason.TooLarge && crawl.MaxBytes is { } max && !(_options.MaxFileSize < max) ? Crawling.CrawlSkipRules.MaxBytes
-        : outcome.Succeeded && outcome.FileSize < crawl.MinBytes ? Crawling.CrawlSkipRules.MinBytes
-        : null;
-
     /// <summary>
     /// A 429 or 503, or a connection reset or timed out before any response (the signature of a ban or an overloaded
     /// host): every item of the host waits, not just this one, so that retries do not hammer it. A refused connection
@@ -196,7 +168,7 @@ internal sealed class AttemptRunner
         try
         {
             outcome = await _fetcher.FetchAsync(target, attemptToken.Token).ConfigureAwait(false);
-            if (_crawl is not null && target.Kind == ItemKind.File && CrawlFilter(outcome, _crawl.Options) is { } rule)
+            if (_crawlRules is not null && target.Kind == ItemKind.File && _crawlRules.SizeFilter(outcome) is { } rule)
             {
                 target.DeletePart();
                 outcome = outcome with { Reason = FailureReason.None, SkippedBy = rule, Sha256 = null };
@@ -259,61 +231,6 @@ internal sealed class AttemptRunner
         }
     }
 
-    /// <summary>
-    /// Settles an item by what is already at its final path, before any request: a file matching the record staged
-    /// by an earlier run (a crash between the rename and the journal's commit) is adopted; with
-    /// <see cref="ExistingFilePolicy.Skip"/> any regular file is trusted (a given SHA-256 is still checked); a link or
-    /// a file on the way fails the item. Anything else is fetched, and <see cref="FilePlacer"/> decides at the end.
-    /// </summary>
-    private async Task<AttemptOutcome?> CheckExistingAsync(FetchTarget target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            _fileSystem.CheckParentFolders(target.FinalPath);
-            var kind = SafeFileSystem.Inspect(target.FinalPath);
-            if (kind is EntryKind.SymbolicLink or EntryKind.Directory or EntryKind.Inaccessible)
-            {
-                return new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = UnsafePathException.Found(_fileSystem.Relative(target.FinalPath), kind).Message };
-            }
-
-            if (kind != EntryKind.File)
-            {
-                return null;
-            }
-
-            var staged = target.StagedSha256 is not null && new FileInfo(target.FinalPath).Length == target.StagedBytes;
-            if (!staged && _options.ExistingFiles != ExistingFilePolicy.Skip)
-            {
-                return null;
-            }
-
-            var sha256 = await FilePlacer.HashAsync(target.FinalPath, cancellationToken).ConfigureAwait(false);
-            if (target.ExpectedSha256 is not null && !string.Equals(sha256, target.ExpectedSha256, StringComparison.OrdinalIgnoreCase))
-            {
-                return null;
-            }
-
-            var matchesStaged = string.Equals(sha256, target.StagedSha256, StringComparison.OrdinalIgnoreCase);
-            if (!matchesStaged && _options.ExistingFiles != ExistingFilePolicy.Skip)
-            {
-                return null;
-            }
-
-            Log.ExistingKept(_logger, target.Url, target.FinalPath, matchesStaged ? "it matches what an earlier run verified" : "--skip-existing");
-            return new AttemptOutcome
-            {
-                Reason = FailureReason.None,
-                FileSize = new FileInfo(target.FinalPath).Length,
-                Sha256 = sha256,
-                FileModified = FilePlacer.ModifiedTicks(target.FinalPath),
-            };
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
-            return new AttemptOutcome { Reason = reason, Detail = detail };
-        }
-    }
 
     private void Finish(WorkItem work, AttemptOutcome outcome)
     {

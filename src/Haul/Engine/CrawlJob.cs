@@ -54,7 +54,7 @@ public static class CrawlJob
         await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
         {
             if (item.Kind == ItemKind.File && item.OutputPath is not null
-                && !await DownloadJob.DoneFileIntactAsync(journal, item, fileSystem, logger, cancellationToken).ConfigureAwait(false))
+                && !await DoneFileCheck.IntactAsync(journal, item, fileSystem, logger, cancellationToken).ConfigureAwait(false))
             {
                 changed.Add(item.Id);
             }

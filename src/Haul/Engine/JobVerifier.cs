@@ -24,7 +24,7 @@ public static class JobVerifier
         }
 
         var fileSystem = new SafeFileSystem(outputDirectory);
-        var journal = await DownloadJob.OpenJournalAsync(fileSystem.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var journal = await OutputFolder.OpenJournalAsync(fileSystem.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
             var problems = new List<VerifyProblem>();

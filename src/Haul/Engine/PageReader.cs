@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Haul.Crawling;
 using Haul.Discovery;
 using Haul.Fetching;
@@ -40,7 +39,7 @@ internal sealed class PageReader
     private readonly JobProgress _progress;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, byte>? _listed;
+    private readonly PageFindingsBuilder _findings;
 
     private readonly InlineImageSaver? _inline;
     private readonly FilePlacer? _savePages;
@@ -63,7 +62,7 @@ internal sealed class PageReader
         _progress = progress;
         _time = options.TimeProvider;
         _logger = options.LoggerFactory.CreateLogger("Haul.Crawling");
-        _listed = session.Options.ListOnly ? new ConcurrentDictionary<string, byte>(StringComparer.Ordinal) : null;
+        _findings = new PageFindingsBuilder(session, journal, progress);
     }
 
     /// <summary>
@@ -151,7 +150,7 @@ internal sealed class PageReader
             }
         }
 
-        var (findings, skipped) = await CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
+        var (findings, skipped) = await _findings.CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
         if (_inline is not null)
         {
             foreach (var image in extraction.Images.Where(i => i.Url.Scheme == "data"))
@@ -186,22 +185,7 @@ internal sealed class PageReader
     {
         var item = work.Item;
         var next = redirect.RedirectTo!;
-        var found = new List<FoundItem>(1);
-        var skipped = new List<SkippedInput>(1);
-        var rule = item.Depth == 0 ? null : _session.Scope.CheckPage(next, item.Depth, item.Barren);
-        if (rule is null)
-        {
-            if (item.Depth == 0)
-            {
-                _session.Scope.AddStartPage(next);
-            }
-
-            found.Add(new FoundItem(next, ItemKind.Page) { Depth = item.Depth, Barren = item.Barren, Referer = item.Referer, Source = item.Url });
-        }
-        else if (CrawlSession.IsReported(rule))
-        {
-            skipped.Add(new SkippedInput(next.AbsoluteUri, item.Url, rule));
-        }
+        var (found, skipped, rule) = _findings.CollectRedirect(item, next);
 
         var note = $"redirected to {next.AbsoluteUri}" + (rule is null ? string.Empty : $" ({rule})");
         var finish = new ItemDone(item.Id, 0, EmptySha256, null, null, item.LeaseToken, null, note);
@@ -210,115 +194,6 @@ internal sealed class PageReader
         _progress.PageRead(result.NewPages, 0);
         _frontier.InputAdded();
         return redirect with { RedirectTo = null, Reason = FailureReason.None, FileSize = 0, Sha256 = EmptySha256, Recorded = true };
-    }
-
-    private async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
-        JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
-    {
-        var found = new List<FoundItem>(extraction.Images.Count + extraction.Links.Count);
-        var skipped = new List<SkippedInput>();
-        var source = pageUrl.AbsoluteUri;
-        var depth = page.Depth + 1;
-        var newlyListed = false;
-        foreach (var image in extraction.Images)
-        {
-            if (image.Url.Scheme == "data")
-            {
-                // Saved by the inline saver: nothing to request.
-                continue;
-            }
-
-            var rule = _session.Filter.CheckUrl(image.Url) ?? _session.Filter.CheckDimensions(image.Width, image.Height) ?? _session.Scope.CheckImage(image.Url);
-            if (rule is not null)
-            {
-                skipped.Add(new SkippedInput(image.Url.AbsoluteUri, source, rule));
-                continue;
-            }
-
-            if (_listed is not null)
-            {
-                // A listed image is never requested here, so robots.txt is asked now: a list names only what a crawl would fetch.
-                if (await _session.CheckRobotsAsync(image.Url, UrlNormalizer.HostKey(image.Url), cancellationToken).ConfigureAwait(false) is { } disallowed)
-                {
-                    skipped.Add(new SkippedInput(image.Url.AbsoluteUri, source, disallowed));
-                    continue;
-                }
-
-                if (_listed.TryAdd(UrlNormalizer.Normalize(image.Url), 0))
-                {
-                    newlyListed = true;
-                    _progress.ImageFound(image.Url);
-                }
-
-                continue;
-            }
-
-            found.Add(new FoundItem(image.Url, ItemKind.File)
-            {
-                OutputPath = _session.Options.ByPage ? ByPagePath(pageUrl, image.Url) : null,
-                Referer = RefererPolicy.For(pageUrl, image.Url, _session.Options.Referer),
-                Depth = depth,
-                Alt = image.Alt,
-                Source = source,
-            });
-        }
-
-        // A page's barren run: 0 when it named an image new to the crawl that the filters keep (or a photo page behind a
-        // thumbnail, where its image is), else one more than the page it was found on. A logo or a site-wide og:image on
-        // every page of an endless calendar does not keep the calendar going.
-        var photoPages = extraction.Links.Where(l => l.Kind == LinkKind.PhotoPage).Select(l => l.Url);
-        var productive = newlyListed || await _journal.CountNewAsync(
-            found.Select(f => f.Url).Concat(photoPages).ToList(), cancellationToken).ConfigureAwait(false) > 0;
-        var barren = CrawlScope.BarrenRunOf(page.Barren, productive);
-        foreach (var link in extraction.Links)
-        {
-            if (_session.PagesExhausted)
-            {
-                // The crawl has all the pages it may read: nothing more to queue.
-                break;
-            }
-
-            var rule = _session.Scope.CheckPage(link.Url, depth, barren);
-            if (rule is not null)
-            {
-                if (CrawlSession.IsReported(rule))
-                {
-                    skipped.Add(new SkippedInput(link.Url.AbsoluteUri, source, rule));
-                }
-
-                continue;
-            }
-
-            found.Add(new FoundItem(link.Url, ItemKind.Page)
-            {
-                Referer = RefererPolicy.For(pageUrl, link.Url, _session.Options.Referer),
-                Depth = depth,
-                Barren = barren,
-                Source = source,
-            });
-        }
-
-        return (found, skipped);
-    }
-
-    /// <summary>
-    /// <c>HOST/PAGE-PATH/NAME</c>: the page's mirrored path as a folder (without <c>index.html</c> or an <c>.html</c>
-    /// extension) and the image's own file name; both are already made safe by <see cref="OutputPathMapper.Map"/>.
-    /// </summary>
-    internal static string ByPagePath(Uri page, Uri image)
-    {
-        var folder = OutputPathMapper.Map(page);
-        if (folder.EndsWith("/index.html", StringComparison.Ordinal))
-        {
-            folder = folder[..^"/index.html".Length];
-        }
-        else if (Path.GetExtension(folder) is ".html" or ".htm")
-        {
-            folder = folder[..^Path.GetExtension(folder).Length];
-        }
-
-        var name = OutputPathMapper.Map(image);
-        return folder + "/" + name[(name.LastIndexOf('/') + 1)..];
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";

@@ -1,3 +1,5 @@
+using Haul.Writing;
+
 namespace Haul.Fetching;
 
 /// <summary>What the fetcher knows about one item across its attempts: where it goes and what the server said of it.</summary>
@@ -88,5 +90,28 @@ internal sealed class FetchTarget
         ETag = null;
         LastModified = null;
         TotalSize = null;
+    }
+
+    /// <summary>How many bytes of the partial file can be kept: all of them when a validator guards the resume, else none.</summary>
+    public long PrepareResume()
+    {
+        switch (SafeFileSystem.Inspect(PartPath))
+        {
+            case EntryKind.None:
+                return 0;
+            case EntryKind.SymbolicLink:
+                // Planted in Haul's own folder: removing a link never touches its target.
+                File.Delete(PartPath);
+                return 0;
+        }
+
+        var part = new FileInfo(PartPath);
+        if (part.Length > 0 && HasValidator && (TotalSize is null || part.Length < TotalSize))
+        {
+            return part.Length;
+        }
+
+        DeletePart();
+        return 0;
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ItemFetcher : IDisposable
     /// <summary>One attempt. <paramref name="itemToken"/> fires at the item's deadline or on the caller's cancellation.</summary>
     public async Task<AttemptOutcome> FetchAsync(FetchTarget target, CancellationToken itemToken)
     {
-        var resumeFrom = PrepareResume(target);
+        var resumeFrom = target.PrepareResume();
         var url = target.CurrentUrl;
         var visited = target.Visited;
         visited.Add(url.AbsoluteUri);
@@ -88,9 +88,9 @@ internal sealed class ItemFetcher : IDisposable
             using (response)
             {
                 var status = (int)response.StatusCode;
-                if (status is >= 300 and < 400 && status != 304)
+                if (Redirects.IsRedirect(status))
                 {
-                    var next = NextLocation(url, response, visited, out var redirectFailure);
+                    var next = Redirects.NextLocation(url, response, visited, _options.MaxRedirects, out var redirectFailure);
                     if (next is null)
                     {
                         return Failure(redirectFailure, resumeFrom, status);
@@ -125,76 +125,10 @@ internal sealed class ItemFetcher : IDisposable
         _fresh.Dispose();
     }
 
-    /// <summary>How many bytes of the partial file can be kept: all of them when a validator guards the resume, else none.</summary>
-    private static long PrepareResume(FetchTarget target)
-    {
-        switch (SafeFileSystem.Inspect(target.PartPath))
-        {
-            case EntryKind.None:
-                return 0;
-            case EntryKind.SymbolicLink:
-                // Planted in Haul's own folder: removing a link never touches its target.
-                File.Delete(target.PartPath);
-                return 0;
-        }
-
-        var part = new FileInfo(target.PartPath);
-        if (part.Length > 0 && target.HasValidator && (target.TotalSize is null || part.Length < target.TotalSize))
-        {
-            return part.Length;
-        }
-
-        target.DeletePart();
-        return 0;
-    }
-
-    private Uri? NextLocation(Uri current, HttpResponseMessage response, HashSet<string> visited, out FailureReason failure)
-    {
-        failure = FailureReason.None;
-        if (response.Headers.Location is not { } location)
-        {
-            failure = FailureReason.UnexpectedStatus;
-            return null;
-        }
-
-        var next = location.IsAbsoluteUri ? location : new Uri(current, location);
-        if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
-        {
-            failure = FailureReason.BadRedirect;
-            return null;
-        }
-
-        if (!visited.Add(next.AbsoluteUri))
-        {
-            failure = FailureReason.RedirectLoop;
-            return null;
-        }
-
-        if (visited.Count > _options.MaxRedirects + 1)
-        {
-            failure = FailureReason.TooManyRedirects;
-            return null;
-        }
-
-        return next;
-    }
-
     private AttemptOutcome FailureForStatus(FetchTarget target, HttpResponseMessage response, long resumeFrom)
     {
         var status = (int)response.StatusCode;
-        var reason = status switch
-        {
-            429 => FailureReason.TooManyRequests,
-            503 => FailureReason.ServiceUnavailable,
-            408 => FailureReason.RequestTimeout,
-            401 or 403 => FailureReason.Forbidden,
-            404 => FailureReason.NotFound,
-            410 => FailureReason.Gone,
-            416 => FailureReason.RangeMismatch,
-            >= 500 => FailureReason.ServerError,
-            >= 400 => FailureReason.ClientError,
-            _ => FailureReason.UnexpectedStatus,
-        };
+        var reason = StatusClassifier.Classify(status);
 
         if (reason == FailureReason.RangeMismatch)
         {
@@ -213,7 +147,7 @@ internal sealed class ItemFetcher : IDisposable
     {
         var status = (int)response.StatusCode;
         var headers = response.Content.Headers;
-        if (ContentLengthProblem(headers) is { } lengthProblem)
+        if (ResponseBody.ContentLengthProblem(headers) is { } lengthProblem)
         {
             return Failure(FailureReason.ProtocolError, resumeFrom, status) with { Detail = lengthProblem };
         }
@@ -284,7 +218,7 @@ internal sealed class ItemFetcher : IDisposable
         await using (writer.ConfigureAwait(false))
         {
             var (outcome, outcomeDetail, _) = await _copier.CopyAsync(
-                token => OpenBodyAsync(response, token), writer, sniff, maxBytes, itemToken).ConfigureAwait(false);
+                token => ResponseBody.OpenAsync(response, token), writer, sniff, maxBytes, itemToken).ConfigureAwait(false);
             var received = writer.Length - offset;
             if (outcome != FailureReason.None)
             {
@@ -342,55 +276,6 @@ internal sealed class ItemFetcher : IDisposable
                 return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
             }
         }
-    }
-
-    /// <summary>The body stream, decoded when the response names content codings.</summary>
-    private static async Task<Stream> OpenBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var raw = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var codings = response.Content.Headers.ContentEncoding;
-        if (ContentDecoding.IsIdentity(codings))
-        {
-            return raw;
-        }
-
-        if (ContentDecoding.TryCreate(codings, raw, out var decoded, out var unsupported))
-        {
-            return decoded;
-        }
-
-        await raw.DisposeAsync().ConfigureAwait(false);
-        throw new UnsupportedCodingException($"content-coding '{unsupported}'");
-    }
-
-    /// <summary>Two different Content-Length values, or one that is not a non-negative number, break the protocol.</summary>
-    private static string? ContentLengthProblem(System.Net.Http.Headers.HttpContentHeaders headers)
-    {
-        if (!headers.NonValidated.TryGetValues("Content-Length", out var values))
-        {
-            return null;
-        }
-
-        long? first = null;
-        foreach (var value in values)
-        {
-            foreach (var part in value.Split(','))
-            {
-                if (!long.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var length))
-                {
-                    return $"invalid Content-Length '{value}'";
-                }
-
-                if (first is not null && first != length)
-                {
-                    return "conflicting Content-Length values";
-                }
-
-                first = length;
-            }
-        }
-
-        return null;
     }
 
     private static AttemptOutcome Failure(FailureReason reason, long resumeFrom, int? status = null) => new()

@@ -14,12 +14,6 @@ namespace Haul.Journal;
 /// </summary>
 internal sealed class ItemAdder : IDisposable
 {
-    private const string Columns = """
-        id, url, kind, state, output_path, expected_sha256, attempts, last_reason, last_status, bytes, total_size, etag,
-        last_modified, sha256, note, last_detail, file_modified, backup_path, host, not_before, source, seen_run, lease_token,
-        chosen_path, referer, depth, barren, content_type
-        """;
-
     private readonly long _run;
     private readonly PathClaims _claims;
     private readonly Func<JournalItem, CancellationToken, ValueTask<bool>>? _doneFileIntact;
@@ -41,7 +35,7 @@ internal sealed class ItemAdder : IDisposable
         _connection = connection;
         _transaction = transaction;
         _doneFileIntact = doneFileIntact;
-        _find = Command(connection, transaction, $"SELECT {Columns} FROM items WHERE url = $url;", "$url");
+        _find = Command(connection, transaction, $"SELECT {ItemRows.Columns} FROM items WHERE url = $url;", "$url");
         _insert = Command(
             connection,
             transaction,
@@ -197,42 +191,6 @@ internal sealed class ItemAdder : IDisposable
         _seen.Dispose();
     }
 
-    /// <summary>Reads one row of <see cref="Columns"/>.</summary>
-    internal static JournalItem Read(SqliteDataReader reader) => new()
-    {
-        Id = reader.GetInt64(0),
-        Url = reader.GetString(1),
-        Kind = (ItemKind)reader.GetInt32(2),
-        State = (ItemState)reader.GetInt32(3),
-        OutputPath = reader.IsDBNull(4) ? null : reader.GetString(4),
-        ExpectedSha256 = reader.IsDBNull(5) ? null : reader.GetString(5),
-        Attempts = reader.GetInt32(6),
-        LastReason = reader.IsDBNull(7) ? Fetching.FailureReason.None : Fetching.FailureReasons.Parse(reader.GetString(7)),
-        LastStatus = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-        Bytes = reader.GetInt64(9),
-        TotalSize = reader.IsDBNull(10) ? null : reader.GetInt64(10),
-        ETag = reader.IsDBNull(11) ? null : reader.GetString(11),
-        LastModified = reader.IsDBNull(12) ? null : reader.GetString(12),
-        Sha256 = reader.IsDBNull(13) ? null : reader.GetString(13),
-        Note = reader.IsDBNull(14) ? null : reader.GetString(14),
-        LastDetail = reader.IsDBNull(15) ? null : reader.GetString(15),
-        FileModified = reader.IsDBNull(16) ? null : reader.GetInt64(16),
-        BackupPath = reader.IsDBNull(17) ? null : reader.GetString(17),
-        Host = reader.GetString(18),
-        NotBefore = reader.GetInt64(19),
-        Source = reader.IsDBNull(20) ? null : reader.GetString(20),
-        SeenRun = reader.GetInt64(21),
-        LeaseToken = reader.GetInt64(22),
-        ChosenPath = reader.IsDBNull(23) ? null : reader.GetString(23),
-        Referer = reader.IsDBNull(24) ? null : reader.GetString(24),
-        Depth = reader.GetInt32(25),
-        Barren = reader.GetInt32(26),
-        ContentType = reader.IsDBNull(27) ? null : reader.GetString(27),
-    };
-
-    /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
-    internal static string SelectColumns => Columns;
-
     private async Task InsertAsync(DownloadRequest request, string url, string? chosenPath, CancellationToken cancellationToken)
     {
         var uri = new Uri(url);
@@ -310,7 +268,7 @@ internal sealed class ItemAdder : IDisposable
     private static async Task<JournalItem?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ItemRows.Read(reader) : null;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

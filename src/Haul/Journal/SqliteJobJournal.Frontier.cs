@@ -52,7 +52,7 @@ public sealed partial class SqliteJobJournal
                     WHERE host = $host AND state = 0 AND id > $after
                       AND (lease_owner IS NULL OR (lease_owner <> $owner AND lease_until < $now))
                     ORDER BY id LIMIT $limit)
-                RETURNING {ItemAdder.SelectColumns};
+                RETURNING {ItemRows.Columns};
                 """;
             command.Parameters.AddWithValue("$owner", claim.Owner);
             command.Parameters.AddWithValue("$until", claim.Until);
@@ -64,7 +64,7 @@ public sealed partial class SqliteJobJournal
             var items = new List<JournalItem>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(ItemAdder.Read(reader));
+                items.Add(ItemRows.Read(reader));
             }
 
             items.Sort(static (a, b) => a.Id.CompareTo(b.Id));

@@ -77,7 +77,7 @@ public sealed partial class SqliteJobJournal
             {
                 using var command = _connection.CreateCommand();
                 command.CommandText = $"""
-                    SELECT {ItemAdder.SelectColumns} FROM items
+                    SELECT {ItemRows.Columns} FROM items
                     WHERE {(withBackupOnly ? "backup_path IS NOT NULL AND " : string.Empty)}state = $state AND id > $after
                     ORDER BY id LIMIT 1000;
                     """;
@@ -87,7 +87,7 @@ public sealed partial class SqliteJobJournal
                 page = [];
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    page.Add(ItemAdder.Read(reader));
+                    page.Add(ItemRows.Read(reader));
                 }
             }
             finally
@@ -195,12 +195,12 @@ public sealed partial class SqliteJobJournal
     private async Task<List<JournalItem>> ReadAllAsync(CancellationToken cancellationToken)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {ItemAdder.SelectColumns} FROM items ORDER BY id;";
+        command.CommandText = $"SELECT {ItemRows.Columns} FROM items ORDER BY id;";
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<JournalItem>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            items.Add(ItemAdder.Read(reader));
+            items.Add(ItemRows.Read(reader));
         }
 
         return items;

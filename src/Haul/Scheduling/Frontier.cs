@@ -10,7 +10,7 @@ namespace Haul.Scheduling;
 /// host at once; a host that pushed back is left alone until its pause ends, and an item that failed waits for its retry
 /// time in its host's queue while the worker and the slot serve others.
 /// </summary>
-internal sealed class Frontier : IDisposable
+internal sealed partial class Frontier : IDisposable
 {
     private readonly IJobJournal _journal;
     private readonly FrontierOptions _options;
@@ -21,11 +21,8 @@ internal sealed class Frontier : IDisposable
     private readonly List<HostQueue> _order = [];
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
 
-    /// <summary>Hosts with a least gap between the starts of their requests (robots.txt's Crawl-delay): the gap and the next start allowed.</summary>
-    private readonly Dictionary<string, (long Gap, long NextStart)> _pacing = new(StringComparer.Ordinal);
-
-    /// <summary>With <see cref="FrontierOptions.ProbeNewHosts"/>: hosts that may run more than one attempt at once.</summary>
-    private readonly HashSet<string> _cleared = new(StringComparer.Ordinal);
+    /// <summary>The per-host gaps between starts (robots.txt's Crawl-delay) and the probe of new hosts.</summary>
+    private readonly HostPacing _pacing;
 
     /// <summary>Ids of the items in memory: a claim never brings one in twice.</summary>
     private readonly HashSet<long> _held = [];
@@ -43,6 +40,7 @@ internal sealed class Frontier : IDisposable
         _options = options;
         _createWork = createWork;
         _time = time;
+        _pacing = new HostPacing(options);
     }
 
     /// <summary>New items reached the journal: hosts that had run dry may have more.</summary>
@@ -93,19 +91,7 @@ internal sealed class Frontier : IDisposable
     {
         lock (_sync)
         {
-            var milliseconds = (long)gap.TotalMilliseconds;
-            if (milliseconds <= 0)
-            {
-                _pacing.Remove(host);
-            }
-            else
-            {
-                // Set when the host's first request is about to start: the next may follow one gap later.
-                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-                var next = _pacing.TryGetValue(host, out var pacing) ? pacing.NextStart : 0;
-                _pacing[host] = (milliseconds, Math.Max(next, now + milliseconds));
-            }
-
+            _pacing.SetGap(host, (long)gap.TotalMilliseconds, _time.GetUtcNow().ToUnixTimeMilliseconds());
             Signal();
         }
     }
@@ -115,7 +101,7 @@ internal sealed class Frontier : IDisposable
     {
         lock (_sync)
         {
-            if (_cleared.Add(host))
+            if (_pacing.Clear(host))
             {
                 Signal();
             }
@@ -130,9 +116,8 @@ internal sealed class Frontier : IDisposable
     {
         lock (_sync)
         {
-            if (_pacing.TryGetValue(host, out var pacing))
+            if (_pacing.Refund(host, _time.GetUtcNow().ToUnixTimeMilliseconds()))
             {
-                _pacing[host] = (pacing.Gap, _time.GetUtcNow().ToUnixTimeMilliseconds());
                 Signal();
             }
         }
@@ -258,21 +243,15 @@ internal sealed class Frontier : IDisposable
                 continue;
             }
 
-            var limit = _options.ProbeNewHosts && !_cleared.Contains(queue.Host) ? 1 : _options.PerHostLimit;
-            if (queue.Ready.Count == 0 || queue.Active >= limit)
+            if (queue.Ready.Count == 0 || queue.Active >= _pacing.Limit(queue.Host))
             {
                 continue;
             }
 
-            if (_pacing.TryGetValue(queue.Host, out var pacing))
+            if (!_pacing.TryStart(queue.Host, now, out var nextStart))
             {
-                if (pacing.NextStart > now)
-                {
-                    Shorten(ref wait, pacing.NextStart - now);
-                    continue;
-                }
-
-                _pacing[queue.Host] = (pacing.Gap, now + pacing.Gap);
+                Shorten(ref wait, nextStart - now);
+                continue;
             }
 
             _next = (index + 1) % _order.Count;
@@ -298,127 +277,6 @@ internal sealed class Frontier : IDisposable
         {
             wait = candidate;
         }
-    }
-
-    /// <summary>Whether a claim is due: a running host is low on items, or there is room for another host.</summary>
-    private bool NeedsRefill()
-    {
-        DropIdleHosts();
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_order.Any(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && q.PausedUntil <= now))
-        {
-            return true;
-        }
-
-        return _journalMayHaveHosts && RunnableHosts(now) < _options.MaxActiveHosts;
-    }
-
-    /// <summary>Hosts that take a place among the active ones: with work left, and not waiting out a pause.</summary>
-    private int RunnableHosts(long now) => _order.Count(q => !(q.IsEmpty && q.Exhausted) && (q.PausedUntil <= now || q.Active > 0));
-
-    /// <summary>Claims items for hosts running low, then takes on more hosts while there is room.</summary>
-    private async Task RefillAsync(CancellationToken cancellationToken)
-    {
-        List<(HostQueue Queue, int Want)> low;
-        long version;
-        HashSet<string> except;
-        int room;
-        lock (_sync)
-        {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            DropIdleHosts();
-            low = _order.Where(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && q.PausedUntil <= now)
-                .Select(q => (q, _options.Window - q.InMemory)).ToList();
-            version = _inputVersion;
-            except = new HashSet<string>(_hosts.Keys.Concat(_drained), StringComparer.Ordinal);
-            room = _journalMayHaveHosts ? _options.MaxActiveHosts - RunnableHosts(now) : 0;
-        }
-
-        foreach (var (queue, want) in low)
-        {
-            var until = _time.GetUtcNow().Add(_options.LeaseDuration).ToUnixTimeMilliseconds();
-            var items = await _journal.ClaimAsync(new JournalClaim(_options.Owner, queue.Host, queue.Cursor, want, until), cancellationToken).ConfigureAwait(false);
-            var works = items.Select(_createWork).ToList();
-            lock (_sync)
-            {
-                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (var work in works)
-                {
-                    queue.Cursor = Math.Max(queue.Cursor, work.Item.Id);
-                    if (_held.Add(work.Item.Id))
-                    {
-                        queue.Add(work, now);
-                    }
-                }
-
-                if (items.Count < want && version == _inputVersion)
-                {
-                    queue.Exhausted = true;
-                }
-
-                Signal();
-            }
-        }
-
-        if (room <= 0)
-        {
-            return;
-        }
-
-        var hosts = await _journal.ReadHostsWithWorkAsync(room, except, cancellationToken).ConfigureAwait(false);
-        lock (_sync)
-        {
-            foreach (var host in hosts)
-            {
-                var queue = GetOrAdd(host.Host);
-                queue.PausedUntil = Math.Max(queue.PausedUntil, host.NotBefore);
-                queue.PauseReason ??= host.Reason;
-            }
-
-            if (hosts.Count == 0 && version == _inputVersion)
-            {
-                _journalMayHaveHosts = false;
-            }
-
-            Signal();
-        }
-    }
-
-    /// <summary>
-    /// Forgets hosts with nothing in memory, nothing running and nothing more in the journal. A host still paused is
-    /// kept (parked, it takes no place among the active ones), so that an item redirected to it later waits too.
-    /// </summary>
-    private void DropIdleHosts()
-    {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (var i = _order.Count - 1; i >= 0; i--)
-        {
-            var queue = _order[i];
-            if (queue.IsEmpty && queue.Exhausted && queue.PausedUntil <= now)
-            {
-                _order.RemoveAt(i);
-                _hosts.Remove(queue.Host);
-
-                // Its unfinished items, if the journal still counts any, are being worked on under another host (a
-                // redirect); asking for it again before new input would only find nothing.
-                _drained.Add(queue.Host);
-            }
-        }
-
-        _next = _order.Count == 0 ? 0 : _next % _order.Count;
-    }
-
-    private HostQueue GetOrAdd(string host)
-    {
-        if (!_hosts.TryGetValue(host, out var queue))
-        {
-            queue = new HostQueue(host);
-            _hosts[host] = queue;
-            _order.Add(queue);
-            _drained.Remove(host);
-        }
-
-        return queue;
     }
 
     private void Signal()

@@ -220,7 +220,7 @@ public sealed class CrawlJobTests
         {
             var item = byUrl[image.Url.AbsoluteUri];
             var page = new Uri(item.Referer!);
-            Assert.Equal(PageReader.ByPagePath(page, image.Url), item.ChosenPath);
+            Assert.Equal(PageFindingsBuilder.ByPagePath(page, image.Url), item.ChosenPath);
             Assert.StartsWith(host + "/", item.OutputPath!, StringComparison.Ordinal);
             Assert.Equal(image.Sha256, TestSupport.Sha256OfFile(Path.Combine(folder.Path, item.OutputPath!)));
         }

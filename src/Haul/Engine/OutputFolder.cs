@@ -1,0 +1,71 @@
+using Haul.Journal;
+using Haul.Writing;
+
+namespace Haul.Engine;
+
+/// <summary>
+/// The output folder of a job: created and checked writable before anything else, its journal opened under the job's
+/// lock, and its kind (a list or a crawl) checked against the command.
+/// </summary>
+internal static class OutputFolder
+{
+    /// <summary>Creates the output folder and Haul's state folder in it, refusing links where Haul's own folders belong.</summary>
+    internal static SafeFileSystem Prepare(string outputDirectory)
+    {
+        try
+        {
+            // The output folder itself is the user's choice, a link included.
+            Directory.CreateDirectory(outputDirectory);
+            var fileSystem = new SafeFileSystem(outputDirectory);
+            var stateFolder = Path.Combine(fileSystem.Root, SqliteJobJournal.StateFolderName);
+            fileSystem.CreateFolder(Path.Combine(stateFolder, "parts"));
+            var probe = Path.Combine(stateFolder, "write-test");
+            File.Delete(probe);
+            NoFollowFile.Open(probe, NoFollowFile.Mode.CreateNew).Dispose();
+            File.Delete(probe);
+            return fileSystem;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            var reason = exception is UnsafePathException ? exception.Message : IoErrors.Describe(exception);
+            throw new OutputFolderException($"cannot write to the output folder '{outputDirectory}': {reason}", exception);
+        }
+    }
+
+    /// <summary>Opens the job's journal under its lock; an unsafe state folder or a full disk is said in one line.</summary>
+    internal static async Task<SqliteJobJournal> OpenJournalAsync(string root, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SqliteJobJournal.OpenAsync(root, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnsafePathException exception)
+        {
+            throw new OutputFolderException($"cannot use the output folder '{root}': {exception.Message}", exception);
+        }
+        catch (JournalLockedException exception) when (exception.InnerException is { } inner && DiskFullErrors.IsDiskFull(inner))
+        {
+            throw DiskFullErrors.ToException(SqliteJobJournal.DatabasePath(root), exception);
+        }
+    }
+
+    /// <summary>
+    /// One output folder is one job: a crawl's folder is resumed by <c>haul crawl</c>, a list's by <c>haul get</c>, and
+    /// neither takes the other's (their items, reports and reruns would mix). An empty journal takes either.
+    /// </summary>
+    internal static async Task CheckJobKindAsync(IJobJournal journal, string root, bool crawling, CancellationToken cancellationToken)
+    {
+        var counts = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
+        var items = Enum.GetValues<ItemState>().Sum(counts.Items);
+        var pages = Enum.GetValues<ItemState>().Sum(counts.Pages);
+        if (crawling && items > 0 && pages == 0)
+        {
+            throw new OutputFolderException($"'{root}' holds a list job of haul get; a crawl needs an output folder of its own");
+        }
+
+        if (!crawling && pages > 0)
+        {
+            throw new OutputFolderException($"'{root}' holds a crawl; run the same haul crawl command to resume it, and give haul get an output folder of its own");
+        }
+    }
+}
