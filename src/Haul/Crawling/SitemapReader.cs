@@ -52,7 +52,7 @@ internal static class SitemapReader
     {
         var head = new byte[2];
         var read = await xml.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-        Stream replay = new ReplayStream(head.AsMemory(0, read), xml);
+        Stream replay = new IO.PrefixedStream(head.AsMemory(0, read), xml, leaveOpen: true);
         return read == 2 && head[0] == 0x1F && head[1] == 0x8B ? new GZipStream(replay, CompressionMode.Decompress, leaveOpen: false) : replay;
     }
 

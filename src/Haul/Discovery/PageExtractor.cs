@@ -79,7 +79,7 @@ internal static class PageExtractor
         }
 
         var (encoding, bomLength) = PageEncoding.Detect(prefix.AsSpan(0, length), contentType);
-        var stream = new PrefixedStream(prefix.AsMemory(bomLength, length - bomLength), html);
+        var stream = new IO.PrefixedStream(prefix.AsMemory(bomLength, length - bomLength), html, leaveOpen: true);
         return encoding.CodePage == System.Text.Encoding.UTF8.CodePage
             ? stream
             : System.Text.Encoding.CreateTranscodingStream(stream, encoding, System.Text.Encoding.UTF8, leaveOpen: false);

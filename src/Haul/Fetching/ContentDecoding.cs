@@ -158,69 +158,10 @@ internal static class ContentDecoding
 
         private Stream Choose(byte[] header, int length)
         {
-            var replayed = new ReplayStream(header, length, raw);
+            var replayed = new IO.PrefixedStream(header.AsMemory(0, length), raw);
             return IsZlibHeader(header, length)
                 ? new ZLibStream(replayed, CompressionMode.Decompress)
                 : new DeflateStream(replayed, CompressionMode.Decompress);
-        }
-    }
-
-    /// <summary>The bytes already read from a stream, then the rest of it; owns the stream.</summary>
-    private sealed class ReplayStream(byte[] prefix, int prefixLength, Stream rest) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer) =>
-            _position < prefixLength ? FromPrefix(buffer) : rest.Read(buffer);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            _position < prefixLength ? ValueTask.FromResult(FromPrefix(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                rest.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private int FromPrefix(Span<byte> buffer)
-        {
-            var count = Math.Min(buffer.Length, prefixLength - _position);
-            prefix.AsSpan(_position, count).CopyTo(buffer);
-            _position += count;
-            return count;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Haul.Input;
 using Microsoft.Data.Sqlite;
 
@@ -8,42 +7,12 @@ namespace Haul.Journal;
 public sealed partial class SqliteJobJournal
 {
     /// <inheritdoc/>
-    public async IAsyncEnumerable<JournalItem> ReadNotedPagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        long after = 0;
-        while (true)
-        {
-            var page = new List<JournalItem>();
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = $"SELECT {ItemRows.Columns} FROM items WHERE kind = 1 AND state = 2 AND note IS NOT NULL AND id > $after ORDER BY id LIMIT 500;";
-                command.Parameters.AddWithValue("$after", after);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var item = ItemRows.Read(reader);
-                    after = item.Id;
-                    page.Add(item);
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var item in page)
-            {
-                yield return item;
-            }
-
-            if (page.Count < 500)
-            {
-                yield break;
-            }
-        }
-    }
+    public IAsyncEnumerable<JournalItem> ReadNotedPagesAsync(CancellationToken cancellationToken) =>
+        ReadPagedAsync(
+            $"SELECT {ItemRows.Columns} FROM items WHERE kind = 1 AND state = 2 AND note IS NOT NULL AND id > $after ORDER BY id LIMIT $limit;",
+            null,
+            ItemRows.Read,
+            cancellationToken);
 
     /// <inheritdoc/>
     public async Task<int> CountNewAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
@@ -102,57 +71,26 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<SavedImage> ReadFoundImagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // By id, a page of images at a time, the gate held only while a page is read.
-        long after = 0;
-        while (true)
-        {
-            var page = new List<SavedImage>();
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = """
-                    SELECT i.id, i.url, i.output_path, i.bytes, i.sha256, i.content_type,
-                           (SELECT json_group_array(json_object('url', url, 'alt', alt)) FROM (
-                              SELECT p.url AS url, f.alt AS alt FROM found f JOIN items p ON p.id = f.page_id
-                              WHERE f.image_id = i.id ORDER BY p.id LIMIT $pages)),
-                           (SELECT COUNT(*) FROM found f WHERE f.image_id = i.id)
-                    FROM items i
-                    WHERE i.kind = 0 AND i.state = 2 AND i.id > $after
-                    ORDER BY i.id LIMIT 500;
-                    """;
-                command.Parameters.AddWithValue("$after", after);
-                command.Parameters.AddWithValue("$pages", SavedImage.MaxPagesListed);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    after = reader.GetInt64(0);
-                    page.Add(new SavedImage(
-                        reader.GetString(1),
-                        reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
-                        reader.GetInt64(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetString(5),
-                        reader.IsDBNull(6) ? "[]" : reader.GetString(6),
-                        reader.GetInt32(7)));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var image in page)
-            {
-                yield return image;
-            }
-
-            if (page.Count < 500)
-            {
-                yield break;
-            }
-        }
-    }
+    public IAsyncEnumerable<SavedImage> ReadFoundImagesAsync(CancellationToken cancellationToken) =>
+        ReadPagedAsync(
+            """
+            SELECT i.id, i.url, i.output_path, i.bytes, i.sha256, i.content_type,
+                   (SELECT json_group_array(json_object('url', url, 'alt', alt)) FROM (
+                      SELECT p.url AS url, f.alt AS alt FROM found f JOIN items p ON p.id = f.page_id
+                      WHERE f.image_id = i.id ORDER BY p.id LIMIT $pages)),
+                   (SELECT COUNT(*) FROM found f WHERE f.image_id = i.id)
+            FROM items i
+            WHERE i.kind = 0 AND i.state = 2 AND i.id > $after
+            ORDER BY i.id LIMIT $limit;
+            """,
+            parameters => parameters.AddWithValue("$pages", SavedImage.MaxPagesListed),
+            reader => new SavedImage(
+                reader.GetString(1),
+                reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
+                reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? "[]" : reader.GetString(6),
+                reader.GetInt32(7)),
+            cancellationToken);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Haul.Fetching;
 using Haul.Input;
 using Microsoft.Data.Sqlite;
@@ -64,50 +63,16 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<JournalItem> ReadItemsAsync(
-        ItemState state, bool withBackupOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // Pages by id, the gate held only while a page is read, so a long report never stalls the writer.
-        long after = 0;
-        while (true)
-        {
-            List<JournalItem> page;
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = $"""
-                    SELECT {ItemRows.Columns} FROM items
-                    WHERE {(withBackupOnly ? "backup_path IS NOT NULL AND " : string.Empty)}state = $state AND id > $after
-                    ORDER BY id LIMIT 1000;
-                    """;
-                command.Parameters.AddWithValue("$state", (int)state);
-                command.Parameters.AddWithValue("$after", after);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                page = [];
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    page.Add(ItemRows.Read(reader));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var item in page)
-            {
-                yield return item;
-            }
-
-            if (page.Count < 1000)
-            {
-                yield break;
-            }
-
-            after = page[^1].Id;
-        }
-    }
+    public IAsyncEnumerable<JournalItem> ReadItemsAsync(ItemState state, bool withBackupOnly, CancellationToken cancellationToken) =>
+        ReadPagedAsync(
+            $"""
+            SELECT {ItemRows.Columns} FROM items
+            WHERE {(withBackupOnly ? "backup_path IS NOT NULL AND " : string.Empty)}state = $state AND id > $after
+            ORDER BY id LIMIT $limit;
+            """,
+            parameters => parameters.AddWithValue("$state", (int)state),
+            ItemRows.Read,
+            cancellationToken);
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<JournalItem>> ReadItemsAsync(CancellationToken cancellationToken)
@@ -155,42 +120,12 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<SkippedInput> ReadSkippedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        long after = 0;
-        while (true)
-        {
-            var page = new List<(long Id, SkippedInput Entry)>();
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT id, entry, source, rule FROM skipped WHERE id > $after ORDER BY id LIMIT 1000;";
-                command.Parameters.AddWithValue("$after", after);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    page.Add((reader.GetInt64(0), new SkippedInput(reader.GetString(1), reader.GetString(2), reader.GetString(3))));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var (_, entry) in page)
-            {
-                yield return entry;
-            }
-
-            if (page.Count < 1000)
-            {
-                yield break;
-            }
-
-            after = page[^1].Id;
-        }
-    }
+    public IAsyncEnumerable<SkippedInput> ReadSkippedAsync(CancellationToken cancellationToken) =>
+        ReadPagedAsync(
+            "SELECT id, entry, source, rule FROM skipped WHERE id > $after ORDER BY id LIMIT $limit;",
+            null,
+            reader => new SkippedInput(reader.GetString(1), reader.GetString(2), reader.GetString(3)),
+            cancellationToken);
 
     private async Task<List<JournalItem>> ReadAllAsync(CancellationToken cancellationToken)
     {

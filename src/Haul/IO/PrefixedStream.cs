@@ -1,9 +1,13 @@
-namespace Haul.Crawling;
+namespace Haul.IO;
 
-/// <summary>A read-only stream that gives some bytes already read from another stream, then the rest of that stream.</summary>
-internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Stream
+/// <summary>
+/// A read-only stream that gives the bytes already read from a stream first, then the rest of that stream: what
+/// sniffing a body's first bytes (its charset, a gzip or zlib header) needs, without a second request. It disposes the
+/// rest unless <paramref name="leaveOpen"/>, as <see cref="StreamReader"/> does.
+/// </summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest, bool leaveOpen = false) : Stream
 {
-    private ReadOnlyMemory<byte> _head = head;
+    private ReadOnlyMemory<byte> _prefix = prefix;
 
     public override bool CanRead => true;
 
@@ -23,12 +27,12 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Str
 
     public override int Read(Span<byte> buffer)
     {
-        if (_head.IsEmpty)
+        if (_prefix.IsEmpty)
         {
             return rest.Read(buffer);
         }
 
-        return TakeHead(buffer);
+        return TakePrefix(buffer);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -36,12 +40,12 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Str
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_head.IsEmpty)
+        if (_prefix.IsEmpty)
         {
             return rest.ReadAsync(buffer, cancellationToken);
         }
 
-        return ValueTask.FromResult(TakeHead(buffer.Span));
+        return ValueTask.FromResult(TakePrefix(buffer.Span));
     }
 
     public override void Flush()
@@ -54,11 +58,21 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Str
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    private int TakeHead(Span<byte> buffer)
+    protected override void Dispose(bool disposing)
     {
-        var count = Math.Min(buffer.Length, _head.Length);
-        _head.Span[..count].CopyTo(buffer);
-        _head = _head[count..];
+        if (disposing && !leaveOpen)
+        {
+            rest.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int TakePrefix(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..count].CopyTo(buffer);
+        _prefix = _prefix[count..];
         return count;
     }
 }
