@@ -42,6 +42,6 @@ internal sealed class CrawlRules
     /// <remarks>A body over the crawl's own <c>--max-size</c> is skipped; one over the job's <c>--max-filesize</c> alone fails.</remarks>
     public string? SizeFilter(AttemptOutcome outcome) =>
         outcome.Reason == FailureReason.TooLarge && _session.Options.MaxBytes is { } max && !(_maxFileSize < max) ? CrawlSkipRules.MaxBytes
-        : outcome.Succeeded && outcome.FileSize < _session.Options.MinBytes ? CrawlSkipRules.MinBytes
+        : outcome.Reason == FailureReason.TooSmall || (outcome.Succeeded && outcome.FileSize < _session.Options.MinBytes) ? CrawlSkipRules.MinBytes
         : null;
 }

@@ -252,6 +252,7 @@ public static class DownloadJob
             Kind = item.Kind,
             Referer = item.Referer,
             MaxBytes = item.Kind == ItemKind.Page ? crawl?.MaxPageBytes : Min(crawl?.MaxBytes, options.MaxFileSize),
+            MinBytes = item.Kind == ItemKind.Page ? null : crawl?.MinBytes,
             Unusable = unusable,
             ETag = item.ETag,
             TotalSize = item.TotalSize,

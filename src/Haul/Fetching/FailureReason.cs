@@ -117,4 +117,7 @@ public enum FailureReason
 
     /// <summary>A crawled page took longer to read than its deadline allows (a giant or pathological page).</summary>
     ParseTimeout,
+
+    /// <summary>The body is smaller than a crawl's <c>--min-size</c>, as its headers announced: skipped, not fetched.</summary>
+    TooSmall,
 }

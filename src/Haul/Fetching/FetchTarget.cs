@@ -41,6 +41,9 @@ internal sealed class FetchTarget
     /// <summary>The most the body may hold, over the job's own limit; null for the job's.</summary>
     public long? MaxBytes { get; init; }
 
+    /// <summary>The least the body may hold (a crawl's <c>--min-size</c>): a smaller announced size ends the attempt before the body.</summary>
+    public long? MinBytes { get; init; }
+
     /// <summary>Why the item's recorded output path cannot be used (it would leave the output folder); null when it can.</summary>
     public string? Unusable { get; init; }
 

@@ -193,6 +193,12 @@ internal sealed class ItemFetcher : IDisposable
             return Failure(FailureReason.TooLarge, resumeFrom, status) with { GiveUp = true, Detail = $"{totalSize} bytes, more than the limit of {max}" };
         }
 
+        if (target.MinBytes is { } min && totalSize < min)
+        {
+            // Known from the headers: not worth its body.
+            return Failure(FailureReason.TooSmall, resumeFrom, status) with { GiveUp = true, Detail = $"{totalSize} bytes, less than {min}" };
+        }
+
         var sniff = offset == 0 && (ContentSniffer.ExpectsBinary(target.Url) || ContentSniffer.IsBinaryMediaType(headers.ContentType?.MediaType));
         VerifiedWriter writer;
         try

@@ -370,6 +370,34 @@ public sealed class CrawlJobTests
         Assert.Equal(before, servers.Main.Counters.Requests);
     }
 
+    [Fact]
+    public async Task Min_size_skips_small_images_from_their_headers_without_taking_their_bodies()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 61));
+        using var folder = new TempFolder();
+        var sizes = servers.Main.GalleryImages.Select(i => i.Size).Order().ToList();
+        var min = sizes[sizes.Count / 2];
+
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { MinBytes = min }, [servers.StartUri]);
+
+        var items = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).ToDictionary(i => i.Url, StringComparer.Ordinal);
+        foreach (var image in servers.Main.GalleryImages)
+        {
+            var item = items[image.Url.AbsoluteUri];
+            if (image.Size < min)
+            {
+                Assert.Equal(ItemState.Skipped, item.State);
+                Assert.Equal("min-bytes", item.Note);
+                // The server may have pushed a small body into the socket already; Haul read none of it.
+                Assert.All(await TestSupport.AttemptsOfAsync(folder.Path, image.Url), a => Assert.Equal(0, a.BytesReceived));
+            }
+            else
+            {
+                Assert.Equal(ItemState.Done, item.State);
+            }
+        }
+    }
+
     private static async Task<(System.Net.HttpStatusCode Status, byte[] Body, string? ContentType)> GetAsync(Uri url)
     {
         using var client = new HttpClient();

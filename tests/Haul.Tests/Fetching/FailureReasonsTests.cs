@@ -37,6 +37,7 @@ public sealed class FailureReasonsTests
         [FailureReason.TooLarge] = false,
         [FailureReason.ParseTimeout] = false,
         [FailureReason.NotAPage] = false,
+        [FailureReason.TooSmall] = false,
         [FailureReason.RedirectLoop] = false,
         [FailureReason.TooManyRedirects] = false,
         [FailureReason.BadRedirect] = false,
