@@ -234,6 +234,8 @@ public sealed class BadInputTests
     [InlineData("--read-timeout", "nan", "--read-timeout")]
     [InlineData("--header-timeout", "Infinity", "--header-timeout")]
     [InlineData("--retry-delay", "-1", "--retry-delay")]
+    [InlineData("--wait", "-1", "--wait")]
+    [InlineData("--max-rate", "-2", "--max-rate")]
     [InlineData("--retry-max-delay", "86401", "--retry-max-delay")]
     [InlineData("-j", "0", "--jobs")]
     [InlineData("-j", "100000", "--jobs")]

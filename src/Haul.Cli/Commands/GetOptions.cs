@@ -73,6 +73,12 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.MaxRedirects,
     };
 
+    public Option<double> Wait { get; } = OptionValues.Seconds("--wait", "Seconds between the starts of two requests to one host (0 = none).", TimeSpan.Zero, "-w");
+
+    public Option<bool> RandomWait { get; } = new("--random-wait") { Description = "Vary each --wait between 0.5 and 1.5 times it, so requests do not tick like a clock." };
+
+    public Option<double> MaxRate { get; } = OptionValues.Number("--max-rate", "Requests a second to one host at most (0 = no limit).", 0, "a number of requests a second such as 2 or 0.5");
+
     public Option<string?> MaxFileSize { get; } = new("--max-filesize")
     {
         Description = "Largest file accepted, in bytes or with a K, M or G suffix.",
@@ -151,7 +157,7 @@ internal sealed class GetOptions
         foreach (var option in new Option[]
         {
             Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
-            Tries, RetryDelay, RetryMaxDelay, MaxRedirects, MaxFileSize, Headers, UserAgent, LocationTrusted, CaCertificates, Insecure,
+            Tries, RetryDelay, RetryMaxDelay, Wait, RandomWait, MaxRate, MaxRedirects, MaxFileSize, Headers, UserAgent, LocationTrusted, CaCertificates, Insecure,
             SkipExisting, Overwrite, Verbose, NoProgress, Quiet,
         })
         {
@@ -238,6 +244,9 @@ internal sealed class GetOptions
             RetryMaxDelay = TimeSpan.FromSeconds(result.GetValue(RetryMaxDelay)),
             MaxRedirects = result.GetValue(MaxRedirects),
             MaxFileSize = maxFileSize,
+            Wait = TimeSpan.FromSeconds(result.GetValue(Wait)),
+            RandomWait = result.GetValue(RandomWait),
+            MaxRequestsPerSecond = result.GetValue(MaxRate) is > 0 and var rate ? rate : null,
             Headers = headers,
             UserAgent = userAgent,
             TrustedCertificateFiles = result.GetValue(CaCertificates) ?? [],
@@ -278,6 +287,9 @@ internal sealed class GetOptions
             ?? OptionValues.CountInRange(result, Tries, 1, 1_000)
             ?? OptionValues.SecondsInRange(result, RetryDelay, zeroAllowed: true, OptionValues.MaxDelaySeconds)
             ?? OptionValues.SecondsInRange(result, RetryMaxDelay, zeroAllowed: true, OptionValues.MaxDelaySeconds)
+            ?? OptionValues.SecondsInRange(result, Wait, zeroAllowed: true, OptionValues.MaxDelaySeconds)
+            ?? (result.GetValue(MaxRate) is var rate && (!double.IsFinite(rate) || rate < 0 || rate > 1_000_000)
+                ? OptionValues.OutOfRange(result, MaxRate, "0 <= requests a second <= 1000000") : null)
             ?? OptionValues.CountInRange(result, MaxRedirects, 0, 100);
         if (problem is null && result.GetValue(RetryDelay) > result.GetValue(RetryMaxDelay))
         {

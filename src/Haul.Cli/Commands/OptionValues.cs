@@ -74,19 +74,23 @@ internal static class OptionValues
     /// error, not 15; no "inf"). The range is checked afterwards, with the option's name.
     /// </summary>
     public static Option<double> Seconds(string name, string description, TimeSpan defaultValue, params string[] aliases) =>
+        Number(name, description, defaultValue.TotalSeconds, "a number of seconds such as 30 or 1.5", aliases);
+
+    /// <summary>A decimal number, parsed strictly (invariant culture); a bad one is a one-line error naming the option.</summary>
+    public static Option<double> Number(string name, string description, double defaultValue, string what, params string[] aliases) =>
         new(name, aliases)
         {
             Description = description,
-            DefaultValueFactory = _ => defaultValue.TotalSeconds,
+            DefaultValueFactory = _ => defaultValue,
             CustomParser = result =>
             {
                 var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-                if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var seconds))
+                if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number))
                 {
-                    return seconds;
+                    return number;
                 }
 
-                result.AddError($"{name} '{text}' is not a number of seconds such as 30 or 1.5");
+                result.AddError($"{name} '{text}' is not {what}");
                 return 0;
             },
         };

@@ -86,7 +86,9 @@ public static class DownloadJob
                     Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
                     Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
                     LeaseDuration: TimeSpan.FromMinutes(10),
-                    ProbeNewHosts: crawl is not null),
+                    ProbeNewHosts: crawl is not null,
+                    HostGap: options.HostGap,
+                    GapJitter: options.RandomWait ? Jitter(options.Randomizer) : null),
                 item => CreateWork(root, partsFolder, item, crawl?.Options, options),
                 time);
             progress.SetHostSource(frontier.Snapshot);
@@ -266,6 +268,13 @@ public static class DownloadJob
         }
 
         return target;
+    }
+
+    /// <summary>wget's <c>--random-wait</c>: a factor between 0.5 and 1.5.</summary>
+    private static Func<double> Jitter(Func<double>? randomizer)
+    {
+        var next = randomizer ?? Random.Shared.NextDouble;
+        return () => 0.5 + next();
     }
 
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);

@@ -97,6 +97,15 @@ public sealed record HaulOptions
     /// </summary>
     public bool Insecure { get; init; }
 
+    /// <summary>The least time between the starts of two requests to one host (wget's <c>--wait</c>); zero for none.</summary>
+    public TimeSpan Wait { get; init; }
+
+    /// <summary>Each wait is drawn between 0.5 and 1.5 times <see cref="Wait"/> (wget's <c>--random-wait</c>), so requests do not tick like a clock.</summary>
+    public bool RandomWait { get; init; }
+
+    /// <summary>The most requests a second to one host; null for no limit. With <see cref="Wait"/>, the longer gap holds.</summary>
+    public double? MaxRequestsPerSecond { get; init; }
+
     /// <summary>The clock: every deadline, backoff and Retry-After date is measured with it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -105,6 +114,10 @@ public sealed record HaulOptions
 
     /// <summary>Where the engine logs what a report cannot show (unexpected errors). Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
+    internal TimeSpan HostGap =>
+        MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
 
     /// <summary>Checks every option and throws one <see cref="ArgumentException"/> listing every problem.</summary>
     public void Validate()
@@ -153,6 +166,16 @@ public sealed record HaulOptions
         if (MaxFileSize is <= 0)
         {
             problems.Add("the maximum file size must be positive");
+        }
+
+        if (Wait < TimeSpan.Zero || Wait > MaxRetryDelay)
+        {
+            problems.Add("the wait between a host's requests must be between 0 and 1 day");
+        }
+
+        if (MaxRequestsPerSecond is { } rate && (double.IsNaN(rate) || rate <= 0 || rate > 1_000_000))
+        {
+            problems.Add("the most requests a second to a host must be more than 0 and at most 1000000");
         }
 
         if (HasLineBreakOrNul(UserAgent))

@@ -10,4 +10,8 @@ namespace Haul.Scheduling;
 /// A host runs one attempt at a time until <see cref="Frontier.ClearHost"/> (a crawl clears it once its robots.txt is
 /// read), so that a Crawl-delay is known before a second request starts.
 /// </param>
-internal sealed record FrontierOptions(int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration, bool ProbeNewHosts = false);
+/// <param name="HostGap">The least gap between the starts of any host's requests (<c>--wait</c>, <c>--max-rate</c>); a Crawl-delay may ask more.</param>
+/// <param name="GapJitter">With <c>--random-wait</c>: a factor each gap is multiplied by, between 0.5 and 1.5; null for none.</param>
+internal sealed record FrontierOptions(
+    int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration, bool ProbeNewHosts = false, TimeSpan HostGap = default,
+    Func<double>? GapJitter = null);

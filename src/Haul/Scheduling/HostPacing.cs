@@ -2,8 +2,9 @@ namespace Haul.Scheduling;
 
 /// <summary>
 /// The per-host limits on starting attempts that are not a pause: a least gap between the starts of a host's requests
-/// (robots.txt's Crawl-delay), and, with <see cref="FrontierOptions.ProbeNewHosts"/>, one attempt at a time until the
-/// host is cleared. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
+/// (the job's <see cref="FrontierOptions.HostGap"/>, or robots.txt's Crawl-delay when longer; drawn around it with
+/// <see cref="FrontierOptions.GapJitter"/>), and, with <see cref="FrontierOptions.ProbeNewHosts"/>, one attempt at a
+/// time until the host is cleared. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
 /// </summary>
 internal sealed class HostPacing
 {
@@ -57,9 +58,15 @@ internal sealed class HostPacing
     public bool TryStart(string host, long now, out long nextStart)
     {
         nextStart = now;
+        var jobGap = (long)_options.HostGap.TotalMilliseconds;
         if (!_gaps.TryGetValue(host, out var pacing))
         {
-            return true;
+            if (jobGap <= 0)
+            {
+                return true;
+            }
+
+            pacing = (0, 0);
         }
 
         if (pacing.NextStart > now)
@@ -68,7 +75,13 @@ internal sealed class HostPacing
             return false;
         }
 
-        _gaps[host] = (pacing.Gap, now + pacing.Gap);
+        var gap = Math.Max(pacing.Gap, jobGap);
+        if (_options.GapJitter is { } jitter)
+        {
+            gap = (long)(gap * jitter());
+        }
+
+        _gaps[host] = (pacing.Gap, now + gap);
         return true;
     }
 }
