@@ -36,7 +36,14 @@ internal static class HaulDefaults
 
     public const int MaxRedirects = 10;
 
-    public const string UserAgent = "Haul/0.1";
+    /// <summary>An honest User-Agent: Haul and its version (<c>Haul/0.3.0</c>), so a site knows who is asking.</summary>
+    public static readonly string UserAgent = "Haul/" + Version;
+
+    /// <summary>Haul's version, as the build stamps it (without the commit that some builds add after a <c>+</c>).</summary>
+    public static string Version =>
+        (typeof(HaulDefaults).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0")
+        .Split('+')[0];
 
     /// <summary>A pooled buffer of this size is used for each body; large enough for few syscalls, small enough for many workers.</summary>
     public const int BufferSize = 64 * 1024;

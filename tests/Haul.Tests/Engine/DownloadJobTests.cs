@@ -275,4 +275,17 @@ public sealed class DownloadJobTests
         Assert.All(server.Counters.Log, r => Assert.Equal("HaulTest/9", r.UserAgent));
         Assert.Equal(2, server.Counters.Log.Count);
     }
+
+    [Fact]
+    public async Task DefaultUserAgent_NamesHaulAndItsVersion()
+    {
+        await using var server = await StartAsync(1);
+        using var output = new TempFolder();
+
+        await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+
+        var userAgent = Assert.Single(server.Counters.Log).UserAgent;
+        Assert.Matches(@"^Haul/\d+\.\d+\.\d+$", userAgent);
+        Assert.Equal("Haul/" + typeof(DownloadJob).Assembly.GetName().Version!.ToString(3), userAgent);
+    }
 }
