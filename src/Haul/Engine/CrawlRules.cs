@@ -41,7 +41,8 @@ internal sealed class CrawlRules
     /// <summary>The size filter of a crawl's images: the rule an image's size breaks, or null.</summary>
     /// <remarks>A body over the crawl's own <c>--max-size</c> is skipped; one over the job's <c>--max-filesize</c> alone fails.</remarks>
     public string? SizeFilter(AttemptOutcome outcome) =>
-        outcome.Reason == FailureReason.TooLarge && _session.Options.MaxBytes is { } max && !(_maxFileSize < max) ? CrawlSkipRules.MaxBytes
-        : outcome.Reason == FailureReason.TooSmall || (outcome.Succeeded && outcome.FileSize < _session.Options.MinBytes) ? CrawlSkipRules.MinBytes
+        outcome.Reason == FailureReason.TooSmall ? CrawlSkipRules.MinBytes
+        : outcome.Reason == FailureReason.TooLarge && _session.Options.MaxBytes is { } max && !(_maxFileSize < max) ? CrawlSkipRules.MaxBytes
+        : outcome.Succeeded ? _session.Filter.CheckSize(outcome.FileSize)
         : null;
 }
