@@ -31,40 +31,9 @@ internal static class CrawlSupport
     };
 
     /// <summary>Every item of OUT/.haul/journal.db with its kind; empty when there is no journal (or no schema) yet.</summary>
-    public static async Task<IReadOnlyList<CrawlRow>> ReadItemsAsync(string output)
-    {
-        var path = Path.Combine(output, ".haul", "journal.db");
-        if (!System.IO.File.Exists(path))
-        {
-            return [];
-        }
-
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT url, kind, state, last_reason FROM items ORDER BY id;";
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<CrawlRow>();
-            while (await reader.ReadAsync())
-            {
-                rows.Add(new CrawlRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
-            }
-
-            return rows;
-        }
-        catch (SqliteException exception) when (exception.SqliteErrorCode == 1 && exception.Message.Contains("no such table", StringComparison.Ordinal))
-        {
-            // Killed before the schema was created.
-            return [];
-        }
-    }
+    public static Task<IReadOnlyList<CrawlRow>> ReadItemsAsync(string output) =>
+        Support.QueryJournalAsync(output, "SELECT url, kind, state, last_reason FROM items ORDER BY id;", reader =>
+            new CrawlRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
 
     /// <summary>The server of the pair that serves <paramref name="url"/> (by its port).</summary>
     public static HostileServer ServerOf(GalleryServers servers, Uri url) =>

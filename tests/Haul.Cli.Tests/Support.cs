@@ -19,7 +19,19 @@ internal sealed record JournalRow(string Url, int State, string? OutputPath, str
 internal static class Support
 {
     /// <summary>Reads every item of OUT/.haul/journal.db with a read-only connection; empty when there is no journal yet.</summary>
-    public static async Task<IReadOnlyList<JournalRow>> ReadJournalAsync(string output)
+    public static Task<IReadOnlyList<JournalRow>> ReadJournalAsync(string output) =>
+        QueryJournalAsync(output, "SELECT url, state, output_path, sha256, attempts FROM items ORDER BY id;", reader => new JournalRow(
+            reader.GetString(0),
+            reader.GetInt32(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetInt32(4)));
+
+    /// <summary>
+    /// Runs a query on OUT/.haul/journal.db with a read-only connection, a row at a time; empty when there is no
+    /// journal, or no schema yet (a process killed before it made one).
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> QueryJournalAsync<T>(string output, string sql, Func<SqliteDataReader, T> read)
     {
         var path = Path.Combine(output, ".haul", "journal.db");
         if (!File.Exists(path))
@@ -35,26 +47,20 @@ internal static class Support
         }.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT url, state, output_path, sha256, attempts FROM items ORDER BY id;";
+        command.CommandText = sql;
         try
         {
             await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<JournalRow>();
+            var rows = new List<T>();
             while (await reader.ReadAsync())
             {
-                rows.Add(new JournalRow(
-                    reader.GetString(0),
-                    reader.GetInt32(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.GetInt32(4)));
+                rows.Add(read(reader));
             }
 
             return rows;
         }
         catch (SqliteException exception) when (exception.SqliteErrorCode == 1 && exception.Message.Contains("no such table", StringComparison.Ordinal))
         {
-            // Killed before the schema was created.
             return [];
         }
     }
