@@ -43,6 +43,21 @@ public sealed partial class DemoTests
         Assert.Equal(int.Parse(verified.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(output, "images.jsonl")).Length);
     }
 
+    [Fact]
+    public async Task Demo_crawl_run_twice_in_one_folder_replaces_its_own_folder()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("demo-out");
+        string[] args = ["demo", "--pages", "2", "--faults", "none", "-o", output, "--no-progress"];
+
+        var first = await HaulProcess.RunAsync(folder.Path, args, timeout: TimeSpan.FromSeconds(120));
+        var second = await HaulProcess.RunAsync(folder.Path, args, timeout: TimeSpan.FromSeconds(120));
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Matches(VerifiedImagesLine(), second.Stdout);
+    }
+
     [GeneratedRegex(@"verified: (?<ok>\d+) of (?<total>\d+) full-size images byte-identical to the server's; (?<wrong>\d+) missing or different")]
     private static partial Regex VerifiedImagesLine();
 

@@ -105,6 +105,7 @@ internal static class DemoFolder
     /// <summary>What a demo leaves at the top of its folder: Haul's own files and the loopback server's host folder.</summary>
     private static bool IsDemoEntry(string name) =>
         name is SqliteJobJournal.StateFolderName or Reporting.ReportWriter.ReportFileName or Reporting.ReportWriter.FailedFileName
+            or Reporting.ImageListWriter.FileName
         || name.StartsWith("127.0.0.1_", StringComparison.Ordinal);
 
     /// <summary>Whether the journal names a URL that is not the demo server's, on 127.0.0.1.</summary>

@@ -8,6 +8,7 @@ internal static class RefererPolicy
     /// none: with <see cref="RefererMode.None"/>, from an https page to an http target (a secure page's URL never
     /// travels in clear), or when the page is not http(s).
     /// </summary>
+    /// <remarks><see cref="RefererMode.Full"/> sends the whole page URL to the page's own origin and only its origin elsewhere.</remarks>
     public static string? For(Uri page, Uri target, RefererMode mode)
     {
         ArgumentNullException.ThrowIfNull(page);
@@ -21,9 +22,16 @@ internal static class RefererPolicy
 
         return mode switch
         {
+            // As browsers do by default (strict-origin-when-cross-origin): another origin learns where, not what.
+            RefererMode.Full when !SameOrigin(page, target) => page.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) + "/",
             RefererMode.Full => page.GetComponents(UriComponents.HttpRequestUrl, UriFormat.UriEscaped),
             RefererMode.Origin => page.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) + "/",
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
         };
     }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
 }

@@ -170,7 +170,7 @@ internal sealed class AttemptRunner
             outcome = await _fetcher.FetchAsync(target, attemptToken.Token).ConfigureAwait(false);
             if (_crawlRules is not null && target.Kind == ItemKind.File && _crawlRules.SizeFilter(outcome) is { } rule)
             {
-                target.DeletePart();
+                // Finish deletes the part file of a skipped item.
                 outcome = outcome with { Reason = FailureReason.None, SkippedBy = rule, Sha256 = null };
             }
             else if (outcome.Succeeded)

@@ -73,7 +73,7 @@ internal sealed class CrawlSession : IDisposable
     {
         if (Robots is null)
         {
-            _frontier.ClearHost(host);
+            // Without robots.txt no host is probed first (FrontierOptions.ProbeNewHosts is off).
             return null;
         }
 

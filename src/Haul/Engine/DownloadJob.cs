@@ -86,10 +86,10 @@ public static class DownloadJob
                     Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
                     Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
                     LeaseDuration: TimeSpan.FromMinutes(10),
-                    ProbeNewHosts: crawl is not null,
+                    ProbeNewHosts: crawl is not null && !crawl.Options.IgnoreRobots,
                     HostGap: options.HostGap,
                     GapJitter: options.RandomWait ? Jitter(options.Randomizer) : null),
-                item => CreateWork(root, partsFolder, item, crawl?.Options, options),
+                item => CreateWork(root, partsFolder, item, crawl, options),
                 time);
             progress.SetHostSource(frontier.Snapshot);
             // The scope starts from every start page the job has: those given now, and those an earlier run's start pages
@@ -229,11 +229,13 @@ public static class DownloadJob
         }
     }
 
-    private static WorkItem CreateWork(string root, string partsFolder, JournalItem item, CrawlOptions? crawl, HaulOptions options) =>
+    private static WorkItem CreateWork(string root, string partsFolder, JournalItem item, CrawlStart? crawl, HaulOptions options) =>
         new(item, CreateTarget(root, partsFolder, item, crawl, options)) { NotBefore = item.NotBefore };
 
-    private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item, CrawlOptions? crawl, HaulOptions options)
+    private static FetchTarget CreateTarget(string root, string partsFolder, JournalItem item, CrawlStart? crawlStart, HaulOptions options)
     {
+        var crawl = crawlStart?.Options;
+        var url = new Uri(item.Url);
         var partPath = Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part");
         string finalPath;
         string? unusable = null;
@@ -249,8 +251,10 @@ public static class DownloadJob
             unusable = exception.Message;
         }
 
-        var target = new FetchTarget(item.Id, new Uri(item.Url), finalPath, partPath, item.ExpectedSha256)
+        var target = new FetchTarget(item.Id, url, finalPath, partPath, item.ExpectedSha256)
         {
+            // What a crawl found gets the user's credential headers only on a start page's origin.
+            CredentialOrigin = crawlStart is null || crawlStart.StartPages.Any(p => RequestFactory.SameOrigin(p, url)) ? url : null,
             Kind = item.Kind,
             Referer = item.Referer,
             MaxBytes = item.Kind == ItemKind.Page ? crawl?.MaxPageBytes : Min(crawl?.MaxBytes, options.MaxFileSize),

@@ -55,7 +55,7 @@ internal sealed class PageReader
     {
         _inline = inline;
         _savePages = savePages;
-        _root = options.OutputDirectory;
+        _root = Path.GetFullPath(options.OutputDirectory);
         _session = session;
         _journal = journal;
         _frontier = frontier;
@@ -140,7 +140,7 @@ internal sealed class PageReader
             var path = await _journal.ClaimOutputPathAsync(item.Id, OutputPathMapper.Map(pageUrl), cancellationToken).ConfigureAwait(false);
             try
             {
-                var placement = await _savePages.PlaceAsync(target.PartPath, OutputPathMapper.Resolve(Path.GetFullPath(_root), path), fetched.Sha256!, cancellationToken).ConfigureAwait(false);
+                var placement = await _savePages.PlaceAsync(target.PartPath, OutputPathMapper.Resolve(_root, path), fetched.Sha256!, cancellationToken).ConfigureAwait(false);
                 savedModified = placement.FileModified;
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -30,7 +30,9 @@ internal static class SitemapSeeder
             while (queue.Count > 0 && seen.Count < MaxSitemaps)
             {
                 var sitemap = queue.Dequeue();
-                if (!seen.Add(sitemap.AbsoluteUri))
+
+                // A sitemap is fetched only where the crawl's pages may be: robots.txt or an index cannot send Haul elsewhere.
+                if (!seen.Add(sitemap.AbsoluteUri) || session.Scope.CheckPage(sitemap, 1, 0) is not null)
                 {
                     continue;
                 }

@@ -13,6 +13,7 @@ internal sealed class FetchTarget
         PartPath = partPath;
         ExpectedSha256 = expectedSha256;
         CurrentUrl = url;
+        CredentialOrigin = url;
     }
 
     public long ItemId { get; }
@@ -31,6 +32,13 @@ internal sealed class FetchTarget
     public string PartPath { get; }
 
     public string? ExpectedSha256 { get; }
+
+    /// <summary>
+    /// The origin the user's credential headers (<c>-H Authorization</c>, <c>Cookie</c>) belong to: the item's own URL
+    /// for an input line, a start page's origin for what a crawl found there, null (none) for what a crawl found
+    /// elsewhere, so that a page cannot draw them to a host of its choosing.
+    /// </summary>
+    public Uri? CredentialOrigin { get; init; }
 
     /// <summary>A page to read for links, or a file to save.</summary>
     public Journal.ItemKind Kind { get; init; }

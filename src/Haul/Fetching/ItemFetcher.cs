@@ -155,10 +155,10 @@ internal sealed class ItemFetcher : IDisposable
         // A content-coded body (gzip, deflate, br) is decoded before it is verified and saved. Its validators and
         // length describe the encoded bytes, so it can only ever be fetched whole.
         var encoded = !ContentDecoding.IsIdentity(headers.ContentEncoding);
-        if (encoded && headers.ContentLength is null && response.Headers.TransferEncodingChunked != true)
+        if (encoded && headers.ContentLength is null && response.Headers.TransferEncodingChunked != true && response.Version.Major < 2)
         {
-            // Decoders take a cut-short stream for a whole one, so a coded body must be framed (a length, or chunks)
-            // for its end to be known.
+            // Decoders take a cut-short stream for a whole one, so a coded HTTP/1.x body must be framed (a length, or
+            // chunks) for its end to be known; HTTP/2 frames every body and marks its end.
             return Failure(FailureReason.ProtocolError, resumeFrom, status) with { Detail = "a content-coded body without Content-Length or chunked framing cannot be checked for truncation" };
         }
         var etag = encoded ? null : response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;

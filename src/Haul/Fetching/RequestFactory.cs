@@ -26,8 +26,13 @@ internal static class RequestFactory
         && a.Port == b.Port;
 
     /// <summary>Whether the user's credential headers may go to <paramref name="hop"/>, a hop of an item given as <paramref name="origin"/>.</summary>
-    public static bool MaySendCredentials(HaulOptions options, Uri origin, Uri hop)
+    public static bool MaySendCredentials(HaulOptions options, Uri? origin, Uri hop)
     {
+        if (origin is null)
+        {
+            return false;
+        }
+
         if (SameOrigin(origin, hop))
         {
             return true;
@@ -41,7 +46,7 @@ internal static class RequestFactory
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = url.Scheme == Uri.UriSchemeHttps ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
-        var credentials = MaySendCredentials(options, target.Url, url);
+        var credentials = MaySendCredentials(options, target.CredentialOrigin, url);
         foreach (var header in options.Headers)
         {
             if (credentials || !IsCredential(header.Key))

@@ -24,24 +24,24 @@ public static class ImageListWriter
 
     private static async Task WriteLinesAsync(IJobJournal journal, Stream stream, CancellationToken cancellationToken)
     {
-        var options = new JsonWriterOptions { Indented = false };
+        // One writer for every line: reset after each, so each line is a JSON value of its own.
+        var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        await using var disposal = json.ConfigureAwait(false);
         var count = 0;
         await foreach (var image in journal.ReadFoundImagesAsync(cancellationToken).ConfigureAwait(false))
         {
-            var json = new Utf8JsonWriter(stream, options);
-            await using (json.ConfigureAwait(false))
-            {
-                json.WriteStartObject();
-                json.WriteString("url", image.Url);
-                json.WriteString("path", image.OutputPath);
-                json.WriteNumber("bytes", image.Bytes);
-                json.WriteString("sha256", image.Sha256);
-                json.WriteString("contentType", image.ContentType);
-                json.WritePropertyName("pages");
-                json.WriteRawValue(image.PagesJson, skipInputValidation: false);
-                json.WriteNumber("pageCount", image.PageCount);
-                json.WriteEndObject();
-            }
+            json.WriteStartObject();
+            json.WriteString("url", image.Url);
+            json.WriteString("path", image.OutputPath);
+            json.WriteNumber("bytes", image.Bytes);
+            json.WriteString("sha256", image.Sha256);
+            json.WriteString("contentType", image.ContentType);
+            json.WritePropertyName("pages");
+            json.WriteRawValue(image.PagesJson, skipInputValidation: false);
+            json.WriteNumber("pageCount", image.PageCount);
+            json.WriteEndObject();
+            json.Flush();
+            json.Reset();
 
             stream.WriteByte((byte)'\n');
             if (++count % 256 == 0)

@@ -219,7 +219,7 @@ public sealed class CrawlJobTests
         foreach (var image in expected)
         {
             var item = byUrl[image.Url.AbsoluteUri];
-            var page = new Uri(item.Referer!);
+            var page = new Uri(item.Source!);
             Assert.Equal(PageFindingsBuilder.ByPagePath(page, image.Url), item.ChosenPath);
             Assert.StartsWith(host + "/", item.OutputPath!, StringComparison.Ordinal);
             Assert.Equal(image.Sha256, TestSupport.Sha256OfFile(Path.Combine(folder.Path, item.OutputPath!)));
@@ -396,6 +396,25 @@ public sealed class CrawlJobTests
                 Assert.Equal(ItemState.Done, item.State);
             }
         }
+    }
+
+    [Fact]
+    public async Task Credential_headers_go_only_to_a_start_pages_origin_never_to_a_host_a_page_names()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 67));
+        using var folder = new TempFolder();
+        var options = TestSupport.FastOptions(folder.Path) with { Headers = [new("Authorization", "Bearer secret"), new("X-Trace", "7")] };
+
+        await CrawlJob.RunAsync(options, Crawl, [servers.StartUri]);
+
+        var cdn = servers.Cdn.Counters.Log.Where(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(cdn);
+        Assert.All(cdn, r => Assert.Null(r.Authorization));
+        Assert.All(cdn, r => Assert.Equal("7", r.Header("X-Trace")));
+        Assert.All(servers.Main.Counters.Log.Where(r => r.Path != "/robots.txt"), r => Assert.Equal("Bearer secret", r.Authorization));
+
+        // The image host learns the page's origin, not its path.
+        Assert.All(cdn, r => Assert.Equal(servers.Main.BaseUri.AbsoluteUri, r.Referer));
     }
 
     private static async Task<(System.Net.HttpStatusCode Status, byte[] Body, string? ContentType)> GetAsync(Uri url)

@@ -7,12 +7,20 @@ public sealed class RefererPolicyTests
     private static string? For(string page, string target, RefererMode mode) => RefererPolicy.For(new Uri(page), new Uri(target), mode);
 
     [Theory]
+    [InlineData("http://h/p?token=1", "http://cdn/i.jpg", "http://h/")]
+    [InlineData("https://h/p", "https://cdn/i.jpg", "https://h/")]
+    [InlineData("http://h/p", "https://cdn/i.jpg", "http://h/")]
+    [InlineData("http://h/p", "http://h:8080/i.jpg", "http://h/")]
+    public void Full_ToAnotherOriginIsOnlyTheOrigin(string page, string target, string expected) =>
+        Assert.Equal(expected, RefererPolicy.For(new Uri(page), new Uri(target), RefererMode.Full));
+
+    [Theory]
     [InlineData("http://127.0.0.1:5000/gallery/page/2", "http://127.0.0.1:5000/img/full/1.jpg", "http://127.0.0.1:5000/gallery/page/2")]
-    [InlineData("http://h/p?x=1#frag", "http://cdn/i.jpg", "http://h/p?x=1")]
+    [InlineData("http://h/p?x=1#frag", "http://h/i.jpg", "http://h/p?x=1")]
     [InlineData("http://user:secret@h/p", "http://h/i.jpg", "http://h/p")]
     [InlineData("HTTP://H:80/a%7eb/ü", "http://h/i.jpg", "http://h/a~b/%C3%BC")]
-    [InlineData("https://h/p", "https://cdn/i.jpg", "https://h/p")]
-    [InlineData("http://h/p", "https://cdn/i.jpg", "http://h/p")]
+    [InlineData("https://h/p", "https://h/i.jpg", "https://h/p")]
+    [InlineData("http://h:8080/p", "http://h:8080/i.jpg", "http://h:8080/p")]
     public void Full_IsThePageWithoutFragmentAndUserInfo(string page, string target, string expected) =>
         Assert.Equal(expected, For(page, target, RefererMode.Full));
 
