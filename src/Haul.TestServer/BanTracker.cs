@@ -1,7 +1,7 @@
 namespace Haul.TestServer;
 
 /// <summary>Sliding one-second request window shared by all clients, and the ban it triggers.</summary>
-internal sealed class BanTracker(BanOptions? options, TimeProvider time)
+internal sealed class BanTracker(BanOptions? options, TimeProvider time, ServerCounters counters)
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
     private readonly Queue<DateTimeOffset> _arrivals = new();
@@ -50,6 +50,7 @@ internal sealed class BanTracker(BanOptions? options, TimeProvider time)
             }
 
             _bannedUntil = now + options.Duration;
+            counters.BanTriggered();
             _arrivals.Clear();
             return true;
         }

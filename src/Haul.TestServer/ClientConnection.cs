@@ -97,7 +97,7 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
             }
 
             requestNumber++;
-            var entry = context.Counters.BeginRequest(request!, Id, requestNumber);
+            var entry = context.Counters.BeginRequest(request!, Id, requestNumber, time.GetUtcNow());
             if (context.Ban.RegisterArrival())
             {
                 return ResetFor(entry, FaultKind.BanReset);
@@ -109,7 +109,9 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
             }
 
             var exchange = new Exchange(context, socket, stream, request!, entry);
-            var outcome = await Router.RouteAsync(exchange, cancellationToken);
+            var outcome = context.Limits.Refusal() is { } refusal
+                ? await RefuseAsync(exchange, refusal, cancellationToken)
+                : await Router.RouteAsync(exchange, cancellationToken);
             if (outcome != ExchangeOutcome.KeepOpen)
             {
                 return outcome;
@@ -118,6 +120,11 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
             lastResponseAt = time.GetTimestamp();
         }
     }
+
+    /// <summary>A request the site's limits refuse: 429 with the rate limit's Retry-After, or 503 in an outage.</summary>
+    private ValueTask<ExchangeOutcome> RefuseAsync(Exchange exchange, int status, CancellationToken cancellationToken) => status == 429
+        ? exchange.SendHtmlAsync(429, "Too Many Requests", cancellationToken, head => head.Add("Retry-After", context.Options.RateLimit!.RetryAfterSeconds))
+        : exchange.SendHtmlAsync(503, "Service Unavailable", cancellationToken);
 
     private ExchangeOutcome ResetFor(RequestEntry entry, FaultKind kind)
     {

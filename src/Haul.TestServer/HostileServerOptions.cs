@@ -30,6 +30,12 @@ public sealed record HostileServerOptions
     /// <summary>Rate-limit ban; null disables it.</summary>
     public BanOptions? Ban { get; init; }
 
+    /// <summary>A rate limit answering 429 with Retry-After beyond it; null disables it.</summary>
+    public RateLimitOptions? RateLimit { get; init; }
+
+    /// <summary>Every request is answered 503 (without Retry-After) for this long after the first one; null disables it.</summary>
+    public TimeSpan? Outage { get; init; }
+
     /// <summary>How long a stall holds the socket open and silent before closing.</summary>
     public TimeSpan StallDuration { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -110,6 +116,29 @@ public sealed record HostileServerOptions
             {
                 problems.Add("Ban.Duration must be positive");
             }
+        }
+
+        if (RateLimit is { } rate)
+        {
+            if (!(rate.RequestsPerSecond > 0))
+            {
+                problems.Add("RateLimit.RequestsPerSecond must be positive");
+            }
+
+            if (rate.Burst < 0)
+            {
+                problems.Add("RateLimit.Burst must not be negative");
+            }
+
+            if (rate.RetryAfterSeconds < 0)
+            {
+                problems.Add("RateLimit.RetryAfterSeconds must not be negative");
+            }
+        }
+
+        if (Outage is { } outage && outage <= TimeSpan.Zero)
+        {
+            problems.Add("Outage must be positive when set");
         }
 
         if (StallDuration < TimeSpan.Zero)

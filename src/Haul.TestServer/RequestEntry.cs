@@ -1,7 +1,7 @@
 namespace Haul.TestServer;
 
 /// <summary>The mutable log entry behind a <see cref="RequestRecord"/>, filled in as the response progresses.</summary>
-internal sealed class RequestEntry(HttpRequest request, long connectionId, int requestOnConnection)
+internal sealed class RequestEntry(HttpRequest request, long connectionId, int requestOnConnection, DateTimeOffset arrived)
 {
     private long _bodyBytes;
     private volatile int _status;
@@ -41,6 +41,7 @@ internal sealed class RequestEntry(HttpRequest request, long connectionId, int r
             request.Headers)
         {
             Query = request.Query,
+            Arrived = arrived,
         };
     }
 }

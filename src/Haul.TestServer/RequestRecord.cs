@@ -27,6 +27,9 @@ public sealed record RequestRecord(
     long BodyBytesSent,
     IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>When the request's head was read, by the server's clock.</summary>
+    public DateTimeOffset Arrived { get; init; }
+
     /// <summary>The Authorization header, if any.</summary>
     public string? Authorization => Header("Authorization");
 

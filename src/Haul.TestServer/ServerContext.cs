@@ -11,7 +11,9 @@ internal sealed class ServerContext(HostileServerOptions options, FileCatalog ca
 
     public FaultPlanner Planner { get; } = new(options.Seed, options.Faults);
 
-    public BanTracker Ban { get; } = new(options.Ban, options.TimeProvider);
+    public BanTracker Ban { get; } = new(options.Ban, options.TimeProvider, counters);
+
+    public SiteLimits Limits { get; } = new(options, options.TimeProvider);
 
     /// <summary>The TLS certificates; null when the server speaks plain HTTP.</summary>
     public ServerCertificates? Certificates { get; } = certificates;

@@ -12,12 +12,16 @@ public sealed class ServerCounters
     private long _requests;
     private long _connections;
     private long _bodyBytes;
+    private int _bans;
 
     /// <summary>Requests received, including those answered with a reset.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>TCP connections accepted, including those reset at once during a ban.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _connections);
+
+    /// <summary>Times the rate-limit ban (<see cref="HostileServerOptions.Ban"/>) was triggered.</summary>
+    public int BansTriggered => Volatile.Read(ref _bans);
 
     /// <summary>Response body bytes written (chunk framing excluded), over all routes.</summary>
     public long BodyBytesSent => Interlocked.Read(ref _bodyBytes);
@@ -63,15 +67,17 @@ public sealed class ServerCounters
     /// <summary>How many times a fault kind was injected.</summary>
     public int FaultsInjected(FaultKind kind) => (int)kind < _faults.Length ? Volatile.Read(ref _faults[(int)kind]) : 0;
 
+    internal void BanTriggered() => Interlocked.Increment(ref _bans);
+
     internal void ConnectionAccepted() => Interlocked.Increment(ref _connections);
 
     internal void Fault(FaultKind kind) => Interlocked.Increment(ref _faults[(int)kind]);
 
-    internal RequestEntry BeginRequest(HttpRequest request, long connectionId, int requestOnConnection)
+    internal RequestEntry BeginRequest(HttpRequest request, long connectionId, int requestOnConnection, DateTimeOffset arrived)
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Increment(ref Tally(request.Path).Requests);
-        var entry = new RequestEntry(request, connectionId, requestOnConnection);
+        var entry = new RequestEntry(request, connectionId, requestOnConnection, arrived);
         lock (_logLock)
         {
             _log.Add(entry);

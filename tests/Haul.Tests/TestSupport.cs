@@ -89,6 +89,17 @@ internal static class TestSupport
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>Asserts that every file of <paramref name="server"/> is saved under <paramref name="root"/>, byte-identical.</summary>
+    public static void AssertAllSaved(string root, HostileServer server)
+    {
+        foreach (var file in server.Files)
+        {
+            var saved = SavedPath(root, Url(server, file.Path));
+            Assert.True(File.Exists(saved), saved);
+            Assert.Equal(server.GetFile(file.Path).Sha256Hex, Sha256OfFile(saved));
+        }
+    }
+
     public static string[] PartFiles(string root) => Directory.GetFiles(root, "*.part", SearchOption.AllDirectories);
 
     /// <summary>Every item of the output folder's journal with its attempts, read after the job closed it.</summary>

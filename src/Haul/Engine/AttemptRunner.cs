@@ -112,15 +112,12 @@ internal sealed class AttemptRunner
         work.Attempts++;
         var host = work.Host;
         var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
-        if (IsPushBack(outcome))
+        if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason)) is { } pause)
         {
-            // The host pushed back: no new attempt of it starts before the wait it asked for, or our own backoff.
-            var pause = delay;
-            var until = _time.GetUtcNow().Add(pause).ToUnixTimeMilliseconds();
-            var reason = FailureReasons.ToName(outcome.Reason);
-            _frontier.PauseHost(host, until, reason);
-            _journal.Record(new HostPaused(host, until, reason));
-            Log.HostPaused(_logger, host, (long)pause.TotalMilliseconds, reason);
+            // The host pushed back: no new attempt of it starts before the wait it asked for, or the controller's.
+            _journal.Record(new HostPaused(host, pause.Until, pause.Reason));
+            var pausedFor = pause.Until - _time.GetUtcNow().ToUnixTimeMilliseconds();
+            Log.HostPaused(_logger, host, pausedFor, pause.Reason);
         }
 
         if (outcome.Succeeded || !outcome.ShouldRetry || work.Attempts >= _options.MaxAttempts)
@@ -149,13 +146,18 @@ internal sealed class AttemptRunner
     }
 
     /// <summary>
-    /// A 429 or 503, or a connection reset or timed out before any response (the signature of a ban or an overloaded
-    /// host): every item of the host waits, not just this one, so that retries do not hammer it. A refused connection
-    /// is a closed port, not a host pushing back; its items back off on their own.
+    /// What an attempt says about its host. A connection reset or timed out before any response is the signature of a
+    /// ban or an overloaded host; a refused connection is a closed port, not a host pushing back, and says nothing.
     /// </summary>
-    private static bool IsPushBack(AttemptOutcome outcome) =>
-        outcome.Reason is FailureReason.TooManyRequests or FailureReason.ServiceUnavailable
-        || (outcome.Status is null && outcome.Reason is FailureReason.ConnectionReset or FailureReason.ConnectTimeout);
+    private static HostSignal Signal(AttemptOutcome outcome) => outcome switch
+    {
+        { Reason: FailureReason.TooManyRequests } => HostSignal.Throttled,
+        { Reason: FailureReason.ServiceUnavailable } => HostSignal.Unavailable,
+        { Status: null, Reason: FailureReason.ConnectionReset or FailureReason.ConnectTimeout or FailureReason.StaleConnection } => HostSignal.Refused,
+        { Reason: FailureReason.BodyStall or FailureReason.LowSpeed } => HostSignal.Stalled,
+        { Status: not null } => HostSignal.Healthy,
+        _ => HostSignal.None,
+    };
 
     private async Task<AttemptOutcome> AttemptAsync(WorkItem work, TimeSpan remaining, CancellationToken cancellationToken)
     {

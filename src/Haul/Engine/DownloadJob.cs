@@ -88,10 +88,16 @@ public static class DownloadJob
                     LeaseDuration: TimeSpan.FromMinutes(10),
                     ProbeNewHosts: crawl is not null && !crawl.Options.IgnoreRobots,
                     HostGap: options.HostGap,
-                    GapJitter: options.RandomWait ? Jitter(options.Randomizer) : null),
+                    GapJitter: options.RandomWait ? Jitter(options.Randomizer) : null)
+                {
+                    PushBackPause = options.RetryBaseDelay,
+                    PushBackPauseCap = options.RetryMaxDelay < HaulDefaults.HostPauseCap ? options.RetryMaxDelay : HaulDefaults.HostPauseCap,
+                    BanPause = options.BanPause,
+                    Random = options.Randomizer ?? Random.Shared.NextDouble,
+                },
                 item => CreateWork(root, partsFolder, item, crawl, options),
                 time);
-            progress.SetHostSource(frontier.Snapshot);
+            progress.SetHostSource(frontier.Snapshot, frontier.HostsWithEvents);
             // The scope starts from every start page the job has: those given now, and those an earlier run's start pages
             // redirected to.
             using var session = crawl is null

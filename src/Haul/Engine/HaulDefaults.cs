@@ -47,4 +47,10 @@ internal static class HaulDefaults
 
     /// <summary>A pooled buffer of this size is used for each body; large enough for few syscalls, small enough for many workers.</summary>
     public const int BufferSize = 64 * 1024;
+
+    /// <summary>The longest pause of a host that pushes back without Retry-After.</summary>
+    public static readonly TimeSpan HostPauseCap = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first pause after a ban; it doubles while the ban lasts.</summary>
+    public static readonly TimeSpan BanPause = TimeSpan.FromSeconds(5);
 }

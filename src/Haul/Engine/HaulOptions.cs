@@ -106,6 +106,9 @@ public sealed record HaulOptions
     /// <summary>The most requests a second to one host; null for no limit. With <see cref="Wait"/>, the longer gap holds.</summary>
     public double? MaxRequestsPerSecond { get; init; }
 
+    /// <summary>The first pause of a host after a ban (resets at connect, many in a row); it doubles while the ban lasts.</summary>
+    internal TimeSpan BanPause { get; init; } = HaulDefaults.BanPause;
+
     /// <summary>The clock: every deadline, backoff and Retry-After date is measured with it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -22,6 +22,7 @@ public sealed class JobProgress
     private int _imagesFound;
     private int _imagesDone;
     private Func<IReadOnlyList<HostSnapshot>> _hosts = () => [];
+    private Func<IReadOnlyList<HostSnapshot>> _pushedBack = () => [];
 
     /// <summary>Items in the job, skipped entries included.</summary>
     public int Total => Volatile.Read(ref _total);
@@ -71,7 +72,14 @@ public sealed class JobProgress
     /// <summary>Every host's queue now.</summary>
     public IReadOnlyList<HostSnapshot> Hosts => _hosts();
 
-    internal void SetHostSource(Func<IReadOnlyList<HostSnapshot>> hosts) => _hosts = hosts;
+    /// <summary>Every host that pushed back in this run (429, 503, resets, bans, stalls), with what it did and how it is treated.</summary>
+    public IReadOnlyList<HostSnapshot> HostsThatPushedBack => _pushedBack();
+
+    internal void SetHostSource(Func<IReadOnlyList<HostSnapshot>> hosts, Func<IReadOnlyList<HostSnapshot>> pushedBack)
+    {
+        _hosts = hosts;
+        _pushedBack = pushedBack;
+    }
 
     internal void AddTotal(int count) => Interlocked.Add(ref _total, count);
 

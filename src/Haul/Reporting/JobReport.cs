@@ -55,6 +55,9 @@ public sealed record JobReport
     /// <summary>The pages of a crawl, counted among the items too; null for a list job.</summary>
     public PageCounts? Pages { get; init; }
 
+    /// <summary>Every host that pushed back in this run (429, 503, resets, bans, stalls): what it did, and how it was left.</summary>
+    public IReadOnlyList<Scheduling.HostSnapshot> Hosts { get; init; } = [];
+
     /// <summary>Whether every item ended done or skipped.</summary>
     public bool Succeeded => Failed == 0 && Pending == 0;
 }

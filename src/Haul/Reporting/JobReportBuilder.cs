@@ -62,6 +62,7 @@ internal static class JobReportBuilder
             SkippedItems = skipped,
             Backups = backups,
             BackupCount = counts.Backups,
+            Hosts = progress.HostsThatPushedBack,
             Pages = counts.Pages(ItemState.Pending) + counts.Pages(ItemState.InProgress) + counts.Pages(ItemState.Done)
                 + counts.Pages(ItemState.Failed) + counts.Pages(ItemState.Skipped) == 0
                 ? null

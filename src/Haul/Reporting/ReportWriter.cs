@@ -4,6 +4,7 @@ using System.Text.Json;
 using Haul.Fetching;
 using Haul.Input;
 using Haul.Journal;
+using Haul.Scheduling;
 using Haul.Writing;
 
 namespace Haul.Reporting;
@@ -117,6 +118,7 @@ public static class ReportWriter
         }
 
         WriteCounts(json, "retriesByReason", report.RetriesByReason);
+        WriteHosts(json, report.Hosts);
         WriteCounts(json, "failuresByReason", report.FailuresByReason);
         json.WriteStartArray("failures");
         await foreach (var failure in lists.Failures.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -216,6 +218,34 @@ public static class ReportWriter
         json.WriteEndArray();
         json.WriteEndObject();
         await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The hosts that pushed back, with what they did and how Haul was treating them at the end.</summary>
+    private static void WriteHosts(Utf8JsonWriter json, IReadOnlyList<HostSnapshot> hosts)
+    {
+        json.WriteStartArray("hosts");
+        foreach (var host in hosts)
+        {
+            json.WriteStartObject();
+            json.WriteString("host", host.Host);
+            json.WriteString("mode", HostModes.ToName(host.Mode));
+            if (host.RateLimit is { } rate)
+            {
+                json.WriteNumber("requestsPerSecond", Math.Round(rate, 2));
+            }
+
+            json.WriteNumber("concurrency", host.Concurrency);
+            var events = host.Events;
+            json.WriteNumber("throttled", events.Throttled);
+            json.WriteNumber("unavailable", events.Unavailable);
+            json.WriteNumber("refused", events.Refused);
+            json.WriteNumber("bans", events.Bans);
+            json.WriteNumber("stalls", events.Stalls);
+            json.WriteNumber("slowdowns", events.Slowdowns);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteCounts(Utf8JsonWriter json, string name, IReadOnlyDictionary<FailureReason, int> counts)

@@ -106,6 +106,7 @@ internal sealed partial class Frontier
             {
                 _order.RemoveAt(i);
                 _hosts.Remove(queue.Host);
+                _pacing.Forget(queue.Host, now);
 
                 // Its unfinished items, if the journal still counts any, are being worked on under another host (a
                 // redirect); asking for it again before new input would only find nothing.

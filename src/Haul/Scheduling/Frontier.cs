@@ -86,6 +86,32 @@ internal sealed partial class Frontier : IDisposable
         }
     }
 
+    /// <summary>
+    /// What an attempt of <paramref name="work"/> showed about <paramref name="host"/>: its controller adapts, and when
+    /// the host must be left alone the pause is applied and returned, for the journal and the log.
+    /// </summary>
+    public HostPause? Observe(WorkItem work, string host, HostSignal signal, TimeSpan? retryAfter, string reason)
+    {
+        lock (_sync)
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (_pacing.Observe(host, signal, work.AttemptStarted, now, retryAfter, reason) is not { } pause)
+            {
+                return null;
+            }
+
+            var queue = GetOrAdd(host);
+            if (pause.Until > queue.PausedUntil)
+            {
+                queue.PausedUntil = pause.Until;
+                queue.PauseReason = pause.Reason;
+            }
+
+            Signal();
+            return pause;
+        }
+    }
+
     /// <summary>Starts no two requests of a host closer together than <paramref name="gap"/> (robots.txt's Crawl-delay).</summary>
     public void SetHostGap(string host, TimeSpan gap)
     {
@@ -214,10 +240,45 @@ internal sealed partial class Frontier : IDisposable
         lock (_sync)
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            return _order.Select(q => new HostSnapshot(
-                q.Host, q.InMemory, q.Active, q.PausedUntil > now ? TimeSpan.FromMilliseconds(q.PausedUntil - now) : null, q.PagesInMemory, q.ActivePages)).ToList();
+            return _order.Select(q => Snapshot(q, now)).ToList();
         }
     }
+
+    /// <summary>Every host that pushed back in this run, with what it did, for the report.</summary>
+    public IReadOnlyList<HostSnapshot> HostsWithEvents()
+    {
+        lock (_sync)
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            return _pacing.WithEvents().Select(p => _hosts.TryGetValue(p.Host, out var queue)
+                ? Snapshot(queue, now)
+                : new HostSnapshot(p.Host, 0, 0, null) { Mode = Mode(p.Controller, null, now), RateLimit = p.Controller.Rate, Concurrency = p.Controller.Concurrency, Events = p.Controller.Events })
+                .OrderBy(h => h.Host, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    private HostSnapshot Snapshot(HostQueue queue, long now)
+    {
+        var controller = _pacing.Find(queue.Host);
+        return new HostSnapshot(
+            queue.Host, queue.InMemory, queue.Active, queue.PausedUntil > now ? TimeSpan.FromMilliseconds(queue.PausedUntil - now) : null, queue.PagesInMemory, queue.ActivePages)
+        {
+            Mode = Mode(controller, queue, now),
+            PauseReason = queue.PausedUntil > now ? queue.PauseReason : null,
+            RequestsPerSecond = controller?.RecentStarts(now) ?? 0,
+            RateLimit = controller?.Rate,
+            Concurrency = controller is null ? _pacing.Limit(queue.Host) : (controller.Probing ? 1 : controller.Concurrency),
+            Events = controller?.Events ?? HostEvents.None,
+        };
+    }
+
+    private static HostMode Mode(HostController? controller, HostQueue? queue, long now) => controller switch
+    {
+        _ when queue is not null && queue.PausedUntil > now => controller is { Banned: true } ? HostMode.Banned : HostMode.Paused,
+        { Probing: true } => HostMode.Probing,
+        { Rate: not null } => HostMode.Slowed,
+        _ => HostMode.Running,
+    };
 
     private bool TryTake(long now, out WorkItem? work, out TimeSpan? wait)
     {
@@ -259,6 +320,7 @@ internal sealed partial class Frontier : IDisposable
             _active++;
             work = queue.Ready.Dequeue();
             work.Host = queue.Host;
+            work.AttemptStarted = now;
             if (work.Item.Kind == ItemKind.Page)
             {
                 queue.ActivePages++;

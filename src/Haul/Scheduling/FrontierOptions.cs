@@ -14,4 +14,20 @@ namespace Haul.Scheduling;
 /// <param name="GapJitter">With <c>--random-wait</c>: a factor each gap is multiplied by, between 0.5 and 1.5; null for none.</param>
 internal sealed record FrontierOptions(
     int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration, bool ProbeNewHosts = false, TimeSpan HostGap = default,
-    Func<double>? GapJitter = null);
+    Func<double>? GapJitter = null)
+{
+    /// <summary>The first pause of a host that pushed back without Retry-After; it doubles while the push-back goes on.</summary>
+    public TimeSpan PushBackPause { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause of a host that pushed back without Retry-After.</summary>
+    public TimeSpan PushBackPauseCap { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first pause after a ban; it doubles while the ban lasts.</summary>
+    public TimeSpan BanPause { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest pause after a ban.</summary>
+    public TimeSpan BanPauseCap { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A number in [0, 1) for the jitter of pauses; tests pin it.</summary>
+    public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
+}

@@ -1,87 +1,115 @@
 namespace Haul.Scheduling;
 
 /// <summary>
-/// The per-host limits on starting attempts that are not a pause: a least gap between the starts of a host's requests
-/// (the job's <see cref="FrontierOptions.HostGap"/>, or robots.txt's Crawl-delay when longer; drawn around it with
-/// <see cref="FrontierOptions.GapJitter"/>), and, with <see cref="FrontierOptions.ProbeNewHosts"/>, one attempt at a
-/// time until the host is cleared. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
+/// The per-host limits on starting attempts that are not a queue's pause: each host's <see cref="HostController"/>
+/// (its adaptive rate and concurrency, robots.txt's Crawl-delay, the job's <see cref="FrontierOptions.HostGap"/>, drawn
+/// around with <see cref="FrontierOptions.GapJitter"/>), and, with <see cref="FrontierOptions.ProbeNewHosts"/>, one
+/// attempt at a time until the host is cleared. A controller that learned nothing is forgotten with its host, so that
+/// memory stays flat in the number of hosts. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
 /// </summary>
 internal sealed class HostPacing
 {
     private readonly FrontierOptions _options;
-
-    /// <summary>Hosts with a least gap between the starts of their requests: the gap and the next start allowed.</summary>
-    private readonly Dictionary<string, (long Gap, long NextStart)> _gaps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HostController> _controllers = new(StringComparer.Ordinal);
 
     /// <summary>With <see cref="FrontierOptions.ProbeNewHosts"/>: hosts that may run more than one attempt at once.</summary>
     private readonly HashSet<string> _cleared = new(StringComparer.Ordinal);
 
     public HostPacing(FrontierOptions options) => _options = options;
 
-    /// <summary>Sets the least gap (in milliseconds) between the starts of a host's requests; 0 or less removes it.</summary>
+    /// <summary>Sets robots.txt's Crawl-delay (in milliseconds) for a host; 0 or less removes it.</summary>
     public void SetGap(string host, long milliseconds, long now)
     {
-        if (milliseconds <= 0)
-        {
-            _gaps.Remove(host);
-        }
-        else
+        var controller = Get(host);
+        controller.CrawlDelay = Math.Max(0, milliseconds);
+        if (milliseconds > 0)
         {
             // Set when the host's first request is about to start: the next may follow one gap later.
-            var next = _gaps.TryGetValue(host, out var pacing) ? pacing.NextStart : 0;
-            _gaps[host] = (milliseconds, Math.Max(next, now + milliseconds));
+            controller.NextStart = Math.Max(controller.NextStart, now + milliseconds);
         }
     }
 
-    /// <summary>Lets a host run up to <see cref="FrontierOptions.PerHostLimit"/> attempts at once; false when it already could.</summary>
+    /// <summary>Lets a host run up to its controller's concurrency at once; false when it already could.</summary>
     public bool Clear(string host) => _cleared.Add(host);
 
-    /// <summary>Gives back the gap a host booked, so that its next request may start at once; false when it has no gap.</summary>
+    /// <summary>Gives back the gap a host booked, so that its next request may start at once; false when it has none.</summary>
     public bool Refund(string host, long now)
     {
-        if (!_gaps.TryGetValue(host, out var pacing))
+        if (!_controllers.TryGetValue(host, out var controller) || controller.NextStart <= now)
         {
             return false;
         }
 
-        _gaps[host] = (pacing.Gap, now);
+        controller.NextStart = now;
         return true;
     }
 
     /// <summary>How many attempts of a host may run at once.</summary>
-    public int Limit(string host) => _options.ProbeNewHosts && !_cleared.Contains(host) ? 1 : _options.PerHostLimit;
+    public int Limit(string host)
+    {
+        if (_options.ProbeNewHosts && !_cleared.Contains(host))
+        {
+            return 1;
+        }
+
+        return _controllers.TryGetValue(host, out var controller) ? (controller.Probing ? 1 : controller.Concurrency) : _options.PerHostLimit;
+    }
 
     /// <summary>
-    /// Whether a request of <paramref name="host"/> may start at <paramref name="now"/>; if so the next start is booked
-    /// one gap later, if not <paramref name="nextStart"/> says when it may.
+    /// Whether a request of <paramref name="host"/> may start at <paramref name="now"/>; if so it is counted and the
+    /// next start is booked one gap later, if not <paramref name="nextStart"/> says when it may.
     /// </summary>
     public bool TryStart(string host, long now, out long nextStart)
     {
         nextStart = now;
-        var jobGap = (long)_options.HostGap.TotalMilliseconds;
-        if (!_gaps.TryGetValue(host, out var pacing))
+        var controller = Get(host);
+        if (controller.NextStart > now)
         {
-            if (jobGap <= 0)
-            {
-                return true;
-            }
-
-            pacing = (0, 0);
-        }
-
-        if (pacing.NextStart > now)
-        {
-            nextStart = pacing.NextStart;
+            nextStart = controller.NextStart;
             return false;
         }
 
-        var gap = Math.Max(pacing.Gap, jobGap);
-        if (_options.GapJitter is { } jitter)
+        var gap = controller.Gap;
+        if (gap > 0 && _options.GapJitter is { } jitter)
         {
             gap = (long)(gap * jitter());
         }
 
-        _gaps[host] = (pacing.Gap, now + gap);
+        // Booked from when this start was due, not from when it happened, so that timer lag does not lower the rate;
+        // a start late by more than a gap is not made up.
+        controller.NextStart = Math.Max(controller.NextStart, now - gap) + gap;
+        controller.Started(now);
         return true;
+    }
+
+    /// <summary>What an attempt of <paramref name="host"/> showed; the pause the host must take, if any.</summary>
+    public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason) =>
+        signal == HostSignal.None ? null : Get(host).Observe(signal, started, now, retryAfter, reason);
+
+    /// <summary>The host's controller, if it has one.</summary>
+    public HostController? Find(string host) => _controllers.GetValueOrDefault(host);
+
+    /// <summary>Every host that pushed back in this run, with what it did.</summary>
+    public IEnumerable<(string Host, HostController Controller)> WithEvents() =>
+        _controllers.Where(p => p.Value.Events.Any).Select(p => (p.Key, p.Value));
+
+    /// <summary>Forgets a host that has no work in memory, unless its controller learned something.</summary>
+    public void Forget(string host, long now)
+    {
+        if (_controllers.TryGetValue(host, out var controller) && controller.IsPristine && controller.NextStart <= now)
+        {
+            _controllers.Remove(host);
+        }
+    }
+
+    private HostController Get(string host)
+    {
+        if (!_controllers.TryGetValue(host, out var controller))
+        {
+            controller = new HostController(_options);
+            _controllers[host] = controller;
+        }
+
+        return controller;
     }
 }

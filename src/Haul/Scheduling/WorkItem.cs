@@ -27,6 +27,9 @@ internal sealed class WorkItem
     /// <summary>Unix milliseconds before which the item must not start.</summary>
     public long NotBefore { get; set; }
 
+    /// <summary>When the running attempt was let start (Unix milliseconds).</summary>
+    public long AttemptStarted { get; set; }
+
     /// <summary>Attempts made in this run.</summary>
     public int Attempts { get; set; }
 

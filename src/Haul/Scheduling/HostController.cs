@@ -1,0 +1,308 @@
+namespace Haul.Scheduling;
+
+/// <summary>
+/// One host's adaptive limits: how many of its requests may run at once, how fast they may start, and how long it is
+/// left alone after pushing back. Healthy responses let the rate and the concurrency rise slowly; a 429, a 503 or a
+/// reset before any response cuts them sharply and pauses the host (its <c>Retry-After</c>, or a growing pause with
+/// jitter; a lone one among healthy answers only pauses); resets at connect, many in a row, are a ban: a long pause that grows while the ban lasts, one probe
+/// request, then a rate well below the one that caused it, which the host never exceeds again in this job. An error
+/// never makes a host faster. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
+/// </summary>
+/// <remarks>
+/// The rate is found by bisection, as a host's limit is usually a token bucket the client cannot see: the lowest rate
+/// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
+/// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
+/// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
+/// and cuts nothing; neither does a lone one after the rate held, nor <c>Retry-After: 0</c>.
+/// </remarks>
+internal sealed class HostController
+{
+    /// <summary>How long a rate must hold without push-back before it counts as tolerated.</summary>
+    internal const long HoldMilliseconds = 1000;
+
+    /// <summary>Resets before any response, in a row, that make a ban.</summary>
+    internal const int BanSignature = 3;
+
+    /// <summary>After a ban, the host's rate stays at most this share of what it let through in the second before.</summary>
+    internal const double BanHeadroom = 0.8;
+
+    private const double MinimumRate = 0.05;
+
+    private readonly FrontierOptions _options;
+    private readonly RateMeter _starts = new();
+    private readonly RateMeter _successes = new();
+    private double _lower;
+    private double _upper = double.PositiveInfinity;
+    private double? _banCap;
+    private long _holdStart;
+    private long _activeSince = -1;
+    private long _lastCut = long.MinValue;
+    private int _strikes;
+    private long _lastPause = long.MinValue;
+    private long _lastPushBack = long.MinValue / 2;
+    private int _refusedInRow;
+    private int _pushBackInRow;
+    private int _banStreak;
+    private int _healthySinceChange;
+    private int _throttled;
+    private int _unavailable;
+    private int _refused;
+    private int _bans;
+    private int _stalls;
+    private int _slowdowns;
+
+    public HostController(FrontierOptions options)
+    {
+        _options = options;
+        Concurrency = options.PerHostLimit;
+    }
+
+    /// <summary>Requests a second the host is held to; null while it has never pushed back.</summary>
+    public double? Rate { get; private set; }
+
+    /// <summary>Attempts of the host that may run at once.</summary>
+    public int Concurrency { get; private set; }
+
+    /// <summary>After a ban: one request at a time until one succeeds.</summary>
+    public bool Probing { get; private set; }
+
+    /// <summary>Whether the last pause was for a ban.</summary>
+    public bool Banned { get; private set; }
+
+    /// <summary>robots.txt's Crawl-delay for the host, in milliseconds (0 for none).</summary>
+    public long CrawlDelay { get; set; }
+
+    /// <summary>Unix milliseconds before which the host's next request must not start (its least gap).</summary>
+    public long NextStart { get; set; }
+
+    /// <summary>Whether the controller knows nothing worth keeping once the host has no work in memory.</summary>
+    public bool IsPristine => Rate is null && CrawlDelay == 0 && !Events.Any && Concurrency == _options.PerHostLimit;
+
+    /// <summary>What the host did in this run.</summary>
+    public HostEvents Events => new(_throttled, _unavailable, _refused, _bans, _stalls, _slowdowns);
+
+    /// <summary>Requests started in about the last second.</summary>
+    public double RecentStarts(long now) => _starts.PerSecond(now, 1000);
+
+    /// <summary>The least gap in milliseconds between the starts of two of the host's requests.</summary>
+    public long Gap => Math.Max(Math.Max(CrawlDelay, (long)_options.HostGap.TotalMilliseconds), Rate is { } rate ? (long)(1000 / rate) : 0);
+
+    /// <summary>A request of the host starts at <paramref name="now"/>.</summary>
+    public void Started(long now)
+    {
+        if (_activeSince < 0)
+        {
+            _activeSince = now;
+            _holdStart = now;
+        }
+
+        _starts.Add(now);
+    }
+
+    /// <summary>
+    /// What an attempt that started at <paramref name="started"/> showed; returns the pause the host must take, if any,
+    /// for <paramref name="reason"/> (or <c>ban</c>).
+    /// </summary>
+    public HostPause? Observe(HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason)
+    {
+        switch (signal)
+        {
+            case HostSignal.Healthy:
+                Healthy(started, now);
+                return null;
+            case HostSignal.Stalled:
+                _stalls++;
+                return null;
+            case HostSignal.Throttled:
+                _throttled++;
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+            case HostSignal.Unavailable:
+                _unavailable++;
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+            case HostSignal.Refused:
+                _refused++;
+                _refusedInRow++;
+                if (started >= _lastCut && (Probing || _refusedInRow >= BanSignature))
+                {
+                    return Ban(now);
+                }
+
+                return PushBack(started, now, null, reason);
+            default:
+                return null;
+        }
+    }
+
+    private void Healthy(long started, long now)
+    {
+        _successes.Add(now);
+        _refusedInRow = 0;
+        _pushBackInRow = 0;
+        if (started >= _lastPause)
+        {
+            _strikes = 0;
+        }
+
+        if (started < _lastCut)
+        {
+            return;
+        }
+
+        Banned = false;
+        if (Probing)
+        {
+            Probing = false;
+            _banStreak = 0;
+            _holdStart = now;
+        }
+
+        // Concurrency grows by one after a run of healthy answers, at most once a hold.
+        if (Concurrency < _options.PerHostLimit && ++_healthySinceChange >= Concurrency * 8 && now - _lastCut >= HoldMilliseconds)
+        {
+            Concurrency++;
+            _healthySinceChange = 0;
+        }
+
+        // Close under the bound, a rate must hold longer to count: a token bucket's burst hides a small excess for a while.
+        if (Rate is not { } rate || now - _holdStart < (rate >= _upper * 0.9 ? 3 * HoldMilliseconds : HoldMilliseconds))
+        {
+            return;
+        }
+
+        // The rate held: it is tolerated. Go halfway to the bound, or stay when close under it.
+        _lower = Math.Max(_lower, rate);
+        var next = double.IsPositiveInfinity(_upper) ? rate * 2 : (_lower + _upper) / 2;
+        if (_lower >= _upper * 0.95)
+        {
+            // Close under the bound: stay, and let the bound drift up slowly, in case the host now allows more.
+            next = _lower;
+            _upper *= 1.01;
+        }
+
+        if (_banCap is { } cap)
+        {
+            next = Math.Min(next, cap);
+        }
+
+        if (next > rate)
+        {
+            Rate = next;
+        }
+
+        _holdStart = now;
+    }
+
+    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason)
+    {
+        // Push-back before the rate has held, after push-back, or again within a few holds shows a limit: cut. A lone
+        // one after the rate held a while is a fault, not a limit: it pauses the host but cuts nothing.
+        var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldMilliseconds || now - _lastPushBack < 5 * HoldMilliseconds;
+        _lastPushBack = now;
+        if (limit && started >= _lastCut)
+        {
+            // Sent at the current rate: the host cannot take it.
+            Cut(now, started);
+        }
+
+        // Pauses without Retry-After grow while attempts sent after the last one still meet push-back.
+        if (retryAfter is null && started >= _lastPause)
+        {
+            _strikes++;
+        }
+
+        _lastPause = now;
+        var pause = retryAfter ?? Grow(_options.PushBackPause, _options.PushBackPauseCap, Math.Max(1, _strikes));
+        var until = now + (long)pause.TotalMilliseconds;
+        _activeSince = Math.Max(_activeSince, until);
+
+        // The rate must hold anew once the pause ends.
+        _holdStart = Math.Max(_holdStart, until);
+        return new HostPause(until, reason);
+    }
+
+    /// <summary><c>Retry-After: 0</c> (or a date already past) asks for no wait: it is not a request to slow down.</summary>
+    private static bool RetryNow(TimeSpan? retryAfter) => retryAfter is { } wait && wait <= TimeSpan.Zero;
+
+    private void Cut(long now, long started)
+    {
+        var sendRate = SendRate(now);
+        double next;
+        if (Rate is { } rate)
+        {
+            // Held to a rate, the host still pushed back: that rate (or what was really sent) bounds its limit.
+            var upper = Math.Min(rate, sendRate);
+            _upper = upper;
+            if (_lower >= upper)
+            {
+                // The host is stricter than it was: what held before does not hold now.
+                _lower = upper * 0.8;
+            }
+
+            next = _lower > 0 ? (_lower + upper) / 2 : upper / 2;
+        }
+        else
+        {
+            // Unpaced, requests go in bursts that no average measures well: start from a fraction of what was sent
+            // (a quarter after a short burst, which mostly shows how fast Haul can go) and leave the bound unknown,
+            // so that the rate doubles with each hold until the host pushes back at a paced rate.
+            var shortWindow = now - Math.Max(_activeSince, started - HoldMilliseconds) < 500;
+            next = sendRate * (shortWindow ? 0.25 : 0.5);
+        }
+
+        SetRate(Math.Min(next, _banCap ?? double.PositiveInfinity), now);
+        Concurrency = Math.Max(1, Concurrency / 2);
+        _healthySinceChange = 0;
+        _slowdowns++;
+    }
+
+    private HostPause Ban(long now)
+    {
+        _bans++;
+        _banStreak++;
+        _refusedInRow = 0;
+        Banned = true;
+        Probing = true;
+
+        // What the host let through in the second before the ban is what its window allows: stay well under it.
+        var admitted = _successes.PerSecond(now, 1000);
+        if (admitted >= 2)
+        {
+            _banCap = Math.Min(_banCap ?? double.PositiveInfinity, admitted * BanHeadroom);
+            _upper = Math.Min(_upper, admitted);
+        }
+
+        var cap = _banCap ?? Math.Max(MinimumRate, (Rate ?? SendRate(now)) * 0.25);
+        _banCap = cap;
+        _lower = 0;
+        SetRate(Math.Min(Rate ?? double.PositiveInfinity, cap / 2), now);
+        Concurrency = 1;
+        _healthySinceChange = 0;
+        _slowdowns++;
+        var pause = Grow(_options.BanPause, _options.BanPauseCap, _banStreak);
+        var until = now + (long)pause.TotalMilliseconds;
+        _activeSince = until;
+        _holdStart = until;
+        return new HostPause(until, "ban");
+    }
+
+    private void SetRate(double rate, long now)
+    {
+        Rate = Math.Max(MinimumRate, rate);
+        _holdStart = now;
+        _lastCut = now;
+    }
+
+    /// <summary>Requests a second the host was sent lately, over the time it was not paused (at least 100 ms).</summary>
+    private double SendRate(long now)
+    {
+        return Math.Max(MinimumRate, _starts.PerSecond(now, Math.Clamp(now - _activeSince, 100, 1000)));
+    }
+
+    /// <summary>The <paramref name="n"/>th pause of a series: doubling from <paramref name="first"/> up to <paramref name="cap"/>, drawn ±25 %.</summary>
+    private TimeSpan Grow(TimeSpan first, TimeSpan cap, int n)
+    {
+        var doubled = first.TotalMilliseconds * Math.Pow(2, Math.Min(n - 1, 30));
+        var jitter = 0.75 + (_options.Random() * 0.5);
+        return TimeSpan.FromMilliseconds(Math.Min(cap.TotalMilliseconds, doubled) * jitter);
+    }
+}

@@ -1,0 +1,23 @@
+namespace Haul.Scheduling;
+
+/// <summary>What one attempt told about its host, as the <see cref="HostController"/> reads it.</summary>
+internal enum HostSignal
+{
+    /// <summary>Nothing about the host: the attempt made no request, or failed on Haul's side.</summary>
+    None,
+
+    /// <summary>The host answered (any status but 429 and 503): it keeps up.</summary>
+    Healthy,
+
+    /// <summary>429 Too Many Requests.</summary>
+    Throttled,
+
+    /// <summary>503 Service Unavailable.</summary>
+    Unavailable,
+
+    /// <summary>No response: the connection was reset or timed out before one (a ban looks like many of these in a row).</summary>
+    Refused,
+
+    /// <summary>The host answered, then its body stalled.</summary>
+    Stalled,
+}

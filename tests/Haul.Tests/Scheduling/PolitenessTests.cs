@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Haul.Engine;
+using Haul.TestServer;
+
+namespace Haul.Tests.Scheduling;
+
+/// <summary>
+/// The adaptive controller against hosts that push back: a rate limit with Retry-After, a ban above a rate, and a
+/// host that bans next to a healthy one. Each finishes with every file verified, close to the rate the host allows.
+/// </summary>
+[Collection(NetworkTests.Name)]
+public sealed class PolitenessTests
+{
+    private static HaulOptions Options(string folder) => TestSupport.FastOptions(folder) with { MaxConcurrency = 8, MaxConcurrencyPerHost = 4 };
+
+    private static HostileServerOptions SmallFiles(int count) => new()
+    {
+        FileCount = count,
+        MinFileSize = 1024,
+        MaxFileSize = 4096,
+    };
+
+    [Fact]
+    public async Task A_rate_limited_host_is_held_just_under_its_limit_and_every_file_finishes_within_1_3_times_the_floor()
+    {
+        const int files = 1000;
+        const double rate = 50;
+        await using var server = await HostileServer.StartAsync(SmallFiles(files) with { RateLimit = new RateLimitOptions(rate, Burst: 10, RetryAfterSeconds: 1) });
+        using var output = new TempFolder();
+
+        var clock = Stopwatch.StartNew();
+        var job = DownloadJob.RunAsync(Options(output.Path), TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+        await Task.WhenAny(job, Task.Delay(TimeSpan.FromSeconds(5)));
+        var early = server.Counters.Log;
+        var report = await job;
+        var elapsed = clock.Elapsed;
+
+        Assert.Equal(files, report.Done);
+        TestSupport.AssertAllSaved(output.Path, server);
+        var floor = files / rate;
+        Assert.True(elapsed.TotalSeconds < (1.3 * floor) + 5, $"{files} files at {rate}/s took {elapsed.TotalSeconds:0.0} s; the floor is {floor:0} s");
+
+        // After the first seconds, the controller has found the limit: few requests meet it.
+        var later = server.Counters.Log.Skip(early.Count).ToList();
+        var throttled = later.Count(r => r.Status == 429);
+        Assert.True(throttled <= later.Count * 0.05, $"{throttled} of {later.Count} requests after the first 5 s got 429 (first 5 s: {early.Count(r => r.Status == 429)} of {early.Count})");
+    }
+
+    [Fact]
+    public async Task A_host_that_bans_above_a_rate_is_banned_at_most_once_and_every_file_finishes()
+    {
+        const int files = 300;
+        await using var server = await HostileServer.StartAsync(SmallFiles(files) with { Ban = new BanOptions(RequestsPerSecond: 40, Duration: TimeSpan.FromSeconds(3)) });
+        using var output = new TempFolder();
+
+        var report = await DownloadJob.RunAsync(Options(output.Path), TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+
+        Assert.Equal(files, report.Done);
+        TestSupport.AssertAllSaved(output.Path, server);
+        Assert.InRange(server.Counters.BansTriggered, 0, 1);
+        var host = Assert.Single(report.Hosts);
+        Assert.Equal(1, host.Events.Bans);
+    }
+
+    [Fact]
+    public async Task Next_to_a_host_that_bans_a_healthy_host_finishes_about_as_fast_as_alone()
+    {
+        await using var healthy = await HostileServer.StartAsync(SmallFiles(300) with { MinFileSize = 20_000, MaxFileSize = 20_000 });
+        await using var banning = await HostileServer.StartAsync(SmallFiles(300) with { Ban = new BanOptions(RequestsPerSecond: 20, Duration: TimeSpan.FromSeconds(10)) });
+        using var alone = new TempFolder();
+        using var together = new TempFolder();
+
+        var timeAlone = await TimeUntilSavedAsync(Options(alone.Path), healthy.FileUrls, healthy);
+        var timeTogether = await TimeUntilSavedAsync(Options(together.Path), banning.FileUrls.Concat(healthy.FileUrls), healthy);
+
+        Assert.True(banning.Counters.BansTriggered >= 1, "the banning host never banned: the test proves nothing");
+        Assert.True(
+            timeTogether < (timeAlone * 1.5) + TimeSpan.FromSeconds(1),
+            $"healthy host alone {timeAlone.TotalSeconds:0.00} s, next to a banning host {timeTogether.TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task Retry_after_as_an_http_date_pauses_the_whole_host_until_that_date()
+    {
+        await using var server = await HostileServer.StartAsync(SmallFiles(20) with { RetryAfterSeconds = 3 });
+        server.Script(server.Files[0].Path, FaultKind.TooManyRequestsDate);
+        using var output = new TempFolder();
+        var options = Options(output.Path) with { MaxConcurrency = 1, MaxConcurrencyPerHost = 1 };
+
+        var report = await DownloadJob.RunAsync(options, TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+
+        Assert.Equal(20, report.Done);
+        var log = server.Counters.Log;
+        var refused = log.Single(r => r.Status == 429);
+        var next = log.SkipWhile(r => r != refused).Skip(1).First();
+
+        // The date has whole seconds: three seconds ahead is at least two after the 429 was sent.
+        Assert.True(next.Arrived - refused.Arrived >= TimeSpan.FromSeconds(2), $"the next request came {(next.Arrived - refused.Arrived).TotalSeconds:0.00} s after the 429");
+    }
+
+    /// <summary>Runs a job until every file of <paramref name="server"/> is on disk; returns how long that took.</summary>
+    private static async Task<TimeSpan> TimeUntilSavedAsync(HaulOptions options, IEnumerable<Uri> urls, HostileServer server)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var clock = Stopwatch.StartNew();
+        var job = DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token);
+        var paths = server.FileUrls.Select(u => TestSupport.SavedPath(options.OutputDirectory, u)).ToList();
+        while (!paths.All(File.Exists) && !job.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = clock.Elapsed;
+        await stop.CancelAsync();
+        try
+        {
+            await job;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.All(paths, p => Assert.True(File.Exists(p), p));
+        return elapsed;
+    }
+}
