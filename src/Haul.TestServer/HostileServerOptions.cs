@@ -30,7 +30,7 @@ public sealed record HostileServerOptions
     /// <summary>Rate-limit ban; null disables it.</summary>
     public BanOptions? Ban { get; init; }
 
-    /// <summary>How long a stall holds the socket open and silent before closing.</summary>
+    /// <summary>How long a stall holds the socket open and silent before closing; also the silence of a pause and the wait of a slow head.</summary>
     public TimeSpan StallDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throughput of the slow-drip fault.</summary>

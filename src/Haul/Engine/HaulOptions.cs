@@ -115,6 +115,13 @@ public sealed record HaulOptions
     /// <summary>Where the engine logs what a report cannot show (unexpected errors). Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// The job's whole download bandwidth in bytes a second (curl's and wget's <c>--limit-rate</c>, but for the job, as
+    /// aria2's <c>--max-overall-download-limit</c>: every body together stays under it); null for no limit. Time a
+    /// body spends held back by it counts neither as a stall nor against <see cref="LowSpeedLimit"/>.
+    /// </summary>
+    public long? MaxBytesPerSecond { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -176,6 +183,11 @@ public sealed record HaulOptions
         if (MaxRequestsPerSecond is { } rate && (double.IsNaN(rate) || rate <= 0 || rate > 1_000_000))
         {
             problems.Add("the most requests a second to a host must be more than 0 and at most 1000000");
+        }
+
+        if (MaxBytesPerSecond is <= 0)
+        {
+            problems.Add("the bandwidth limit must be at least 1 byte a second");
         }
 
         if (HasLineBreakOrNul(UserAgent))
