@@ -30,7 +30,10 @@ public sealed record HaulOptions
     /// <summary>Deadline from sending a request to receiving the response headers, connecting included. Default 30 s.</summary>
     public TimeSpan ResponseHeadersTimeout { get; init; } = HaulDefaults.ResponseHeadersTimeout;
 
-    /// <summary>Longest silence allowed while reading a body; re-armed after every read. Default 20 s.</summary>
+    /// <summary>
+    /// Longest silence allowed while reading a body, re-armed before every read; the ceiling of each host's adaptive stall
+    /// deadline, and the deadline of a host not yet known. Default 20 s.
+    /// </summary>
     public TimeSpan StallTimeout { get; init; } = HaulDefaults.StallTimeout;
 
     /// <summary>Whole time budget of one item: every attempt and every wait between them. Default 30 min.</summary>
