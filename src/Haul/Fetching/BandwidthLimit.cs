@@ -21,8 +21,8 @@ internal sealed class BandwidthLimit : IDisposable
 
         // At least one byte a period: a rate under 20 bytes a second refills one byte at a time, more slowly.
         var period = bytesPerSecond >= 20 ? Period : TimeSpan.FromSeconds(1.0 / bytesPerSecond);
-        var perPeriod = (int)Math.Min(int.MaxValue / 4, Math.Max(1, bytesPerSecond * period.Ticks / TimeSpan.TicksPerSecond));
-        MaxChunk = (int)Math.Min(int.MaxValue / 4, Math.Max(perPeriod, bytesPerSecond / 4));
+        var perPeriod = (int)Math.Min(int.MaxValue / 4, Math.Max(1, bytesPerSecond * period.TotalSeconds));
+        MaxChunk = (int)Math.Min(int.MaxValue / 4, Math.Max(perPeriod, bytesPerSecond / 4.0));
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = MaxChunk,

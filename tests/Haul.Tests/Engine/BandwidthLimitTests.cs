@@ -56,4 +56,21 @@ public sealed class BandwidthLimitTests
         Assert.Contains("bandwidth limit", Assert.Throws<ArgumentException>(new HaulOptions { MaxBytesPerSecond = -5 }.Validate).Message, StringComparison.Ordinal);
         new HaulOptions { MaxBytesPerSecond = 1 }.Validate();
     }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(19L)]
+    [InlineData(100L * 1024)]
+    [InlineData(long.MaxValue)]
+    public async Task AnyRate_GivesABucketItCanTakeReadsFrom(long rate)
+    {
+        using var limit = new Haul.Fetching.BandwidthLimit(rate, TimeProvider.System);
+        Assert.InRange(limit.MaxChunk, 1, int.MaxValue / 4);
+        var clock = Stopwatch.StartNew();
+
+        // A full bucket gives its whole size at once.
+        await limit.WaitAsync(limit.MaxChunk, CancellationToken.None);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), clock.Elapsed.ToString());
+    }
 }
