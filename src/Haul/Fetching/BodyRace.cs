@@ -21,8 +21,8 @@ internal sealed class BodyRace : IAsyncDisposable
     private readonly CancellationToken _itemToken;
     private readonly ITimer _timer;
     private CancellationTokenSource _read;
-    private readonly List<CancellationTokenSource> _hedgeCancels = new(MaxHedges);
-    private readonly List<Task> _hedgeTasks = new(MaxHedges);
+    private List<CancellationTokenSource>? _hedgeCancels;
+    private List<Task>? _hedgeTasks;
     private CancellationTokenSource? _hedgeCancel;
     private Task _hedgeTask = Task.CompletedTask;
     private Stream? _hedgeBody;
@@ -147,28 +147,33 @@ internal sealed class BodyRace : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        // Once the timer is gone (its callbacks finished), no hedge starts any more.
         await _timer.DisposeAsync().ConfigureAwait(false);
-        Task[] hedges;
-        lock (_gate)
+        if (_hedgeTasks is { } hedges && _hedgeCancels is { } cancels)
         {
-            foreach (var cancel in _hedgeCancels)
+            lock (_gate)
             {
-                cancel.Cancel();
+                foreach (var cancel in cancels)
+                {
+                    cancel.Cancel();
+                }
             }
 
-            hedges = [.. _hedgeTasks];
+            // A hedge never throws; once each has settled, none can hand over a body any more.
+            await Task.WhenAll(hedges).ConfigureAwait(false);
         }
 
-        // A hedge never throws; once each has settled, none can hand over a body any more.
-        await Task.WhenAll(hedges).ConfigureAwait(false);
         Stream? left;
         lock (_gate)
         {
             left = _hedgeBody;
             _hedgeBody = null;
-            foreach (var cancel in _hedgeCancels)
+            if (_hedgeCancels is not null)
             {
-                cancel.Dispose();
+                foreach (var cancel in _hedgeCancels)
+                {
+                    cancel.Dispose();
+                }
             }
 
             _read.Dispose();
@@ -217,8 +222,8 @@ internal sealed class BodyRace : IAsyncDisposable
                 Hedges++;
                 _hedgeCancel = CancellationTokenSource.CreateLinkedTokenSource(_itemToken);
                 _hedgeTask = RunHedgeAsync(_openHedge, _offset, _hedgeCancel.Token);
-                _hedgeCancels.Add(_hedgeCancel);
-                _hedgeTasks.Add(_hedgeTask);
+                (_hedgeCancels ??= new(MaxHedges)).Add(_hedgeCancel);
+                (_hedgeTasks ??= new(MaxHedges)).Add(_hedgeTask);
             }
         }
 
