@@ -68,4 +68,10 @@ public enum FaultKind
 
     /// <summary>A TLS connection reset (RST) once the ClientHello is read, before the server answers it (connection-level).</summary>
     HandshakeReset,
+
+    /// <summary>Headers and part of the body, then silence for the stall duration, then the rest of the body (scripts only).</summary>
+    Pause,
+
+    /// <summary>The response headers only after the stall duration, then the response served cleanly (scripts only).</summary>
+    SlowHead,
 }

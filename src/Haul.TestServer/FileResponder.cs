@@ -87,7 +87,7 @@ internal static class FileResponder
         var isGet = !request.IsHead;
         var applicable = kind switch
         {
-            FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall => isGet && length > 0,
+            FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall or FaultKind.Pause => isGet && length > 0,
             FaultKind.SlowDrip or FaultKind.Chunked => isGet,
             _ => true,
         };
@@ -97,7 +97,7 @@ internal static class FileResponder
         }
 
         var cutAt = endExclusive;
-        if (kind is FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall)
+        if (kind is FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall or FaultKind.Pause)
         {
             cutAt = start + (long)(length * plan.Fraction);
         }
@@ -110,7 +110,7 @@ internal static class FileResponder
         }
 
         if (kind is FaultKind.ResetMidBody or FaultKind.Truncate or FaultKind.Stall or FaultKind.SlowDrip or FaultKind.Chunked or FaultKind.WrongContentType
-            or FaultKind.DuplicateContentLength or FaultKind.NegativeContentLength or FaultKind.ContentEncodingUnknown)
+            or FaultKind.Pause or FaultKind.SlowHead or FaultKind.DuplicateContentLength or FaultKind.NegativeContentLength or FaultKind.ContentEncodingUnknown)
         {
             Inject(exchange, plan, kind);
         }
@@ -152,6 +152,11 @@ internal static class FileResponder
             head.Add("Content-Encoding", "zstd");
         }
 
+        if (kind == FaultKind.SlowHead)
+        {
+            await Task.Delay(context.Options.StallDuration, context.Time, cancellationToken);
+        }
+
         await exchange.SendHeadAsync(head, cancellationToken);
         if (!isGet)
         {
@@ -159,6 +164,12 @@ internal static class FileResponder
         }
 
         await SendBodyAsync(exchange, file, version, start, cutAt, kind, cancellationToken);
+        if (kind == FaultKind.Pause)
+        {
+            await Task.Delay(context.Options.StallDuration, context.Time, cancellationToken);
+            await SendBodyAsync(exchange, file, version, cutAt, endExclusive, kind, cancellationToken);
+        }
+
         switch (kind)
         {
             case FaultKind.ResetMidBody:

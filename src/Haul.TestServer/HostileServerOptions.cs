@@ -36,7 +36,7 @@ public sealed record HostileServerOptions
     /// <summary>Every request is answered 503 (without Retry-After) for this long after the first one; null disables it.</summary>
     public TimeSpan? Outage { get; init; }
 
-    /// <summary>How long a stall holds the socket open and silent before closing.</summary>
+    /// <summary>How long a stall holds the socket open and silent before closing; also the silence of a pause and the wait of a slow head.</summary>
     public TimeSpan StallDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throughput of the slow-drip fault.</summary>

@@ -88,6 +88,38 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Pause_goes_silent_then_sends_the_rest()
+    {
+        var (server, file) = await StartWithScriptAsync(FaultKind.Pause);
+        await using var _ = server;
+        using var client = TestSupport.Client(server);
+        var watch = Stopwatch.StartNew();
+
+        var body = await client.GetByteArrayAsync(file.Path);
+
+        Assert.Equal(file.Sha256Hex, TestSupport.Sha256(body));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
+        Assert.Equal(FaultKind.Pause, server.Counters.Log.Single().Fault);
+        Assert.Equal(1, server.Counters.FaultsInjected(FaultKind.Pause));
+    }
+
+    [Fact]
+    public async Task Slow_head_answers_late_then_serves_the_file()
+    {
+        var (server, file) = await StartWithScriptAsync(FaultKind.SlowHead);
+        await using var _ = server;
+        using var client = TestSupport.Client(server);
+        var watch = Stopwatch.StartNew();
+
+        using var response = await client.GetAsync(file.Path, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(file.Sha256Hex, TestSupport.Sha256(await response.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(1, server.Counters.FaultsInjected(FaultKind.SlowHead));
+    }
+
+    [Fact]
     public async Task Dispose_ends_a_stall_promptly()
     {
         var (server, file) = await StartWithScriptAsync(FaultKind.Stall);

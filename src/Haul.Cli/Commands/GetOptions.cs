@@ -84,6 +84,11 @@ internal sealed class GetOptions
         Description = "Largest file accepted, in bytes or with a K, M or G suffix.",
     };
 
+    public Option<string?> LimitRate { get; } = new("--limit-rate")
+    {
+        Description = "The job's whole download bandwidth at most, in bytes a second or with a K, M or G suffix (all downloads together).",
+    };
+
     public Option<string[]> Headers { get; } = new("--header", "-H")
     {
         Description = "Extra request header 'Name: value' (repeatable).",
@@ -158,7 +163,7 @@ internal sealed class GetOptions
         {
             Output, Jobs, PerHost, ConnectTimeout, HeaderTimeout, ReadTimeout, MaxTime, SpeedLimit, SpeedTime,
             Tries, RetryDelay, RetryMaxDelay, Wait, RandomWait, MaxRate, MaxRedirects, MaxFileSize, Headers, UserAgent, LocationTrusted, CaCertificates, Insecure,
-            SkipExisting, Overwrite, Verbose, NoProgress, Quiet,
+            SkipExisting, Overwrite, Verbose, NoProgress, Quiet, LimitRate,
         })
         {
             command.Options.Add(option);
@@ -228,6 +233,17 @@ internal sealed class GetOptions
             }
         }
 
+        long? limitRate = null;
+        if (result.GetValue(LimitRate) is { } rateText)
+        {
+            limitRate = OptionValues.ParseSize(rateText);
+            if (limitRate is null)
+            {
+                Console.Error.WriteLine($"haul: --limit-rate '{rateText}' is not a rate in bytes a second such as 500000, 100K or 2M");
+                return null;
+            }
+        }
+
         var options = new HaulOptions
         {
             OutputDirectory = result.GetValue(Output)!,
@@ -255,6 +271,7 @@ internal sealed class GetOptions
             ExistingFiles = result.GetValue(SkipExisting) ? ExistingFilePolicy.Skip
                 : result.GetValue(Overwrite) ? ExistingFilePolicy.Overwrite : ExistingFilePolicy.Backup,
             LoggerFactory = result.GetValue(Verbose) ? new StandardErrorLoggerProvider(LogLevel.Information) : NullLoggerFactory.Instance,
+            MaxBytesPerSecond = limitRate,
         };
         try
         {

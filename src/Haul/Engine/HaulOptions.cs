@@ -30,7 +30,10 @@ public sealed record HaulOptions
     /// <summary>Deadline from sending a request to receiving the response headers, connecting included. Default 30 s.</summary>
     public TimeSpan ResponseHeadersTimeout { get; init; } = HaulDefaults.ResponseHeadersTimeout;
 
-    /// <summary>Longest silence allowed while reading a body; re-armed after every read. Default 20 s.</summary>
+    /// <summary>
+    /// Longest silence allowed while reading a body, re-armed before every read; the ceiling of each host's adaptive stall
+    /// deadline, and the deadline of a host not yet known. Default 20 s.
+    /// </summary>
     public TimeSpan StallTimeout { get; init; } = HaulDefaults.StallTimeout;
 
     /// <summary>Whole time budget of one item: every attempt and every wait between them. Default 30 min.</summary>
@@ -118,6 +121,13 @@ public sealed record HaulOptions
     /// <summary>Where the engine logs what a report cannot show (unexpected errors). Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// The job's whole download bandwidth in bytes a second (curl's and wget's <c>--limit-rate</c>, but for the job, as
+    /// aria2's <c>--max-overall-download-limit</c>: every body together stays under it); null for no limit. Time a
+    /// body spends held back by it counts neither as a stall nor against <see cref="LowSpeedLimit"/>.
+    /// </summary>
+    public long? MaxBytesPerSecond { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -179,6 +189,11 @@ public sealed record HaulOptions
         if (MaxRequestsPerSecond is { } rate && (double.IsNaN(rate) || rate <= 0 || rate > 1_000_000))
         {
             problems.Add("the most requests a second to a host must be more than 0 and at most 1000000");
+        }
+
+        if (MaxBytesPerSecond is <= 0)
+        {
+            problems.Add("the bandwidth limit must be at least 1 byte a second");
         }
 
         if (HasLineBreakOrNul(UserAgent))

@@ -21,6 +21,8 @@ public sealed class JobProgress
     private int _pagesDone;
     private int _imagesFound;
     private int _imagesDone;
+    private int _hedges;
+    private int _hedgesWon;
     private Func<IReadOnlyList<HostSnapshot>> _hosts = () => [];
     private Func<IReadOnlyList<HostSnapshot>> _pushedBack = () => [];
 
@@ -132,6 +134,18 @@ public sealed class JobProgress
     {
         Interlocked.Increment(ref _imagesFound);
         ImageListed?.Invoke(url);
+    }
+
+    /// <summary>Hedged range requests opened for stalled bodies in this run.</summary>
+    public int Hedges => Volatile.Read(ref _hedges);
+
+    /// <summary>Hedges whose body replaced the stalled one.</summary>
+    public int HedgesWon => Volatile.Read(ref _hedgesWon);
+
+    internal void Hedged(int started, int won)
+    {
+        Interlocked.Add(ref _hedges, started);
+        Interlocked.Add(ref _hedgesWon, won);
     }
 
     internal void Retry(FailureReason reason) => _retries.AddOrUpdate(reason, 1, static (_, n) => n + 1);

