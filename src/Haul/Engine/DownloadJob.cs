@@ -1,5 +1,6 @@
 using System.Globalization;
 using Haul.Fetching;
+using Haul.Identity;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Reporting;
@@ -127,7 +128,8 @@ public static class DownloadJob
                 }
             }
 
-            using (var fetcher = new ItemFetcher(options, journal, progress))
+            var cookies = await CookieJar.OpenAsync(options, journal, cancellationToken).ConfigureAwait(false);
+            using (var fetcher = new ItemFetcher(options, journal, progress, cookies))
             {
                 var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem, session);
                 async Task WorkAsync()

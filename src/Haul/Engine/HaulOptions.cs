@@ -115,6 +115,25 @@ public sealed record HaulOptions
     /// <summary>Where the engine logs what a report cannot show (unexpected errors). Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    // Identity: who the job says it is, and what it carries for its sites.
+
+    /// <summary>
+    /// Keep a cookie jar for the job (RFC 6265): cookies that responses set, redirect hops included, are sent back to
+    /// the hosts and paths they belong to, <c>Secure</c> ones over https only, and kept in the journal so that a
+    /// resumed job sends the cookies it had (session cookies too, as a resumed browser session does). Default true;
+    /// false is wget's <c>--no-cookies</c>. A <c>Cookie</c> given in <see cref="Headers"/> keeps its own rule (the
+    /// item's origin only) either way.
+    /// </summary>
+    public bool UseCookies { get; init; } = true;
+
+    /// <summary>
+    /// A Netscape <c>cookies.txt</c> (as browsers' export extensions and curl's <c>-c</c> write it) whose cookies are
+    /// put in the job's jar when it starts, replacing those of the same name, domain and path; null for none. The
+    /// file is checked by <see cref="Validate"/>: one that cannot be read or has a malformed line is reported by name
+    /// and line.
+    /// </summary>
+    public string? CookieFile { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -203,6 +222,18 @@ public sealed record HaulOptions
         else
         {
             problems.AddRange(TrustedCertificates.Problems(TrustedCertificateFiles));
+        }
+
+        if (CookieFile is not null)
+        {
+            try
+            {
+                Identity.CookieFile.Read(CookieFile, TimeProvider.GetUtcNow());
+            }
+            catch (InvalidDataException exception)
+            {
+                problems.Add(exception.Message);
+            }
         }
 
         if (problems.Count > 0)

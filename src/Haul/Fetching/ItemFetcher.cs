@@ -1,5 +1,6 @@
 using System.Globalization;
 using Haul.Engine;
+using Haul.Identity;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Writing;
@@ -24,8 +25,11 @@ internal sealed class ItemFetcher : IDisposable
     private readonly BodyCopier _copier;
     private readonly TimeProvider _time;
 
-    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress)
+    private readonly CookieJar? _cookies;
+
+    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, CookieJar? cookies = null)
     {
+        _cookies = cookies;
         _options = options;
         _journal = journal;
         _progress = progress;
@@ -47,7 +51,7 @@ internal sealed class ItemFetcher : IDisposable
         while (true)
         {
             var client = staleRetries == 0 ? _pooled : _fresh;
-            using var request = RequestFactory.Create(_options, url, target, resumeFrom);
+            using var request = RequestFactory.Create(_options, url, target, resumeFrom, _cookies);
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
             HttpResponseMessage response;
@@ -87,6 +91,8 @@ internal sealed class ItemFetcher : IDisposable
 
             using (response)
             {
+                // Every response feeds the jar, redirect hops and errors included.
+                _cookies?.Receive(url, response);
                 var status = (int)response.StatusCode;
                 if (Redirects.IsRedirect(status))
                 {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Haul.Engine;
+using Haul.Identity;
 
 namespace Haul.Fetching;
 
@@ -42,7 +43,8 @@ internal static class RequestFactory
         return options.SendCredentialsOnRedirect && !(origin.Scheme == Uri.UriSchemeHttps && hop.Scheme == Uri.UriSchemeHttp);
     }
 
-    public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom)
+    /// <summary>The request of one hop; <paramref name="cookies"/> is the job's jar, null for none.</summary>
+    public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom, CookieJar? cookies = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = url.Scheme == Uri.UriSchemeHttps ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
@@ -53,6 +55,14 @@ internal static class RequestFactory
             {
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
+        }
+
+        // The jar's cookies for this URL, after a Cookie of -H where that may go: one header, as RFC 6265 asks.
+        if (cookies?.HeaderFor(url) is { } jarCookies)
+        {
+            var given = request.Headers.TryGetValues("Cookie", out var values) ? string.Join("; ", values) : null;
+            request.Headers.Remove("Cookie");
+            request.Headers.TryAddWithoutValidation("Cookie", given is null ? jarCookies : given + "; " + jarCookies);
         }
 
         // The page an item was found on, as browsers send it (hotlink protection looks for it); never from https to http.
