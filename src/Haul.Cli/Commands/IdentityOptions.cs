@@ -3,7 +3,7 @@ using Haul.Engine;
 
 namespace Haul.Cli.Commands;
 
-/// <summary>The options of <c>haul get</c> and <c>haul crawl</c> that say who the job is: cookies.</summary>
+/// <summary>The options of <c>haul get</c> and <c>haul crawl</c> that say who the job is: cookies and credentials.</summary>
 internal sealed class IdentityOptions
 {
     public Option<string?> Cookies { get; } = new("--cookies", "--load-cookies")
@@ -16,9 +16,24 @@ internal sealed class IdentityOptions
         Description = "Keep no cookie jar: cookies that sites set are not sent back (a -H Cookie still is).",
     };
 
+    public Option<string?> User { get; } = new("--user", "-u")
+    {
+        Description = "USER:PASSWORD for HTTP Basic or Digest authentication, sent only to the origins of the URLs given (or start pages), once they ask.",
+    };
+
+    public Option<bool> Netrc { get; } = new("--netrc")
+    {
+        Description = "Take credentials from ~/.netrc, by host (machine, login, password; default for any other host).",
+    };
+
+    public Option<string?> NetrcFile { get; } = new("--netrc-file")
+    {
+        Description = "Take credentials from this netrc FILE instead of ~/.netrc.",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cookies, NoCookies })
+        foreach (var option in new Option[] { Cookies, NoCookies, User, Netrc, NetrcFile })
         {
             command.Options.Add(option);
         }
@@ -35,6 +50,29 @@ internal sealed class IdentityOptions
             return null;
         }
 
-        return options with { CookieFile = cookieFile, UseCookies = !noCookies };
+        System.Net.NetworkCredential? user = null;
+        if (result.GetValue(User) is { } userText)
+        {
+            // The password is never repeated in a message.
+            var colon = userText.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                Console.Error.WriteLine(colon == 0
+                    ? "haul: --user has an empty user name; give user:password"
+                    : $"haul: --user '{OptionValues.Printable(userText)}' has no password; give user:password");
+                return null;
+            }
+
+            if (OptionValues.HasLineBreakOrNul(userText))
+            {
+                Console.Error.WriteLine("haul: --user contains CR, LF or NUL");
+                return null;
+            }
+
+            user = new System.Net.NetworkCredential(userText[..colon], userText[(colon + 1)..]);
+        }
+
+        var netrc = result.GetValue(NetrcFile) ?? (result.GetValue(Netrc) ? Identity.NetrcFile.DefaultPath : null);
+        return options with { CookieFile = cookieFile, UseCookies = !noCookies, User = user, NetrcFile = netrc };
     }
 }

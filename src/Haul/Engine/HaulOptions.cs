@@ -134,6 +134,20 @@ public sealed record HaulOptions
     /// </summary>
     public string? CookieFile { get; init; }
 
+    /// <summary>
+    /// The credential of <c>-u user:password</c> (curl), for HTTP Basic or Digest authentication; null for none. It
+    /// goes only to the origin (scheme, host, port) of each item given (for a crawl, of the start pages), and only
+    /// once that origin has asked for it with a 401; never after a redirect to another origin.
+    /// </summary>
+    public System.Net.NetworkCredential? User { get; init; }
+
+    /// <summary>
+    /// A netrc file (<c>~/.netrc</c> for curl's <c>--netrc</c>) whose <c>machine</c> entries give credentials by host,
+    /// and <c>default</c> for any other, under the same origin rule as <see cref="User"/>, which wins over it; null for
+    /// none. Checked by <see cref="Validate"/>.
+    /// </summary>
+    public string? NetrcFile { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -234,6 +248,23 @@ public sealed record HaulOptions
             {
                 problems.Add(exception.Message);
             }
+        }
+
+        if (NetrcFile is not null)
+        {
+            try
+            {
+                Identity.NetrcFile.Read(NetrcFile);
+            }
+            catch (InvalidDataException exception)
+            {
+                problems.Add(exception.Message);
+            }
+        }
+
+        if (User is not null && (string.IsNullOrEmpty(User.UserName) || HasLineBreakOrNul(User.UserName) || HasLineBreakOrNul(User.Password)))
+        {
+            problems.Add("the user name is empty, or the user name or password contains CR, LF or NUL");
         }
 
         if (problems.Count > 0)

@@ -26,10 +26,13 @@ internal sealed class ItemFetcher : IDisposable
     private readonly TimeProvider _time;
 
     private readonly CookieJar? _cookies;
+    private readonly HttpAuthenticator _authenticator;
 
-    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, CookieJar? cookies = null)
+    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, JobIdentity? identity = null)
     {
-        _cookies = cookies;
+        identity ??= JobIdentity.None;
+        _cookies = identity.Cookies;
+        _authenticator = identity.Authenticator;
         _options = options;
         _journal = journal;
         _progress = progress;
@@ -48,10 +51,13 @@ internal sealed class ItemFetcher : IDisposable
         var visited = target.Visited;
         visited.Add(url.AbsoluteUri);
         var staleRetries = 0;
+        var authRetries = 0;
         while (true)
         {
             var client = staleRetries == 0 ? _pooled : _fresh;
             using var request = RequestFactory.Create(_options, url, target, resumeFrom, _cookies);
+            _authenticator.Apply(request, url, target.CredentialOrigin);
+            var sentAuthorization = request.Headers.Contains("Authorization");
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
             HttpResponseMessage response;
@@ -94,6 +100,15 @@ internal sealed class ItemFetcher : IDisposable
                 // Every response feeds the jar, redirect hops and errors included.
                 _cookies?.Receive(url, response);
                 var status = (int)response.StatusCode;
+
+                // A 401 that asks for a credential the item's origin has: the hop again, with the answer (once more
+                // for a Digest nonce gone stale). It costs no attempt.
+                if (status == 401 && authRetries < 2 && _authenticator.Challenge(url, target.CredentialOrigin, response, sentAuthorization))
+                {
+                    authRetries++;
+                    continue;
+                }
+
                 if (Redirects.IsRedirect(status))
                 {
                     var next = Redirects.NextLocation(url, response, visited, _options.MaxRedirects, out var redirectFailure);
