@@ -3,7 +3,7 @@ using Haul.Engine;
 
 namespace Haul.Cli.Commands;
 
-/// <summary>The options of <c>haul get</c> and <c>haul crawl</c> that say who the job is: cookies and credentials.</summary>
+/// <summary>The options of <c>haul get</c> and <c>haul crawl</c> that say who the job is: cookies, credentials and the browser it presents itself as.</summary>
 internal sealed class IdentityOptions
 {
     public Option<string?> Cookies { get; } = new("--cookies", "--load-cookies")
@@ -31,9 +31,14 @@ internal sealed class IdentityOptions
         Description = "Take credentials from this netrc FILE instead of ~/.netrc.",
     };
 
+    public Option<string?> Browser { get; } = new("--browser")
+    {
+        Description = "Send the whole header profile of this browser (chrome, firefox or safari) with every request, instead of Haul's own User-Agent.",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cookies, NoCookies, User, Netrc, NetrcFile })
+        foreach (var option in new Option[] { Cookies, NoCookies, User, Netrc, NetrcFile, Browser })
         {
             command.Options.Add(option);
         }
@@ -72,7 +77,19 @@ internal sealed class IdentityOptions
             user = new System.Net.NetworkCredential(userText[..colon], userText[(colon + 1)..]);
         }
 
+        Haul.Identity.Browser? browser = null;
+        if (result.GetValue(Browser) is { } browserText)
+        {
+            if (!Enum.TryParse<Haul.Identity.Browser>(browserText, ignoreCase: true, out var parsed) || !browserText.All(char.IsAsciiLetter))
+            {
+                Console.Error.WriteLine($"haul: --browser '{OptionValues.Printable(browserText)}' is not one of chrome, firefox, safari");
+                return null;
+            }
+
+            browser = parsed;
+        }
+
         var netrc = result.GetValue(NetrcFile) ?? (result.GetValue(Netrc) ? Identity.NetrcFile.DefaultPath : null);
-        return options with { CookieFile = cookieFile, UseCookies = !noCookies, User = user, NetrcFile = netrc };
+        return options with { CookieFile = cookieFile, UseCookies = !noCookies, User = user, NetrcFile = netrc, Browser = browser };
     }
 }

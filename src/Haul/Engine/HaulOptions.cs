@@ -148,6 +148,15 @@ public sealed record HaulOptions
     /// </summary>
     public string? NetrcFile { get; init; }
 
+    /// <summary>
+    /// Present the job as this browser: its whole, coherent header profile (User-Agent, <c>Accept</c> for pages and for
+    /// images, <c>Accept-Language</c>, <c>Accept-Encoding</c> of codings Haul decodes, <c>Sec-Fetch-*</c>, client
+    /// hints where it sends them), the same for every request of the job. Null (the default): Haul's own honest
+    /// <see cref="UserAgent"/> and nothing else. A <see cref="UserAgent"/> other than the default, or a header of
+    /// <see cref="Headers"/>, wins over the profile's.
+    /// </summary>
+    public Identity.Browser? Browser { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
