@@ -80,6 +80,22 @@ internal sealed class HttpRequest
         return null;
     }
 
+    /// <summary>Every value of a query parameter, in order, percent-decoded.</summary>
+    public IReadOnlyList<string> QueryParameters(string name)
+    {
+        var values = new List<string>();
+        foreach (var pair in Query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (Decode(eq < 0 ? pair : pair[..eq]) == name)
+            {
+                values.Add(eq < 0 ? string.Empty : Decode(pair[(eq + 1)..]));
+            }
+        }
+
+        return values;
+    }
+
     private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
     private static string PathOf(string target)

@@ -39,6 +39,10 @@ internal static class Router
             case EncodedResponder.Prefix when segments.Length >= 3 && EncodedResponder.IsCoding(segments[1])
                 && exchange.Context.Catalog.Find("/" + string.Join('/', segments.Skip(2))) is { } encoded:
                 return EncodedResponder.RespondAsync(exchange, encoded, segments[1], cancellationToken);
+            case AuthResponder.Prefix when AuthResponder.TryRoute(exchange, segments, cancellationToken, out var authResponse):
+                return authResponse;
+            case CookieResponder.Prefix when segments.Length == 2 && segments[1] == "set":
+                return CookieResponder.RespondAsync(exchange, cancellationToken);
             case "loop" when segments.Length == 2 && segments[1] is "a" or "b":
                 return SendRedirectAsync(exchange, segments[1] == "a" ? "/loop/b" : "/loop/a", cancellationToken);
             default:

@@ -142,6 +142,9 @@ internal sealed class GetOptions
         Description = "Print only the summary and errors.",
     };
 
+    /// <summary>Cookies, credentials and the browser profile.</summary>
+    public IdentityOptions Identity { get; } = new();
+
     public void AddTo(Command command) => AddTo(command, withInput: true);
 
     /// <summary>Adds the options to <paramref name="command"/>; without input, the URL argument and <c>-i</c> are left to the command.</summary>
@@ -168,6 +171,8 @@ internal sealed class GetOptions
         {
             command.Options.Add(option);
         }
+
+        Identity.AddTo(command);
     }
 
     /// <summary>An argument of any number of tokens would otherwise take an unknown option for a URL.</summary>
@@ -273,6 +278,12 @@ internal sealed class GetOptions
             LoggerFactory = result.GetValue(Verbose) ? new StandardErrorLoggerProvider(LogLevel.Information) : NullLoggerFactory.Instance,
             MaxBytesPerSecond = limitRate,
         };
+        if (Identity.Apply(result, options) is not { } withIdentity)
+        {
+            return null;
+        }
+
+        options = withIdentity;
         try
         {
             options.Validate();

@@ -63,7 +63,7 @@ internal sealed class RobotsCache
                 for (var hop = 0; ; hop++)
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                    request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+                    request.Headers.TryAddWithoutValidation("User-Agent", Fetching.RequestFactory.UserAgentOf(_options));
                     using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                     var status = (int)response.StatusCode;
                     if (status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Haul.Fetching;
+using Haul.Identity;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Reporting;
@@ -60,6 +61,11 @@ public static class DownloadJob
         await using (journal.ConfigureAwait(false))
         {
             await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
+
+            // Credentials in URLs are taken out before anything is stored: they live in memory for the run only.
+            var identity = await JobIdentity.OpenAsync(options, journal, cancellationToken).ConfigureAwait(false);
+            input = identity.Credentials.CollectAsync(input, cancellationToken);
+            crawl = crawl is null ? null : crawl with { StartPages = identity.TakeCredentials(crawl.StartPages) };
             if (crawl is not null)
             {
                 await CrawlJob.SeedAsync(journal, crawl, cancellationToken).ConfigureAwait(false);
@@ -133,7 +139,7 @@ public static class DownloadJob
                 }
             }
 
-            using (var fetcher = new ItemFetcher(options, journal, progress))
+            using (var fetcher = new ItemFetcher(options, journal, progress, identity: identity))
             {
                 var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem, session);
                 async Task WorkAsync()

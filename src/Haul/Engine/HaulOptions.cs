@@ -128,6 +128,48 @@ public sealed record HaulOptions
     /// </summary>
     public long? MaxBytesPerSecond { get; init; }
 
+    // Identity: who the job says it is, and what it carries for its sites.
+
+    /// <summary>
+    /// Keep a cookie jar for the job (RFC 6265): cookies that responses set, redirect hops included, are sent back to
+    /// the hosts and paths they belong to, <c>Secure</c> ones over https only, and kept in the journal so that a
+    /// resumed job sends the cookies it had (session cookies too, as a resumed browser session does). Default true;
+    /// false is wget's <c>--no-cookies</c>. A <c>Cookie</c> given in <see cref="Headers"/> keeps its own rule (the
+    /// item's origin only) either way.
+    /// </summary>
+    public bool UseCookies { get; init; } = true;
+
+    /// <summary>
+    /// A Netscape <c>cookies.txt</c> (as browsers' export extensions and curl's <c>-c</c> write it) whose cookies are
+    /// put in the job's jar when it starts, replacing those of the same name, domain and path; null for none. The
+    /// file is checked by <see cref="Validate"/>: one that cannot be read or has a malformed line is reported by name
+    /// and line.
+    /// </summary>
+    public string? CookieFile { get; init; }
+
+    /// <summary>
+    /// The credential of <c>-u user:password</c> (curl), for HTTP Basic or Digest authentication; null for none. It
+    /// goes only to the origin (scheme, host, port) of each item given (for a crawl, of the start pages), and only
+    /// once that origin has asked for it with a 401; never after a redirect to another origin.
+    /// </summary>
+    public System.Net.NetworkCredential? User { get; init; }
+
+    /// <summary>
+    /// A netrc file (<c>~/.netrc</c> for curl's <c>--netrc</c>) whose <c>machine</c> entries give credentials by host,
+    /// and <c>default</c> for any other, under the same origin rule as <see cref="User"/>, which wins over it; null for
+    /// none. Checked by <see cref="Validate"/>.
+    /// </summary>
+    public string? NetrcFile { get; init; }
+
+    /// <summary>
+    /// Present the job as this browser: its whole, coherent header profile (User-Agent, <c>Accept</c> for pages and for
+    /// images, <c>Accept-Language</c>, <c>Accept-Encoding</c> of codings Haul decodes, <c>Sec-Fetch-*</c>, client
+    /// hints where it sends them), the same for every request of the job. Null (the default): Haul's own honest
+    /// <see cref="UserAgent"/> and nothing else. A <see cref="UserAgent"/> other than the default, or a header of
+    /// <see cref="Headers"/>, wins over the profile's.
+    /// </summary>
+    public Identity.Browser? Browser { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -221,6 +263,35 @@ public sealed record HaulOptions
         else
         {
             problems.AddRange(TrustedCertificates.Problems(TrustedCertificateFiles));
+        }
+
+        if (CookieFile is not null)
+        {
+            try
+            {
+                Identity.CookieFile.Read(CookieFile, TimeProvider.GetUtcNow());
+            }
+            catch (InvalidDataException exception)
+            {
+                problems.Add(exception.Message);
+            }
+        }
+
+        if (NetrcFile is not null)
+        {
+            try
+            {
+                Identity.NetrcFile.Read(NetrcFile);
+            }
+            catch (InvalidDataException exception)
+            {
+                problems.Add(exception.Message);
+            }
+        }
+
+        if (User is not null && (string.IsNullOrEmpty(User.UserName) || HasLineBreakOrNul(User.UserName) || HasLineBreakOrNul(User.Password)))
+        {
+            problems.Add("the user name is empty, or the user name or password contains CR, LF or NUL");
         }
 
         if (problems.Count > 0)

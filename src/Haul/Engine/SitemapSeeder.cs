@@ -42,7 +42,7 @@ internal static class SitemapSeeder
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     deadline.CancelAfter(options.ResponseHeadersTimeout + options.StallTimeout + options.StallTimeout);
                     using var request = new HttpRequestMessage(HttpMethod.Get, sitemap);
-                    request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+                    request.Headers.TryAddWithoutValidation("User-Agent", Fetching.RequestFactory.UserAgentOf(options));
                     using var response = await session.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode)
                     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Haul.Engine;
+using Haul.Identity;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Writing;
@@ -27,12 +28,19 @@ internal sealed class ItemFetcher : IDisposable
     private readonly TimeProvider _time;
     private readonly HostReadStats _readStats;
 
+    private readonly CookieJar? _cookies;
+    private readonly HttpAuthenticator _authenticator;
+
     /// <param name="options">The job's options.</param>
     /// <param name="journal">Where validators are recorded.</param>
     /// <param name="progress">The live counters.</param>
     /// <param name="readStats">The hosts' read statistics that set their stall deadlines; null for the fetcher's own.</param>
-    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, HostReadStats? readStats = null)
+    /// <param name="identity">The job's cookie jar and credentials; null for none.</param>
+    public ItemFetcher(HaulOptions options, IJobJournal journal, JobProgress progress, HostReadStats? readStats = null, JobIdentity? identity = null)
     {
+        identity ??= JobIdentity.None;
+        _cookies = identity.Cookies;
+        _authenticator = identity.Authenticator;
         _options = options;
         _readStats = readStats ?? new HostReadStats(options.StallTimeout);
         _journal = journal;
@@ -52,10 +60,13 @@ internal sealed class ItemFetcher : IDisposable
         var visited = target.Visited;
         visited.Add(url.AbsoluteUri);
         var staleRetries = 0;
+        var authRetries = 0;
         while (true)
         {
             var client = staleRetries == 0 ? _pooled : _fresh;
-            using var request = RequestFactory.Create(_options, url, target, resumeFrom);
+            using var request = RequestFactory.Create(_options, url, target, resumeFrom, _cookies);
+            _authenticator.Apply(request, url, target.CredentialOrigin);
+            var sentAuthorization = request.Headers.Contains("Authorization");
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
             HttpResponseMessage response;
@@ -96,7 +107,18 @@ internal sealed class ItemFetcher : IDisposable
 
             using (response)
             {
+                // Every response feeds the jar, redirect hops and errors included.
+                _cookies?.Receive(url, response);
                 var status = (int)response.StatusCode;
+
+                // A 401 that asks for a credential the item's origin has: the hop again, with the answer (once more
+                // for a Digest nonce gone stale). It costs no attempt.
+                if (status == 401 && authRetries < 2 && _authenticator.Challenge(url, target.CredentialOrigin, response, sentAuthorization))
+                {
+                    authRetries++;
+                    continue;
+                }
+
                 if (Redirects.IsRedirect(status))
                 {
                     var next = Redirects.NextLocation(url, response, visited, _options.MaxRedirects, out var redirectFailure);

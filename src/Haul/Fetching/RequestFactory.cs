@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Haul.Engine;
+using Haul.Identity;
 
 namespace Haul.Fetching;
 
@@ -42,10 +43,26 @@ internal static class RequestFactory
         return options.SendCredentialsOnRedirect && !(origin.Scheme == Uri.UriSchemeHttps && hop.Scheme == Uri.UriSchemeHttp);
     }
 
-    public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom)
+    /// <summary>The User-Agent the job presents: <c>-U</c>'s when given, else the browser profile's, else Haul's own.</summary>
+    public static string UserAgentOf(HaulOptions options) =>
+        options.Browser is { } browser && options.UserAgent == HaulDefaults.UserAgent ? BrowserProfiles.For(browser).UserAgent : options.UserAgent;
+
+    /// <summary>The request of one hop; <paramref name="cookies"/> is the job's jar, null for none.</summary>
+    public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom, CookieJar? cookies = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = url.Scheme == Uri.UriSchemeHttps ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
-        request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        // The job's identity: Haul's own User-Agent, or a browser's whole header profile. A header given with -H, or a
+        // User-Agent given with -U, wins over the profile's.
+        var givenNames = options.Headers.Select(h => h.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        IEnumerable<KeyValuePair<string, string>> identity = options.Browser is { } browser
+            ? BrowserProfiles.For(browser).Headers(url, target.Kind == Journal.ItemKind.Page, target.Referer, resumeFrom > 0)
+                .Select(h => h.Key == "User-Agent" ? new(h.Key, UserAgentOf(options)) : h)
+            : [new("User-Agent", options.UserAgent)];
+        foreach (var header in identity.Where(h => !givenNames.Contains(h.Key)))
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
         var credentials = MaySendCredentials(options, target.CredentialOrigin, url);
         foreach (var header in options.Headers)
         {
@@ -53,6 +70,14 @@ internal static class RequestFactory
             {
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
+        }
+
+        // The jar's cookies for this URL, after a Cookie of -H where that may go: one header, as RFC 6265 asks.
+        if (cookies?.HeaderFor(url) is { } jarCookies)
+        {
+            var given = request.Headers.TryGetValues("Cookie", out var values) ? string.Join("; ", values) : null;
+            request.Headers.Remove("Cookie");
+            request.Headers.TryAddWithoutValidation("Cookie", given is null ? jarCookies : given + "; " + jarCookies);
         }
 
         // The page an item was found on, as browsers send it (hotlink protection looks for it); never from https to http.

@@ -60,6 +60,9 @@ public static class UrlListParser
         }
 
         var fields = trimmed.Split('\t', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        // A skipped line is shown and stored without the password its URL may carry.
+        trimmed = fields.Length > 0 ? trimmed.Replace(fields[0], UrlRules.Redact(fields[0]), StringComparison.Ordinal) : trimmed;
         string? outputPath = null;
         string? sha256 = null;
         foreach (var field in fields.Skip(1))
@@ -103,6 +106,8 @@ public static class UrlListParser
             return;
         }
 
-        batch.Requests.Add(new DownloadRequest(new Uri(fields[0], UriKind.Absolute), outputPath, sha256, source));
+        // Credentials in the URL are kept apart from it, so that the URL can be stored and shown.
+        var url = new Uri(fields[0], UriKind.Absolute);
+        batch.Requests.Add(new DownloadRequest(UrlRules.WithoutCredentials(url), outputPath, sha256, source) { Credential = UrlRules.Credentials(url) });
     }
 }

@@ -45,11 +45,36 @@ public static class UrlRules
             return "malformed URL: no host";
         }
 
-        if (!string.IsNullOrEmpty(uri.UserInfo))
+        if (!string.IsNullOrEmpty(uri.UserInfo) && Credentials(uri) is null)
         {
-            return "credentials in URLs are not supported (use -H 'Authorization: …')";
+            return "malformed credentials in URL (user:password@)";
         }
 
         return null;
+    }
+
+    /// <summary>The URL without its credentials (<c>user:password@</c>), as it may be stored, logged and named.</summary>
+    public static Uri WithoutCredentials(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return string.IsNullOrEmpty(url.UserInfo) ? url : new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
+    }
+
+    /// <summary>The credentials a URL carries (<c>user:password@</c>, percent-decoded), or null when it has none or an empty user.</summary>
+    public static System.Net.NetworkCredential? Credentials(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (string.IsNullOrEmpty(url.UserInfo))
+        {
+            return null;
+        }
+
+        var userInfo = url.UserInfo;
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        var user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+        var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+        return user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || (user + password).Any(char.IsControl)
+            ? null
+            : new System.Net.NetworkCredential(user, password);
     }
 }

@@ -95,4 +95,10 @@ public interface IJobJournal : IAsyncDisposable
 
     /// <summary>Streams the done files of a crawl with the pages they were found on, in id order.</summary>
     IAsyncEnumerable<SavedImage> ReadFoundImagesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The job's cookie jar as it was last written (<see cref="CookieStored"/> and <see cref="CookieDeleted"/>
+    /// updates, queued with <see cref="Record"/> like any other), session cookies included, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<Identity.StoredCookie>> ReadCookiesAsync(CancellationToken cancellationToken);
 }

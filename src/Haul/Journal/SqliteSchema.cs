@@ -9,7 +9,7 @@ namespace Haul.Journal;
 internal static class SqliteSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private const string Pragmas = """
         PRAGMA journal_mode = WAL;
@@ -140,6 +140,26 @@ internal static class SqliteSchema
         CREATE INDEX items_pages ON items (state) WHERE kind = 1;
         """;
 
+    /// <summary>
+    /// Version 4: the job's cookie jar, so that a resumed job sends the cookies it had (session cookies included, as a
+    /// browser's resumed session does). <c>expires</c> and <c>created</c> are Unix milliseconds; <c>expires</c> is
+    /// null for a session cookie.
+    /// </summary>
+    private const string Version4 = """
+        CREATE TABLE cookies (
+            domain TEXT NOT NULL,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            host_only INTEGER NOT NULL,
+            secure INTEGER NOT NULL,
+            http_only INTEGER NOT NULL,
+            expires INTEGER,
+            created INTEGER NOT NULL,
+            PRIMARY KEY (domain, path, name)
+        ) WITHOUT ROWID;
+        """;
+
     /// <summary>Creates or migrates the schema inside one transaction.</summary>
     public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -168,6 +188,11 @@ internal static class SqliteSchema
         if (version < 3)
         {
             await ExecuteAsync(connection, Version3, cancellationToken, transaction).ConfigureAwait(false);
+        }
+
+        if (version < 4)
+        {
+            await ExecuteAsync(connection, Version4, cancellationToken, transaction).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, $"PRAGMA user_version = {Version};", cancellationToken, transaction).ConfigureAwait(false);

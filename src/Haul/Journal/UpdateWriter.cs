@@ -7,7 +7,7 @@ namespace Haul.Journal;
 /// <summary>Writes <see cref="JournalUpdate"/>s inside one transaction, with one prepared command a kind.</summary>
 internal sealed class UpdateWriter : IDisposable
 {
-    private static readonly string[] ValueNames = ["$a", "$b", "$c", "$d", "$e", "$f", "$g"];
+    private static readonly string[] ValueNames = ["$a", "$b", "$c", "$d", "$e", "$f", "$g", "$h", "$i"];
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -65,6 +65,25 @@ internal sealed class UpdateWriter : IDisposable
             paused.Host),
         ItemReopened reopened => ExecuteAsync(
             "UPDATE items SET state = 0, updated_at = $now WHERE id = $id AND state = 2;", reopened.ItemId),
+        CookieStored stored => ExecuteAsync(
+            """
+            INSERT INTO cookies (domain, path, name, value, host_only, secure, http_only, expires, created)
+            VALUES ($a, $b, $c, $d, $e, $f, $g, $h, $i)
+            ON CONFLICT (domain, path, name) DO UPDATE SET value = excluded.value, host_only = excluded.host_only,
+                secure = excluded.secure, http_only = excluded.http_only, expires = excluded.expires, created = excluded.created;
+            """,
+            0,
+            stored.Cookie.Domain,
+            stored.Cookie.Path,
+            stored.Cookie.Name,
+            stored.Cookie.Value,
+            stored.Cookie.HostOnly,
+            stored.Cookie.Secure,
+            stored.Cookie.HttpOnly,
+            stored.Cookie.Expires?.ToUnixTimeMilliseconds(),
+            stored.Cookie.Created.ToUnixTimeMilliseconds()),
+        CookieDeleted deleted => ExecuteAsync(
+            "DELETE FROM cookies WHERE domain = $a AND path = $b AND name = $c;", 0, deleted.Domain, deleted.Path, deleted.Name),
         _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),
     };
 

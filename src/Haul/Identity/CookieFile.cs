@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+
+namespace Haul.Identity;
+
+/// <summary>
+/// Reads a Netscape <c>cookies.txt</c>, as browsers' export extensions and curl's <c>-c</c> write it: one cookie a
+/// line of seven tab-separated fields (domain, include-subdomains flag, path, secure flag, expiry in Unix seconds with
+/// 0 for a session cookie, name, value); <c>#HttpOnly_</c> before the domain marks an HttpOnly cookie; other lines
+/// starting with <c>#</c> are comments. A malformed line stops the reading with an <see cref="InvalidDataException"/>
+/// naming the file and the line; a line longer than <see cref="MaxLineLength"/> is malformed.
+/// </summary>
+internal static class CookieFile
+{
+    /// <summary>The longest line read (a cookie is at most 4096 bytes of name and value).</summary>
+    public const int MaxLineLength = 8192;
+
+    private const string HttpOnlyPrefix = "#HttpOnly_";
+
+    /// <summary>The cookies of the file at <paramref name="path"/>, expired ones left out.</summary>
+    /// <exception cref="InvalidDataException">A line is malformed, or the file cannot be read.</exception>
+    public static IReadOnlyList<StoredCookie> Read(string path, DateTimeOffset now)
+    {
+        try
+        {
+            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Read(reader, path, now);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"the cookie file '{path}' cannot be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>The cookies of a file's text; <paramref name="name"/> names it in errors.</summary>
+    public static IReadOnlyList<StoredCookie> Read(TextReader reader, string name, DateTimeOffset now)
+    {
+        var cookies = new List<StoredCookie>();
+        var number = 0;
+        while (ReadLine(reader, name, number + 1) is { } line)
+        {
+            number++;
+            if (Parse(line, now, out var problem) is { } cookie)
+            {
+                cookies.Add(cookie);
+            }
+            else if (problem is not null)
+            {
+                throw new InvalidDataException($"the cookie file '{name}' line {number}: {problem}");
+            }
+        }
+
+        return cookies;
+    }
+
+    /// <summary>One line: a cookie, or null with a problem (malformed) or without one (a comment, a blank or expired line).</summary>
+    public static StoredCookie? Parse(string line, DateTimeOffset now, out string? problem)
+    {
+        problem = null;
+        line = line.TrimEnd('\r');
+        var httpOnly = false;
+        if (line.StartsWith(HttpOnlyPrefix, StringComparison.Ordinal))
+        {
+            httpOnly = true;
+            line = line[HttpOnlyPrefix.Length..];
+        }
+        else if (line.TrimStart().StartsWith('#') || string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+
+        var fields = line.Split('\t');
+        if (fields.Length != 7)
+        {
+            problem = $"expected 7 tab-separated fields (domain, subdomains, path, secure, expiry, name, value), found {fields.Length}";
+            return null;
+        }
+
+        var includeSubdomains = ParseFlag(fields[1]);
+        var secure = ParseFlag(fields[3]);
+        if (includeSubdomains is null || secure is null)
+        {
+            problem = $"the subdomains and secure fields must be TRUE or FALSE, found '{Printable(fields[1])}' and '{Printable(fields[3])}'";
+            return null;
+        }
+
+        if (CookieRules.CanonicalDomain(fields[0]) is not { } domain)
+        {
+            problem = $"'{Printable(fields[0])}' is not a domain";
+            return null;
+        }
+
+        var path = fields[2].Length == 0 ? "/" : fields[2];
+        if (!path.StartsWith('/'))
+        {
+            problem = $"the path '{Printable(path)}' does not start with '/'";
+            return null;
+        }
+
+        if (!long.TryParse(fields[4], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            problem = $"the expiry '{Printable(fields[4])}' is not a number of seconds since 1970";
+            return null;
+        }
+
+        var name = fields[5];
+        var value = fields[6];
+        if (name.Length == 0 || name.Length + value.Length > SetCookieParser.MaxNameValueLength
+            || name.Any(c => char.IsControl(c) || c is ';' or '=' or ' ') || value.Any(c => char.IsControl(c) || c == ';'))
+        {
+            problem = "the cookie's name is empty, too long, or holds a control character, ';' or '='";
+            return null;
+        }
+
+        DateTimeOffset? expires = seconds == 0 ? null
+            : seconds >= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue
+            : DateTimeOffset.FromUnixTimeSeconds(seconds);
+        if (expires <= now)
+        {
+            return null;
+        }
+
+        return new StoredCookie(name, value, domain, path, HostOnly: includeSubdomains == false, secure.Value, httpOnly, expires, now);
+    }
+
+    private static bool? ParseFlag(string field) =>
+        field.Equals("TRUE", StringComparison.OrdinalIgnoreCase) ? true
+        : field.Equals("FALSE", StringComparison.OrdinalIgnoreCase) ? false
+        : null;
+
+    /// <summary>A field as an error message may show it: short, without control characters.</summary>
+    private static string Printable(string field)
+    {
+        var shown = new string(field.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return field.Length > 40 ? shown + "…" : shown;
+    }
+
+    /// <summary>One line, never more than <see cref="MaxLineLength"/> characters in memory.</summary>
+    private static string? ReadLine(TextReader reader, string name, int number)
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            var next = reader.Read();
+            if (next < 0)
+            {
+                return line.Length == 0 ? null : line.ToString();
+            }
+
+            if (next == '\n')
+            {
+                return line.ToString();
+            }
+
+            if (line.Length >= MaxLineLength)
+            {
+                throw new InvalidDataException($"the cookie file '{name}' line {number}: longer than {MaxLineLength} characters");
+            }
+
+            line.Append((char)next);
+        }
+    }
+}
