@@ -109,7 +109,11 @@ internal sealed class AttemptRunner
             return (WorkDecision.Moved, outcome);
         }
 
-        work.Attempts++;
+        if (!outcome.NotSent)
+        {
+            work.Attempts++;
+        }
+
         var host = work.Host;
         var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
         if (IsPushBack(outcome))

@@ -2,6 +2,7 @@ using System.Globalization;
 using Haul.Engine;
 using Haul.Input;
 using Haul.Journal;
+using Haul.Proxies;
 using Haul.Writing;
 
 namespace Haul.Fetching;
@@ -17,8 +18,7 @@ namespace Haul.Fetching;
 internal sealed class ItemFetcher : IDisposable
 {
     private readonly HaulOptions _options;
-    private readonly HttpClient _pooled;
-    private readonly HttpClient _fresh;
+    private readonly ProxyRouter _routes;
     private readonly IJobJournal _journal;
     private readonly JobProgress _progress;
     private readonly BodyCopier _copier;
@@ -32,8 +32,7 @@ internal sealed class ItemFetcher : IDisposable
         _time = options.TimeProvider;
         _copier = new BodyCopier(options, progress);
         var certificates = CertificateValidator.Create(options);
-        _pooled = HttpClientFactory.CreatePooled(options, certificates);
-        _fresh = HttpClientFactory.CreateFresh(options, certificates);
+        _routes = new ProxyRouter(options, certificates);
     }
 
     /// <summary>One attempt. <paramref name="itemToken"/> fires at the item's deadline or on the caller's cancellation.</summary>
@@ -46,7 +45,14 @@ internal sealed class ItemFetcher : IDisposable
         var staleRetries = 0;
         while (true)
         {
-            var client = staleRetries == 0 ? _pooled : _fresh;
+            if (_routes.Route(url, out var proxyWait) is not { } route)
+            {
+                // Every proxy of the list is set aside: the item waits for the first to come back, within its budget,
+                // and this costs it no attempt.
+                return Failure(FailureReason.ProxyFailed, resumeFrom) with { Detail = "every proxy is set aside", RetryAfter = proxyWait, NotSent = true };
+            }
+
+            var client = staleRetries == 0 ? route.Pooled : route.Fresh;
             using var request = RequestFactory.Create(_options, url, target, resumeFrom);
             using var headersDeadline = new CancellationTokenSource(_options.ResponseHeadersTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(itemToken, headersDeadline.Token);
@@ -67,7 +73,14 @@ internal sealed class ItemFetcher : IDisposable
             {
                 var failure = FailureClassifier.ClassifySend(exception);
                 var reason = failure.Reason;
-                if (reason == FailureReason.ConnectionReset && client == _pooled && !failure.DuringHandshake)
+                _routes.Report(route, reason, failure.Detail);
+                if (reason == FailureReason.ProxyFailed)
+                {
+                    // Wrong or missing credentials do not get better by asking the same proxy again.
+                    return Failure(reason, resumeFrom) with { Detail = failure.Detail, GiveUp = failure.ProxyAuthentication && !_routes.Rotates };
+                }
+
+                if (reason == FailureReason.ConnectionReset && client == route.Pooled && !failure.DuringHandshake)
                 {
                     // Reset before any response byte on a pooled connection: the stale keep-alive race. Sent again at
                     // once on a fresh connection; this costs no attempt and no backoff. A reset during a TLS handshake
@@ -88,6 +101,15 @@ internal sealed class ItemFetcher : IDisposable
             using (response)
             {
                 var status = (int)response.StatusCode;
+                if (status == 407 && route.Proxy is { } proxy)
+                {
+                    // The proxy, not the host, wants credentials (or refused them).
+                    var detail = $"proxy {proxy.Address}: " + (proxy.HasCredentials ? "the proxy refused the credentials (407)" : "the proxy asks for credentials (407)");
+                    _routes.Report(route, FailureReason.ProxyFailed, detail);
+                    return Failure(FailureReason.ProxyFailed, resumeFrom, status) with { Detail = detail, GiveUp = !_routes.Rotates };
+                }
+
+                _routes.Report(route, FailureReason.None, null);
                 if (Redirects.IsRedirect(status))
                 {
                     var next = Redirects.NextLocation(url, response, visited, _options.MaxRedirects, out var redirectFailure);
@@ -121,8 +143,7 @@ internal sealed class ItemFetcher : IDisposable
 
     public void Dispose()
     {
-        _pooled.Dispose();
-        _fresh.Dispose();
+        _routes.Dispose();
     }
 
     private AttemptOutcome FailureForStatus(FetchTarget target, HttpResponseMessage response, long resumeFrom)
