@@ -137,6 +137,8 @@ internal sealed class GetOptions
         Description = "Print only the summary and errors.",
     };
 
+    public ProxyOptions Proxies { get; } = new();
+
     public void AddTo(Command command) => AddTo(command, withInput: true);
 
     /// <summary>Adds the options to <paramref name="command"/>; without input, the URL argument and <c>-i</c> are left to the command.</summary>
@@ -163,6 +165,8 @@ internal sealed class GetOptions
         {
             command.Options.Add(option);
         }
+
+        Proxies.AddTo(command);
     }
 
     /// <summary>An argument of any number of tokens would otherwise take an unknown option for a URL.</summary>
@@ -256,6 +260,12 @@ internal sealed class GetOptions
                 : result.GetValue(Overwrite) ? ExistingFilePolicy.Overwrite : ExistingFilePolicy.Backup,
             LoggerFactory = result.GetValue(Verbose) ? new StandardErrorLoggerProvider(LogLevel.Information) : NullLoggerFactory.Instance,
         };
+        if (Proxies.Apply(result, options) is not { } proxied)
+        {
+            return null;
+        }
+
+        options = proxied;
         try
         {
             options.Validate();
