@@ -109,7 +109,7 @@ internal sealed class AttemptRunner
             return (WorkDecision.Moved, outcome);
         }
 
-        if (!outcome.NotSent)
+        if (!outcome.Uncounted)
         {
             work.Attempts++;
         }

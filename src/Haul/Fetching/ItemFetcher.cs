@@ -49,7 +49,7 @@ internal sealed class ItemFetcher : IDisposable
             {
                 // Every proxy of the list is set aside: the item waits for the first to come back, within its budget,
                 // and this costs it no attempt.
-                return Failure(FailureReason.ProxyFailed, resumeFrom) with { Detail = "every proxy is set aside", RetryAfter = proxyWait, NotSent = true };
+                return Failure(FailureReason.ProxyFailed, resumeFrom) with { Detail = "every proxy is set aside", RetryAfter = proxyWait, Uncounted = true };
             }
 
             var client = staleRetries == 0 ? route.Pooled : route.Fresh;
@@ -77,7 +77,14 @@ internal sealed class ItemFetcher : IDisposable
                 if (reason == FailureReason.ProxyFailed)
                 {
                     // Wrong or missing credentials do not get better by asking the same proxy again.
-                    return Failure(reason, resumeFrom) with { Detail = failure.Detail, GiveUp = failure.ProxyAuthentication && !_routes.Rotates };
+                    // With a list another proxy takes the item, so this costs it no try; a single proxy's failures are
+                    // the item's tries like any other.
+                    return Failure(reason, resumeFrom) with
+                    {
+                        Detail = failure.Detail,
+                        GiveUp = failure.ProxyAuthentication && !_routes.Rotates,
+                        Uncounted = _routes.Rotates,
+                    };
                 }
 
                 if (reason == FailureReason.ConnectionReset && client == route.Pooled && !failure.DuringHandshake)
@@ -106,7 +113,7 @@ internal sealed class ItemFetcher : IDisposable
                     // The proxy, not the host, wants credentials (or refused them).
                     var detail = $"proxy {proxy.Address}: " + (proxy.HasCredentials ? "the proxy refused the credentials (407)" : "the proxy asks for credentials (407)");
                     _routes.Report(route, FailureReason.ProxyFailed, detail);
-                    return Failure(FailureReason.ProxyFailed, resumeFrom, status) with { Detail = detail, GiveUp = !_routes.Rotates };
+                    return Failure(FailureReason.ProxyFailed, resumeFrom, status) with { Detail = detail, GiveUp = !_routes.Rotates, Uncounted = _routes.Rotates };
                 }
 
                 _routes.Report(route, FailureReason.None, null);

@@ -114,6 +114,21 @@ public sealed class ProxyDownloadTests
         Assert.DoesNotContain("wrong-pw", written, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HttpProxy_WrongPassword_ForAnHttpsTarget_FailsOnceAtConnect()
+    {
+        await using var server = await StartServerAsync(files: 1, tls: new ServerTls());
+        await using var proxy = await TestHttpProxy.StartAsync("alice", "right");
+        using var output = new TempFolder();
+
+        var report = await DownloadJob.RunAsync(Options(output.Path, proxy.Url("alice", "wrong-pw")), TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(FailureReason.ProxyFailed, failure.Item.LastReason);
+        Assert.Contains("407 to CONNECT", Assert.Single(failure.Attempts).Detail, StringComparison.Ordinal);
+        Assert.Equal(0, server.Counters.ConnectionsAccepted);
+    }
+
     [Theory]
     [InlineData("socks5h", SocksRequest.DomainName, "localhost")]
     [InlineData("socks5", SocksRequest.IPv4, "127.0.0.1")]
@@ -229,6 +244,35 @@ public sealed class ProxyDownloadTests
         Assert.Contains(journal.SelectMany(e => e.Attempts), a => a.Reason == FailureReason.ProxyFailed && a.Detail!.Contains("connection refused", StringComparison.Ordinal));
         var reportJson = await File.ReadAllTextAsync(Path.Combine(output.Path, "report.json"));
         Assert.Contains("proxy-failed", reportJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProxyList_EveryProxyDead_ItemsWaitWithinTheirBudget_ThenFailAsTheProxies()
+    {
+        await using var server = await StartServerAsync(files: 2);
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with
+        {
+            ProxyList = [$"http://127.0.0.1:{ClosedPort()}", $"socks5://127.0.0.1:{ClosedPort()}"],
+            ProxyEnvironment = null,
+            ProxySetAside = TimeSpan.FromMilliseconds(200),
+            ItemTimeout = TimeSpan.FromSeconds(3),
+            MaxAttempts = 3,
+        };
+
+        var started = TimeProvider.System.GetTimestamp();
+        var report = await DownloadJob.RunAsync(options, TestSupport.Batch(server.FileUrls), null, CancellationToken.None);
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+
+        Assert.Equal(2, report.Failed);
+        Assert.All(report.Failures, f => Assert.Equal(FailureReason.ProxyFailed, f.Item.LastReason));
+
+        // Three tries would be spent in well under a second; waiting for a proxy spends none, so the items wait
+        // (through set-asides of 0.2, 0.4, 0.8, 1.6 s…) until their 3 s budget says stop.
+        Assert.True(elapsed > TimeSpan.FromSeconds(1.5), $"the items gave up after {elapsed}");
+        Assert.True(elapsed < TimeSpan.FromSeconds(20), $"the items took {elapsed}");
+        Assert.All(report.Failures, f => Assert.Contains(f.Attempts, a => a.Detail == "every proxy is set aside"));
+        Assert.Equal(0, server.Counters.ConnectionsAccepted);
     }
 
     [Fact]
