@@ -30,8 +30,19 @@ internal static class HttpClientFactory
     public static HttpClient CreateFresh(HaulOptions options, CertificateValidator? certificates = null, ProxyEndpoint? proxy = null) =>
         Create(options, certificates ?? CertificateValidator.Create(options), reuseConnections: false, proxy);
 
+    /// <summary>Haul's client over <paramref name="handler"/>, which it owns: no timeout of its own.</summary>
+    public static HttpClient Wrap(HttpMessageHandler handler) => new(handler, disposeHandler: true)
+    {
+        // Haul's own deadlines (connect, headers, stall, item) own the timing.
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    private static HttpClient Create(HaulOptions options, CertificateValidator certificates, bool reuseConnections, ProxyEndpoint? proxy) =>
+        Wrap(CreateHandler(options, certificates, reuseConnections, proxy));
+
+    /// <summary>The handler of a pooled or fresh client (see <see cref="CreatePooled"/>), for a caller that sends through it itself.</summary>
     [SuppressMessage("Security", "CA5359", Justification = "The callback rejects a certificate by throwing, to say why; it returns true only for an accepted one (or with HaulOptions.Insecure).")]
-    private static HttpClient Create(HaulOptions options, CertificateValidator certificates, bool reuseConnections, ProxyEndpoint? proxy)
+    public static HttpMessageHandler CreateHandler(HaulOptions options, CertificateValidator certificates, bool reuseConnections, ProxyEndpoint? proxy)
     {
         // An HTTP(S) proxy is the handler's: the connect callback then connects to the proxy, and the handler speaks
         // to it (absolute-form requests for http, CONNECT for https, Basic credentials after a 407). SOCKS5 is Haul's
@@ -74,12 +85,7 @@ internal static class HttpClientFactory
 
         // Under HTTP/2 a connection lifetime of zero does not stop a connection's reuse, so the fresh client speaks
         // HTTP/1.1: each of its requests gets a new connection whatever the server offers.
-        HttpMessageHandler top = reuseConnections ? handler : new Http11Only(handler);
-        return new HttpClient(top, disposeHandler: true)
-        {
-            // Haul's own deadlines (connect, headers, stall, item) own the timing.
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        return reuseConnections ? handler : new Http11Only(handler);
     }
 
     /// <summary>Sends every request as HTTP/1.1 (ALPN <c>http/1.1</c> only), whatever version it asked for.</summary>

@@ -4,14 +4,17 @@ namespace Haul.Proxies;
 /// One way out: direct, or one proxy, with its pair of clients (pooled, and fresh for the stale keep-alive retry),
 /// created once for the job, and the proxy's health: failures in a row and when it comes back from being set aside.
 /// </summary>
-internal sealed class ProxyRoute(ProxyEndpoint? proxy, HttpClient pooled, HttpClient fresh) : IDisposable
+internal sealed class ProxyRoute(ProxyEndpoint? proxy, HttpMessageHandler pooled, HttpMessageHandler fresh) : IDisposable
 {
     /// <summary>The proxy, or null for direct connections.</summary>
     public ProxyEndpoint? Proxy { get; } = proxy;
 
-    public HttpClient Pooled { get; } = pooled;
+    public HttpClient Pooled { get; } = Fetching.HttpClientFactory.Wrap(pooled);
 
-    public HttpClient Fresh { get; } = fresh;
+    public HttpClient Fresh { get; } = Fetching.HttpClientFactory.Wrap(fresh);
+
+    /// <summary>The pooled client's handler, for a handler that routes requests it was given (an HttpClient sends a request only once).</summary>
+    public HttpMessageInvoker PooledInvoker { get; } = new(pooled, disposeHandler: false);
 
     /// <summary>Failures at the proxy since its last success (guarded by the router).</summary>
     internal int FailuresInARow { get; set; }
@@ -26,6 +29,7 @@ internal sealed class ProxyRoute(ProxyEndpoint? proxy, HttpClient pooled, HttpCl
 
     public void Dispose()
     {
+        PooledInvoker.Dispose();
         Pooled.Dispose();
         Fresh.Dispose();
     }

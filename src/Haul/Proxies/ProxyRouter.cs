@@ -171,5 +171,5 @@ internal sealed class ProxyRouter : IDisposable
     }
 
     private static ProxyRoute Create(HaulOptions options, CertificateValidator certificates, ProxyEndpoint? proxy) =>
-        new(proxy, HttpClientFactory.CreatePooled(options, certificates, proxy), HttpClientFactory.CreateFresh(options, certificates, proxy));
+        new(proxy, HttpClientFactory.CreateHandler(options, certificates, reuseConnections: true, proxy), HttpClientFactory.CreateHandler(options, certificates, reuseConnections: false, proxy));
 }

@@ -19,7 +19,7 @@ internal sealed class ProxyRoutingHandler(HaulOptions options) : HttpMessageHand
             ?? throw new HttpRequestException(HttpRequestError.ConnectionError, "every proxy is set aside");
         try
         {
-            var response = await route.Pooled.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var response = await route.PooledInvoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
             _routes.Report(route, FailureReason.None, null);
             return response;
         }
