@@ -99,6 +99,25 @@ public sealed class ProxyTests
     }
 
     [Fact]
+    public async Task Demo_IgnoresTheEnvironmentsProxy_ItsServersAreLocal()
+    {
+        int dead;
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            dead = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        }
+
+        using var folder = new TestFolder();
+        var environment = new Dictionary<string, string> { ["http_proxy"] = $"http://127.0.0.1:{dead}", ["ALL_PROXY"] = $"socks5://127.0.0.1:{dead}" };
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["demo", "--files", "10", "-o", folder.Combine("demo"), "--no-progress"], timeout: TimeSpan.FromSeconds(90), environment: environment);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("proxy-failed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BadProxies_AreUsageErrors_ThatNeverEchoThePassword()
     {
         using var folder = new TestFolder();

@@ -249,7 +249,14 @@ public sealed record HaulOptions
 
         RequirePositive(problems, ProxySetAside, "proxy set-aside time");
         RequireTimerRange(problems, ProxySetAside, "proxy set-aside time");
-        problems.AddRange(Proxies.ProxyConfiguration.From(this).Problems);
+        if (ProxyList is null)
+        {
+            problems.Add("the proxy list must not be null");
+        }
+        else
+        {
+            problems.AddRange(Proxies.ProxyConfiguration.From(this).Problems);
+        }
 
         if (problems.Count > 0)
         {
