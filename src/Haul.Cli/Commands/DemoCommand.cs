@@ -108,6 +108,9 @@ internal static class DemoCommand
         RetryBaseDelay = TimeSpan.FromMilliseconds(200),
         RetryMaxDelay = TimeSpan.FromSeconds(3),
         MaxAttempts = 10,
+
+        // The demo's servers are on this machine: a proxy of the environment must not carry its traffic.
+        ProxyEnvironment = null,
     };
 
     private static async Task<(int Verified, int Wrong)> VerifyAsync(HostileServer server, string folder, CancellationToken cancellationToken)

@@ -145,6 +145,9 @@ internal sealed class GetOptions
     /// <summary>Cookies, credentials and the browser profile.</summary>
     public IdentityOptions Identity { get; } = new();
 
+    /// <summary>Proxies, from the options and the environment.</summary>
+    public ProxyOptions Proxies { get; } = new();
+
     public void AddTo(Command command) => AddTo(command, withInput: true);
 
     /// <summary>Adds the options to <paramref name="command"/>; without input, the URL argument and <c>-i</c> are left to the command.</summary>
@@ -173,6 +176,7 @@ internal sealed class GetOptions
         }
 
         Identity.AddTo(command);
+        Proxies.AddTo(command);
     }
 
     /// <summary>An argument of any number of tokens would otherwise take an unknown option for a URL.</summary>
@@ -284,6 +288,12 @@ internal sealed class GetOptions
         }
 
         options = withIdentity;
+        if (Proxies.Apply(result, options) is not { } proxied)
+        {
+            return null;
+        }
+
+        options = proxied;
         try
         {
             options.Validate();

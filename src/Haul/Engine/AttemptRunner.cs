@@ -109,7 +109,11 @@ internal sealed class AttemptRunner
             return (WorkDecision.Moved, outcome);
         }
 
-        work.Attempts++;
+        if (!outcome.Uncounted)
+        {
+            work.Attempts++;
+        }
+
         var host = work.Host;
         var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
         if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason)) is { } pause)

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Haul.Crawling;
 using Haul.Discovery;
 using Haul.Fetching;
+using Haul.Proxies;
 using Haul.Scheduling;
 
 namespace Haul.Engine;
@@ -45,7 +46,7 @@ internal sealed class CrawlSession : IDisposable
             MinWidth = options.MinWidth,
             MinHeight = options.MinHeight,
         });
-        Client = HttpClientFactory.CreatePooled(haul);
+        Client = new HttpClient(new ProxyRoutingHandler(haul), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         Robots = options.IgnoreRobots ? null : new RobotsCache(Client, haul);
     }
 

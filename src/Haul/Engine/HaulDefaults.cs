@@ -36,6 +36,9 @@ internal static class HaulDefaults
 
     public const int MaxRedirects = 10;
 
+    /// <summary>A failing proxy of a list is first left alone this long: long enough for its hosts to move, short enough to find it back.</summary>
+    public static readonly TimeSpan ProxySetAside = TimeSpan.FromSeconds(10);
+
     /// <summary>An honest User-Agent: Haul and its version (<c>Haul/0.3.0</c>), so a site knows who is asking.</summary>
     public static readonly string UserAgent = "Haul/" + Version;
 

@@ -170,6 +170,43 @@ public sealed record HaulOptions
     /// </summary>
     public Identity.Browser? Browser { get; init; }
 
+    // Proxies: how requests leave. See ProxyConfiguration and ProxyRouter; the README's "Proxies" section.
+
+    /// <summary>
+    /// A proxy for every request (curl's <c>-x</c>): <c>http://</c>, <c>https://</c> (TLS to the proxy),
+    /// <c>socks5://</c> (names resolved by Haul) or <c>socks5h://</c> (names resolved by the proxy), optionally with
+    /// credentials (<c>http://user:password@proxy:3128</c>; percent-encode <c>@</c> and <c>:</c> in them). No scheme
+    /// means <c>http://</c>; no port means 1080 (443 for <c>https://</c>). It wins over the environment. Credentials
+    /// are never logged or reported. Null for none.
+    /// </summary>
+    public string? Proxy { get; init; }
+
+    /// <summary>
+    /// Proxies to spread hosts across, each a URL as for <see cref="Proxy"/>: a host keeps its proxy while it works; a
+    /// proxy that fails is set aside for a while (<see cref="ProxySetAside"/>, doubling with each failure in a row)
+    /// and its items go through another; when every proxy is set aside, items wait within their time budget. Wins
+    /// over the environment. Empty for none.
+    /// </summary>
+    public IReadOnlyList<string> ProxyList { get; init; } = [];
+
+    /// <summary>
+    /// Hosts that go direct (curl's <c>--noproxy</c>): a comma-separated list of names (each matching itself and the
+    /// names under it), IP addresses, CIDR blocks and <c>host:port</c>; <c>*</c> for every host, which turns proxies
+    /// off. Null to take the environment's <c>no_proxy</c>; an empty string to proxy every host whatever it says.
+    /// </summary>
+    public string? NoProxy { get; init; }
+
+    /// <summary>
+    /// Where the proxy environment variables are read from (<c>http_proxy</c>, <c>https_proxy</c>,
+    /// <c>HTTPS_PROXY</c>, <c>all_proxy</c>, <c>ALL_PROXY</c>, <c>no_proxy</c>, <c>NO_PROXY</c>, as curl reads them;
+    /// an upper-case <c>HTTP_PROXY</c> is ignored, as curl does). Default: the process's environment. Null to ignore
+    /// the environment (wget's <c>--no-proxy</c>).
+    /// </summary>
+    public Func<string, string?>? ProxyEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>How long a proxy of <see cref="ProxyList"/> is first set aside after a failure; it doubles with each failure in a row, up to 10 minutes. Default 10 s.</summary>
+    public TimeSpan ProxySetAside { get; init; } = HaulDefaults.ProxySetAside;
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -292,6 +329,22 @@ public sealed record HaulOptions
         if (User is not null && (string.IsNullOrEmpty(User.UserName) || HasLineBreakOrNul(User.UserName) || HasLineBreakOrNul(User.Password)))
         {
             problems.Add("the user name is empty, or the user name or password contains CR, LF or NUL");
+        }
+
+        if (Proxy is not null && ProxyList is { Count: > 0 })
+        {
+            problems.Add("give a proxy or a proxy list, not both");
+        }
+
+        RequirePositive(problems, ProxySetAside, "proxy set-aside time");
+        RequireTimerRange(problems, ProxySetAside, "proxy set-aside time");
+        if (ProxyList is null)
+        {
+            problems.Add("the proxy list must not be null");
+        }
+        else
+        {
+            problems.AddRange(Proxies.ProxyConfiguration.From(this).Problems);
         }
 
         if (problems.Count > 0)

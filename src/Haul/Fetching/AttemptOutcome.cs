@@ -47,6 +47,12 @@ internal sealed record AttemptOutcome
     /// <summary>The rule that ends the item as skipped rather than done or failed (a crawl's filter), or null.</summary>
     internal string? SkippedBy { get; init; }
 
+    /// <summary>
+    /// The attempt failed at a proxy of a list, or never left Haul because every proxy was set aside: not the item's
+    /// doing, so it does not count against its tries. Its time budget still bounds it.
+    /// </summary>
+    internal bool Uncounted { get; init; }
+
     /// <summary>The item's end is already in the journal (a page, recorded with what it found).</summary>
     internal bool Recorded { get; init; }
 

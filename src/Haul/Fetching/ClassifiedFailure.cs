@@ -7,4 +7,8 @@ namespace Haul.Fetching;
 /// The connection broke during its TLS handshake. A handshake only happens on a new connection, so a reset there is
 /// never the stale keep-alive race.
 /// </param>
-internal readonly record struct ClassifiedFailure(FailureReason Reason, string? Detail = null, bool DuringHandshake = false);
+internal readonly record struct ClassifiedFailure(FailureReason Reason, string? Detail = null, bool DuringHandshake = false)
+{
+    /// <summary>A <see cref="FailureReason.ProxyFailed"/> because the proxy refused the credentials or asked for some.</summary>
+    public bool ProxyAuthentication { get; init; }
+}

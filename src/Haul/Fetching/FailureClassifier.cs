@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Haul.Proxies;
 using Haul.Writing;
 
 namespace Haul.Fetching;
@@ -17,6 +18,11 @@ internal static class FailureClassifier
     /// </summary>
     public static ClassifiedFailure ClassifySend(Exception exception)
     {
+        if (Find<ProxyFailureException>(exception) is { } proxy)
+        {
+            return new(FailureReason.ProxyFailed, proxy.Detail) { ProxyAuthentication = proxy.Authentication };
+        }
+
         if (Find<ConnectTimeoutException>(exception) is not null)
         {
             return new(FailureReason.ConnectTimeout);
@@ -40,6 +46,8 @@ internal static class FailureClassifier
                     return new(FailureReason.ConnectionReset);
                 case HttpRequestError.ConnectionError:
                     return new(ClassifySocket(exception, FailureReason.NetworkError));
+                case HttpRequestError.ProxyTunnelError:
+                    return ClassifyTunnel(http);
             }
         }
 
@@ -126,6 +134,19 @@ internal static class FailureClassifier
 
         return new(FailureReason.Tls);
     }
+
+    /// <summary>
+    /// An HTTP proxy answered CONNECT with something other than 200. A 407 is the proxy's (credentials); a 502, 503 or
+    /// 504 says the proxy could not reach the host, which is the host's failure, retried without blaming the proxy.
+    /// </summary>
+    private static ClassifiedFailure ClassifyTunnel(HttpRequestException exception) => exception.StatusCode switch
+    {
+        System.Net.HttpStatusCode.ProxyAuthenticationRequired =>
+            new(FailureReason.ProxyFailed, "the proxy refused the credentials or asked for some (407 to CONNECT)") { ProxyAuthentication = true },
+        { } status when (int)status >= 500 => new(FailureReason.NetworkError, $"the proxy could not reach the host ({(int)status} to CONNECT)"),
+        { } status => new(FailureReason.ProxyFailed, $"the proxy refused the tunnel ({(int)status} to CONNECT)"),
+        null => new(FailureReason.ProxyFailed, "the proxy tunnel failed"),
+    };
 
     private static FailureReason ClassifySocket(Exception exception, FailureReason fallback)
     {

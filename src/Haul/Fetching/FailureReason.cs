@@ -120,4 +120,10 @@ public enum FailureReason
 
     /// <summary>The body is smaller than a crawl's <c>--min-size</c>, as its headers announced: skipped, not fetched.</summary>
     TooSmall,
+
+    /// <summary>
+    /// The proxy failed, not the target host: it refused or dropped the connection, did not answer in time, refused
+    /// the credentials (407, or a SOCKS authentication failure) or broke its protocol. It never pauses the target host.
+    /// </summary>
+    ProxyFailed,
 }

@@ -11,7 +11,8 @@ public static class FailureReasons
             or FailureReason.BodyStall or FailureReason.LowSpeed or FailureReason.Truncated
             or FailureReason.ProtocolError or FailureReason.NetworkError or FailureReason.TooManyRequests
             or FailureReason.ServiceUnavailable or FailureReason.ServerError or FailureReason.RequestTimeout
-            or FailureReason.SoftBlock or FailureReason.RangeMismatch or FailureReason.ChecksumMismatch => true,
+            or FailureReason.SoftBlock or FailureReason.RangeMismatch or FailureReason.ChecksumMismatch
+            or FailureReason.ProxyFailed => true,
         _ => false,
     };
 

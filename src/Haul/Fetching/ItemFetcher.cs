@@ -5,6 +5,7 @@ using Haul.Engine;
 using Haul.Identity;
 using Haul.Input;
 using Haul.Journal;
+using Haul.Proxies;
 using Haul.Writing;
 
 namespace Haul.Fetching;
@@ -20,14 +21,12 @@ namespace Haul.Fetching;
 internal sealed class ItemFetcher : IDisposable
 {
     private readonly HaulOptions _options;
-    private readonly HttpClient _pooled;
-    private readonly HttpClient _fresh;
+    private readonly ProxyRouter _routes;
     private readonly IJobJournal _journal;
     private readonly JobProgress _progress;
     private readonly BodyCopier _copier;
     private readonly TimeProvider _time;
     private readonly HostReadStats _readStats;
-
     private readonly CookieJar? _cookies;
     private readonly HttpAuthenticator _authenticator;
 
@@ -48,8 +47,7 @@ internal sealed class ItemFetcher : IDisposable
         _time = options.TimeProvider;
         _copier = new BodyCopier(options, progress);
         var certificates = CertificateValidator.Create(options);
-        _pooled = HttpClientFactory.CreatePooled(options, certificates);
-        _fresh = HttpClientFactory.CreateFresh(options, certificates);
+        _routes = new ProxyRouter(options, certificates);
     }
 
     /// <summary>One attempt. <paramref name="itemToken"/> fires at the item's deadline or on the caller's cancellation.</summary>
@@ -63,7 +61,14 @@ internal sealed class ItemFetcher : IDisposable
         var authRetries = 0;
         while (true)
         {
-            var client = staleRetries == 0 ? _pooled : _fresh;
+            if (_routes.Route(url, out var proxyWait) is not { } route)
+            {
+                // Every proxy of the list is set aside: the item waits for the first to come back, within its budget,
+                // and this costs it no attempt.
+                return Failure(FailureReason.ProxyFailed, resumeFrom) with { Detail = "every proxy is set aside", RetryAfter = proxyWait, Uncounted = true };
+            }
+
+            var client = staleRetries == 0 ? route.Pooled : route.Fresh;
             using var request = RequestFactory.Create(_options, url, target, resumeFrom, _cookies);
             _authenticator.Apply(request, url, target.CredentialOrigin);
             var sentAuthorization = request.Headers.Contains("Authorization");
@@ -87,7 +92,21 @@ internal sealed class ItemFetcher : IDisposable
             {
                 var failure = FailureClassifier.ClassifySend(exception);
                 var reason = failure.Reason;
-                if (reason == FailureReason.ConnectionReset && client == _pooled && !failure.DuringHandshake)
+                _routes.Report(route, reason, failure.Detail);
+                if (reason == FailureReason.ProxyFailed)
+                {
+                    // Wrong or missing credentials do not get better by asking the same proxy again.
+                    // With a list another proxy takes the item, so this costs it no try; a single proxy's failures are
+                    // the item's tries like any other.
+                    return Failure(reason, resumeFrom) with
+                    {
+                        Detail = failure.Detail,
+                        GiveUp = failure.ProxyAuthentication && !_routes.Rotates,
+                        Uncounted = _routes.Rotates,
+                    };
+                }
+
+                if (reason == FailureReason.ConnectionReset && client == route.Pooled && !failure.DuringHandshake)
                 {
                     // Reset before any response byte on a pooled connection: the stale keep-alive race. Sent again at
                     // once on a fresh connection; this costs no attempt and no backoff. A reset during a TLS handshake
@@ -110,6 +129,15 @@ internal sealed class ItemFetcher : IDisposable
                 // Every response feeds the jar, redirect hops and errors included.
                 _cookies?.Receive(url, response);
                 var status = (int)response.StatusCode;
+                if (status == 407 && route.Proxy is { } proxy)
+                {
+                    // The proxy, not the host, wants credentials (or refused them).
+                    var detail = $"proxy {proxy.Address}: " + (proxy.HasCredentials ? "the proxy refused the credentials (407)" : "the proxy asks for credentials (407)");
+                    _routes.Report(route, FailureReason.ProxyFailed, detail);
+                    return Failure(FailureReason.ProxyFailed, resumeFrom, status) with { Detail = detail, GiveUp = !_routes.Rotates, Uncounted = _routes.Rotates };
+                }
+
+                _routes.Report(route, FailureReason.None, null);
 
                 // A 401 that asks for a credential the item's origin has: the hop again, with the answer (once more
                 // for a Digest nonce gone stale). It costs no attempt.
@@ -153,8 +181,7 @@ internal sealed class ItemFetcher : IDisposable
     public void Dispose()
     {
         _copier.Dispose();
-        _pooled.Dispose();
-        _fresh.Dispose();
+        _routes.Dispose();
     }
 
     private AttemptOutcome FailureForStatus(FetchTarget target, HttpResponseMessage response, long resumeFrom)
@@ -341,7 +368,14 @@ internal sealed class ItemFetcher : IDisposable
     private async Task<Stream?> OpenHedgeAsync(
         FetchTarget target, Uri url, long from, long total, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
     {
-        using var request = RequestFactory.Create(_options, url, target, from);
+        if (_routes.Route(url, out _) is not { } route)
+        {
+            return null;
+        }
+
+        // The same way out, cookies and credentials as the stalled request: only the connection is new.
+        using var request = RequestFactory.Create(_options, url, target, from, _cookies);
+        _authenticator.Apply(request, url, target.CredentialOrigin);
         request.Headers.Range = new RangeHeaderValue(from, null);
         request.Headers.IfRange = etag is not null ? new RangeConditionHeaderValue(new EntityTagHeaderValue(etag)) : new RangeConditionHeaderValue(lastModified!.Value);
         var deadline = _readStats.StallDeadline(UrlNormalizer.HostKey(url));
@@ -350,7 +384,7 @@ internal sealed class ItemFetcher : IDisposable
         HttpResponseMessage? response = null;
         try
         {
-            response = await _fresh.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            response = await route.Fresh.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var headers = response.Content.Headers;
             var sameValidator = etag is not null
                 ? response.Headers.ETag is { IsWeak: false } tag && tag.Tag == etag

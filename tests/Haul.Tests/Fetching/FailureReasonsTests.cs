@@ -45,6 +45,7 @@ public sealed class FailureReasonsTests
         [FailureReason.UnsafePath] = false,
         [FailureReason.DiskFull] = false,
         [FailureReason.Unknown] = false,
+        [FailureReason.ProxyFailed] = true,
     };
 
     [Fact]
