@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Haul.Engine;
 using Haul.Reporting;
+using Haul.Scheduling;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -112,14 +113,22 @@ internal abstract class ProgressDisplay
             {
                 // In a crawl each count says how many of it are pages: "5 (2 pages)".
                 var crawl = progress.PagesFound > 0;
-                var table = new Table().Border(TableBorder.Simple).AddColumns("host", "active", "queued", "state");
+                var table = new Table().Border(TableBorder.Simple).AddColumns("host", "active", "queued", "req/s", "state", "push-back");
                 foreach (var host in hosts.OrderByDescending(h => h.Active + h.Queued).Take(MaxHostRows))
                 {
+                    var state = Markup.Escape(HostStateText.State(host));
                     table.AddRow(
                         Markup.Escape(host.Host),
-                        Count(host.Active, host.ActivePages, crawl),
+                        string.Create(CultureInfo.InvariantCulture, $"{Count(host.Active, host.ActivePages, crawl)}/{host.Concurrency}"),
                         Count(host.Queued, host.QueuedPages, crawl),
-                        host.PausedFor is { } pause ? string.Create(CultureInfo.InvariantCulture, $"[yellow]paused {pause.TotalSeconds:0.0} s[/]") : host.Active + host.Queued > 0 ? "fetching" : "[green]finished[/]");
+                        host.RequestsPerSecond.ToString("0.#", CultureInfo.InvariantCulture),
+                        host.Mode switch
+                        {
+                            HostMode.Running => host.Active + host.Queued > 0 ? state : $"[green]{state}[/]",
+                            HostMode.Banned => $"[red]{state}[/]",
+                            _ => $"[yellow]{state}[/]",
+                        },
+                        Markup.Escape(HostStateText.Events(host.Events)));
                 }
 
                 rows.Add(table);

@@ -35,6 +35,22 @@ internal static class Summary
             writer.WriteLine("retries: " + Units.Counts(report.RetriesByReason));
         }
 
+        if (report.Hosts.Count > 0)
+        {
+            // The hosts that pushed back, and how they were left: a user sees at once which site limited the run.
+            writer.WriteLine("hosts that pushed back:");
+            foreach (var host in report.Hosts.Take(10))
+            {
+                var held = host.RateLimit is { } r ? string.Create(CultureInfo.InvariantCulture, $"; held to {r:0.#} req/s") : string.Empty;
+                writer.WriteLine($"  {host.Host}: {HostStateText.Events(host.Events)}{held}");
+            }
+
+            if (report.Hosts.Count > 10)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {report.Hosts.Count - 10} more"));
+            }
+        }
+
         if (report.Failed > 0)
         {
             writer.WriteLine("failures: " + Units.Counts(report.FailuresByReason));

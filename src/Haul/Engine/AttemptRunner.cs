@@ -116,7 +116,7 @@ internal sealed class AttemptRunner
 
         var host = work.Host;
         var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
-        if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason)) is { } pause)
+        if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason), outcome.Hedges) is { } pause)
         {
             // The host pushed back: no new attempt of it starts before the wait it asked for, or the controller's.
             _journal.Record(new HostPaused(host, pause.Until, pause.Reason));

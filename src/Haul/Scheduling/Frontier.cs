@@ -88,14 +88,15 @@ internal sealed partial class Frontier : IDisposable
 
     /// <summary>
     /// What an attempt of <paramref name="work"/> showed about <paramref name="host"/>: its controller adapts, and when
-    /// the host must be left alone the pause is applied and returned, for the journal and the log.
+    /// the host must be left alone the pause is applied and returned, for the journal and the log. <paramref name="hedges"/>
+    /// counts the stalls the attempt got past by a hedge.
     /// </summary>
-    public HostPause? Observe(WorkItem work, string host, HostSignal signal, TimeSpan? retryAfter, string reason)
+    public HostPause? Observe(WorkItem work, string host, HostSignal signal, TimeSpan? retryAfter, string reason, int hedges = 0)
     {
         lock (_sync)
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (_pacing.Observe(host, signal, work.AttemptStarted, now, retryAfter, reason) is not { } pause)
+            if (_pacing.Observe(host, signal, work.AttemptStarted, now, retryAfter, reason, hedges) is not { } pause)
             {
                 return null;
             }

@@ -101,10 +101,12 @@ internal sealed class HostController
 
     /// <summary>
     /// What an attempt that started at <paramref name="started"/> showed; returns the pause the host must take, if any,
-    /// for <paramref name="reason"/> (or <c>ban</c>).
+    /// for <paramref name="reason"/> (or <c>ban</c>). <paramref name="hedges"/> counts the stalls it got past by a hedge.
     /// </summary>
-    public HostPause? Observe(HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason)
+    public HostPause? Observe(HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges = 0)
     {
+        // A stall the attempt got past with a range request on a new connection is a stall the host showed all the same.
+        _stalls += hedges;
         switch (signal)
         {
             case HostSignal.Healthy:

@@ -5,7 +5,7 @@ namespace Haul.Scheduling;
 /// <param name="Unavailable">503 responses.</param>
 /// <param name="Refused">Connections reset or timed out before a response.</param>
 /// <param name="Bans">Times a ban was recognized (resets at connect, many in a row) and waited out.</param>
-/// <param name="Stalls">Bodies that stalled.</param>
+/// <param name="Stalls">Bodies that stalled, those a hedged range request got past included.</param>
 /// <param name="Slowdowns">Times the host's request rate was lowered.</param>
 public sealed record HostEvents(int Throttled, int Unavailable, int Refused, int Bans, int Stalls, int Slowdowns)
 {

@@ -83,8 +83,8 @@ internal sealed class HostPacing
     }
 
     /// <summary>What an attempt of <paramref name="host"/> showed; the pause the host must take, if any.</summary>
-    public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason) =>
-        signal == HostSignal.None ? null : Get(host).Observe(signal, started, now, retryAfter, reason);
+    public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges) =>
+        signal == HostSignal.None && hedges == 0 ? null : Get(host).Observe(signal, started, now, retryAfter, reason, hedges);
 
     /// <summary>The host's controller, if it has one.</summary>
     public HostController? Find(string host) => _controllers.GetValueOrDefault(host);
