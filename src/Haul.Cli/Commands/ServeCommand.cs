@@ -22,14 +22,23 @@ internal static class ServeCommand
         };
         var galleryPages = new Option<int>("--gallery-pages") { Description = "Listing pages of the gallery.", DefaultValueFactory = _ => 20 };
         var galleryImageSize = new Option<long>("--gallery-image-size") { Description = "Largest gallery original in bytes; the smallest is a tenth of it (at least 1024).", DefaultValueFactory = _ => 160 * 1024 };
+        var rateLimit = new Option<double?>("--rate-limit") { Description = "Allow this many requests a second (a token bucket shared by all clients); answer 429 with Retry-After beyond it." };
+        var burst = new Option<int>("--burst") { Description = "Requests the rate limit allows at once above its rate.", DefaultValueFactory = _ => 10 };
+        var retryAfter = new Option<int>("--retry-after") { Description = "Seconds announced in Retry-After of 429s and 503s.", DefaultValueFactory = _ => 1 };
+        var ban = new Option<int?>("--ban") { Description = "Ban every client (reset each connection) once more than this many requests arrive in one second." };
+        var banSeconds = new Option<double>("--ban-seconds") { Description = "How long a ban lasts.", DefaultValueFactory = _ => 10 };
+        var outage = new Option<double?>("--outage") { Description = "Answer every request 503 (without Retry-After) for this many seconds after the first one." };
+        var stallSeconds = new Option<double>("--stall-seconds") { Description = "How long a stall holds the connection silent.", DefaultValueFactory = _ => 30 };
         var command = new Command("serve", "Run the hostile test server on 127.0.0.1 until Ctrl+C.")
         {
-            port, files, faults, seed, staleMs, urlList, tls, gallery, galleryPages, galleryImageSize,
+            port, files, faults, seed, staleMs, urlList, tls, gallery, galleryPages, galleryImageSize, rateLimit, burst, retryAfter, ban, banSeconds, outage,
+            stallSeconds,
         };
         HelpWithExamples.WithExamples(command, """
               haul serve --port 8080 --url-list urls.txt & haul get -i urls.txt
               haul serve --tls --port 8443 --url-list urls.txt & haul get --cacert CERTIFICATE-IT-NAMES -i urls.txt
               haul serve --gallery --port 8080
+              haul serve --rate-limit 40 --ban 80 --faults stall=0.01 --stall-seconds 60 --url-list urls.txt
             """);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -47,6 +56,11 @@ internal static class ServeCommand
                 StaleAfterIdle = result.GetValue(staleMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 Tls = result.GetValue(tls) ? new ServerTls { Certificate = ServerCertificateKind.SelfSigned } : null,
                 Gallery = galleryOptions,
+                RateLimit = result.GetValue(rateLimit) is { } rate ? new RateLimitOptions(rate, result.GetValue(burst), result.GetValue(retryAfter)) : null,
+                RetryAfterSeconds = result.GetValue(retryAfter),
+                Ban = result.GetValue(ban) is { } banRate ? new BanOptions(banRate, TimeSpan.FromSeconds(result.GetValue(banSeconds))) : null,
+                Outage = result.GetValue(outage) is { } down ? TimeSpan.FromSeconds(down) : null,
+                StallDuration = TimeSpan.FromSeconds(result.GetValue(stallSeconds)),
             };
             HostileServer? cdn = null;
             HostileServer server;
@@ -125,14 +139,6 @@ internal static class ServeCommand
         return command;
     }
 
-    private static HostileServerOptions WithCdn(HostileServerOptions options, GalleryOptions gallery, Uri cdn) => new()
-    {
-        Port = options.Port,
-        FileCount = options.FileCount,
-        Seed = options.Seed,
-        Faults = options.Faults,
-        StaleAfterIdle = options.StaleAfterIdle,
-        Tls = options.Tls,
-        Gallery = new GalleryOptions { Pages = gallery.Pages, CdnBaseUri = cdn },
-    };
+    private static HostileServerOptions WithCdn(HostileServerOptions options, GalleryOptions gallery, Uri cdn) =>
+        options with { Gallery = new GalleryOptions { Pages = gallery.Pages, CdnBaseUri = cdn } };
 }

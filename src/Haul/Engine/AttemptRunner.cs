@@ -159,6 +159,7 @@ internal sealed class AttemptRunner
         { Reason: FailureReason.ServiceUnavailable } => HostSignal.Unavailable,
         { Status: null, Reason: FailureReason.ConnectionReset or FailureReason.ConnectTimeout or FailureReason.StaleConnection } => HostSignal.Refused,
         { Reason: FailureReason.BodyStall or FailureReason.LowSpeed } => HostSignal.Stalled,
+        { SlowResponse: true } => HostSignal.Slow,
         { Status: not null } => HostSignal.Healthy,
         _ => HostSignal.None,
     };

@@ -41,6 +41,9 @@ internal sealed record AttemptOutcome
     /// <summary>Hedged range requests the attempt opened because its body stalled (each on a new connection).</summary>
     public int Hedges { get; init; }
 
+    /// <summary>The response headers came far later than the host's norm (see <see cref="HostReadStats"/>).</summary>
+    public bool SlowResponse { get; init; }
+
     /// <summary>Of <see cref="Hedges"/>, those whose body replaced the stalled one and carried the attempt on.</summary>
     public int HedgesWon { get; init; }
 

@@ -170,7 +170,9 @@ internal sealed class ItemFetcher : IDisposable
 
                 if (status is 200 or 206)
                 {
-                    return await ReceiveAsync(target, url, response, resumeFrom, _time.GetElapsedTime(sent), itemToken).ConfigureAwait(false);
+                    var headersTime = _time.GetElapsedTime(sent);
+                    var received = await ReceiveAsync(target, url, response, resumeFrom, headersTime, itemToken).ConfigureAwait(false);
+                    return IsSlow(url, headersTime) ? received with { SlowResponse = true } : received;
                 }
 
                 return FailureForStatus(target, response, resumeFrom);
@@ -357,6 +359,17 @@ internal sealed class ItemFetcher : IDisposable
                 return Failure(reason, resumeFrom, status) with { Detail = detail, GiveUp = true };
             }
         }
+    }
+
+    /// <summary>
+    /// Whether headers that took <paramref name="headersTime"/> came far later than the host's norm: past half its
+    /// adaptive stall deadline (its usual longest silence plus four deviations, and at least a second), once the host
+    /// is known. The host's controller takes it as a sign of overload.
+    /// </summary>
+    private bool IsSlow(Uri url, TimeSpan headersTime)
+    {
+        var host = UrlNormalizer.HostKey(url);
+        return _readStats.Samples(host) >= HostReadStats.MinSamples && headersTime > _readStats.StallDeadline(host) / 2;
     }
 
     /// <summary>

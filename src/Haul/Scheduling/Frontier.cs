@@ -70,22 +70,6 @@ internal sealed partial class Frontier : IDisposable
         }
     }
 
-    /// <summary>Leaves a host alone until <paramref name="until"/> (Unix milliseconds): no new attempt of it starts before.</summary>
-    public void PauseHost(string host, long until, string reason)
-    {
-        lock (_sync)
-        {
-            var queue = GetOrAdd(host);
-            if (until > queue.PausedUntil)
-            {
-                queue.PausedUntil = until;
-                queue.PauseReason = reason;
-            }
-
-            Signal();
-        }
-    }
-
     /// <summary>
     /// What an attempt of <paramref name="work"/> showed about <paramref name="host"/>: its controller adapts, and when
     /// the host must be left alone the pause is applied and returned, for the journal and the log. <paramref name="hedges"/>

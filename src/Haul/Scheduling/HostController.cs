@@ -4,9 +4,10 @@ namespace Haul.Scheduling;
 /// One host's adaptive limits: how many of its requests may run at once, how fast they may start, and how long it is
 /// left alone after pushing back. Healthy responses let the rate and the concurrency rise slowly; a 429, a 503 or a
 /// reset before any response cuts them sharply and pauses the host (its <c>Retry-After</c>, or a growing pause with
-/// jitter; a lone one among healthy answers only pauses); resets at connect, many in a row, are a ban: a long pause that grows while the ban lasts, one probe
-/// request, then a rate well below the one that caused it, which the host never exceeds again in this job. An error
-/// never makes a host faster. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
+/// jitter; a lone one among healthy answers only pauses); resets at connect, many in a row, are a ban: a long pause
+/// that grows while the ban lasts, one probe request, then a rate well below the one that caused it, which the host
+/// never exceeds again in this job. An answer far slower than the host's norm takes a connection away. An error never
+/// makes a host faster. Not thread-safe: the <see cref="Frontier"/> calls it under its lock.
 /// </summary>
 /// <remarks>
 /// The rate is found by bisection, as a host's limit is usually a token bucket the client cannot see: the lowest rate
@@ -26,6 +27,9 @@ internal sealed class HostController
     /// <summary>After a ban, the host's rate stays at most this share of what it let through in the second before.</summary>
     internal const double BanHeadroom = 0.8;
 
+    /// <summary>Answers after a deep cut before it is judged: did the push-back fall with the rate?</summary>
+    internal const int ProbationAnswers = 20;
+
     private const double MinimumRate = 0.05;
 
     private readonly FrontierOptions _options;
@@ -36,10 +40,23 @@ internal sealed class HostController
     private double? _banCap;
     private long _holdStart;
     private long _activeSince = -1;
-    private long _lastCut = long.MinValue;
+    private long _lastCut = long.MinValue / 2;
     private int _strikes;
-    private long _lastPause = long.MinValue;
+    private long _lastPause = long.MinValue / 2;
     private long _lastPushBack = long.MinValue / 2;
+    private long _lastSlow = long.MinValue / 2;
+
+    // The epoch: answers to attempts sent since the rate last changed, and how many of them were push-back.
+    private int _epochAnswers;
+    private int _epochPushBacks;
+
+    // A deep cut on probation: the rate before it and the share of push-back that led to it.
+    private bool _probation;
+    private double? _rateBeforeCut;
+    private double _cutShare;
+
+    /// <summary>The share of push-back the host shows whatever the rate: faults, not a limit. Cuts need more than twice it.</summary>
+    private double _noise;
     private int _refusedInRow;
     private int _pushBackInRow;
     private int _banStreak;
@@ -115,6 +132,9 @@ internal sealed class HostController
             case HostSignal.Stalled:
                 _stalls++;
                 return null;
+            case HostSignal.Slow:
+                Slow(started, now);
+                return null;
             case HostSignal.Throttled:
                 _throttled++;
                 return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
@@ -148,6 +168,12 @@ internal sealed class HostController
         if (started < _lastCut)
         {
             return;
+        }
+
+        Answered(pushBack: false);
+        if (_probation && _epochAnswers >= ProbationAnswers)
+        {
+            Judge(now);
         }
 
         Banned = false;
@@ -189,9 +215,40 @@ internal sealed class HostController
         if (next > rate)
         {
             Rate = next;
+            NewEpoch();
         }
 
         _holdStart = now;
+    }
+
+    /// <summary>
+    /// An answer far slower than the host's norm: one connection fewer, at most once a hold, and no rise meanwhile. It
+    /// is still an answer: it ends a run of push-back and counts as let through.
+    /// </summary>
+    private void Slow(long started, long now)
+    {
+        _successes.Add(now);
+        _refusedInRow = 0;
+        _pushBackInRow = 0;
+        if (started < _lastCut)
+        {
+            return;
+        }
+
+        Answered(pushBack: false);
+        if (now - _lastSlow < HoldMilliseconds)
+        {
+            return;
+        }
+
+        _lastSlow = now;
+        _holdStart = now;
+        _healthySinceChange = 0;
+        if (Concurrency > 1)
+        {
+            Concurrency--;
+            _slowdowns++;
+        }
     }
 
     private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason)
@@ -200,10 +257,14 @@ internal sealed class HostController
         // one after the rate held a while is a fault, not a limit: it pauses the host but cuts nothing.
         var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldMilliseconds || now - _lastPushBack < 5 * HoldMilliseconds;
         _lastPushBack = now;
-        if (limit && started >= _lastCut)
+        if (started >= _lastCut)
         {
-            // Sent at the current rate: the host cannot take it.
-            Cut(now, started);
+            // Sent at the current rate: it counts for the rate's epoch, and may show that the host cannot take it.
+            Answered(pushBack: true);
+            if (limit && ShowsLimit())
+            {
+                Cut(now, started);
+            }
         }
 
         // Pauses without Retry-After grow while attempts sent after the last one still meet push-back.
@@ -251,7 +312,12 @@ internal sealed class HostController
             next = sendRate * (shortWindow ? 0.25 : 0.5);
         }
 
+        // A deep cut is put on probation: if the push-back does not fall with the rate, it was not the rate's doing.
+        var before = Rate;
+        _cutShare = EpochShare;
         SetRate(Math.Min(next, _banCap ?? double.PositiveInfinity), now);
+        _probation = Rate <= 0.6 * (before ?? sendRate);
+        _rateBeforeCut = before;
         Concurrency = Math.Max(1, Concurrency / 2);
         _healthySinceChange = 0;
         _slowdowns++;
@@ -276,6 +342,7 @@ internal sealed class HostController
         var cap = _banCap ?? Math.Max(MinimumRate, (Rate ?? SendRate(now)) * 0.25);
         _banCap = cap;
         _lower = 0;
+        _probation = false;
         SetRate(Math.Min(Rate ?? double.PositiveInfinity, cap / 2), now);
         Concurrency = 1;
         _healthySinceChange = 0;
@@ -292,6 +359,59 @@ internal sealed class HostController
         Rate = Math.Max(MinimumRate, rate);
         _holdStart = now;
         _lastCut = now;
+        NewEpoch();
+    }
+
+    private double EpochShare => _epochAnswers == 0 ? 0 : (double)_epochPushBacks / _epochAnswers;
+
+    private void NewEpoch()
+    {
+        _epochAnswers = 0;
+        _epochPushBacks = 0;
+    }
+
+    private void Answered(bool pushBack)
+    {
+        _epochAnswers++;
+        if (pushBack)
+        {
+            _epochPushBacks++;
+        }
+    }
+
+    /// <summary>
+    /// Whether the epoch's push-back shows a limit rather than the host's noise. On probation after a deep cut, only a
+    /// flood of push-back (half the answers) cuts again before the cut is judged; a host known to be noisy must show
+    /// more than twice its noise over ten answers.
+    /// </summary>
+    private bool ShowsLimit()
+    {
+        if (_probation)
+        {
+            return _epochAnswers >= 4 && EpochShare >= 0.5;
+        }
+
+        return _noise == 0 || (_epochAnswers >= 10 && EpochShare > (2 * _noise) + 0.01);
+    }
+
+    /// <summary>
+    /// The deep cut has had its answers: when the share of push-back did not fall to half, the push-back is the host's
+    /// noise, not its limit. The rate goes back to what it was (never above the ban cap) and the noise is remembered.
+    /// </summary>
+    private void Judge(long now)
+    {
+        _probation = false;
+        var share = EpochShare;
+        if (share < _cutShare * 0.5)
+        {
+            return;
+        }
+
+        _noise = Math.Max(_noise, share);
+        Rate = _rateBeforeCut is { } before ? Math.Min(before, _banCap ?? double.PositiveInfinity) : _banCap;
+        _upper = double.PositiveInfinity;
+        _holdStart = now;
+        NewEpoch();
     }
 
     /// <summary>Requests a second the host was sent lately, over the time it was not paused (at least 100 ms).</summary>

@@ -20,4 +20,7 @@ internal enum HostSignal
 
     /// <summary>The host answered, then its body stalled.</summary>
     Stalled,
+
+    /// <summary>The host answered, far later than it usually does: a sign of overload.</summary>
+    Slow,
 }

@@ -68,7 +68,7 @@ public sealed class HostControllerTests
     {
         var random = new Random(7);
         var controller = new HostController(Options);
-        var signals = new[] { HostSignal.Healthy, HostSignal.Healthy, HostSignal.Throttled, HostSignal.Unavailable, HostSignal.Refused, HostSignal.Stalled };
+        var signals = new[] { HostSignal.Healthy, HostSignal.Healthy, HostSignal.Throttled, HostSignal.Unavailable, HostSignal.Refused, HostSignal.Stalled, HostSignal.Slow };
         for (var i = 0; i < 20_000; i++)
         {
             var signal = signals[random.Next(signals.Length)];
@@ -141,5 +141,84 @@ public sealed class HostControllerTests
         Assert.False(controller.Probing);
         Run(controller, 3000, 120_000, HostSignal.Healthy);
         Assert.InRange(controller.Rate!.Value, 1, 40 * HostController.BanHeadroom);
+    }
+
+    [Fact]
+    public void Answers_far_slower_than_the_norm_take_a_connection_away_at_most_once_a_hold_and_healthy_ones_give_it_back()
+    {
+        var controller = new HostController(Options);
+        Run(controller, 100, 2000, HostSignal.Healthy);
+
+        Run(controller, 10, 100, HostSignal.Slow);
+        Assert.Equal(3, controller.Concurrency);
+        Run(controller, 1, 1000, HostSignal.Slow);
+        Assert.Equal(2, controller.Concurrency);
+        Assert.Null(controller.Rate);
+
+        Run(controller, 200, 10_000, HostSignal.Healthy);
+        Assert.Equal(4, controller.Concurrency);
+    }
+
+    /// <summary>
+    /// Simulates a host one request at a time: requests start as the controller's gap and pauses allow (at most 200 a
+    /// second), and <paramref name="answer"/> says how each is answered; returns the requests a second answered
+    /// healthy over the last half of <paramref name="seconds"/>.
+    /// </summary>
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer)
+    {
+        var end = _now + (seconds * 1000L);
+        var half = _now + (seconds * 500L);
+        var healthy = 0;
+        while (_now < end)
+        {
+            var started = _now;
+            controller.Started(started);
+            var signal = answer(started);
+            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test");
+            if (signal == HostSignal.Healthy && started >= half)
+            {
+                healthy++;
+            }
+
+            _now = Math.Max(started + Math.Max(5, controller.Gap), pause?.Until ?? 0);
+        }
+
+        return healthy / (seconds / 2.0);
+    }
+
+    [Fact]
+    public void A_host_that_answers_a_share_of_requests_429_whatever_the_rate_is_not_slowed_to_a_crawl()
+    {
+        var random = new Random(3);
+        var controller = new HostController(Options);
+        var rate = Simulate(controller, 120, _ => random.NextDouble() < 0.11 ? HostSignal.Throttled : HostSignal.Healthy);
+
+        // Each 429 pauses the host for its Retry-After (a second), which alone allows about 8 answers a second; the
+        // controller must not add a rate of its own on top, since slowing down does not make the 429s fewer.
+        Assert.True(controller.Rate is null or > 100, $"held to {controller.Rate:0.0} requests a second");
+        Assert.True(rate > 6, $"healthy answers a second at the end: {rate:0.0}");
+    }
+
+    [Fact]
+    public void A_token_bucket_host_is_held_just_under_its_rate()
+    {
+        const double limit = 50;
+        var tokens = 10.0;
+        var last = _now;
+        var controller = new HostController(Options);
+        var rate = Simulate(controller, 120, now =>
+        {
+            tokens = Math.Min(11, tokens + ((now - last) * limit / 1000));
+            last = now;
+            if (tokens < 1)
+            {
+                return HostSignal.Throttled;
+            }
+
+            tokens--;
+            return HostSignal.Healthy;
+        });
+
+        Assert.InRange(rate, 0.8 * limit, limit * 1.05);
     }
 }
