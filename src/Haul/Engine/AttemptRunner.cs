@@ -77,6 +77,19 @@ internal sealed class AttemptRunner
             }
         }
 
+        if (work.ClosedBy is { } closed)
+        {
+            // Its host asked not to be asked again for longer than an item may take; a rerun after that time goes on.
+            var when = DateTimeOffset.FromUnixTimeMilliseconds(closed.Until).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+            var refused = new AttemptOutcome
+            {
+                Reason = closed.Reason == FailureReasons.ToName(FailureReason.ServiceUnavailable) ? FailureReason.ServiceUnavailable : FailureReason.TooManyRequests,
+                Detail = $"{work.Host} asked not to be asked again before {when}, later than an item may take (--max-time)",
+            };
+            Finish(work, refused);
+            return (WorkDecision.Finished, refused);
+        }
+
         var remaining = _options.ItemTimeout - _time.GetElapsedTime(work.FirstStarted.Value);
         if (remaining <= TimeSpan.Zero)
         {
@@ -150,14 +163,15 @@ internal sealed class AttemptRunner
     }
 
     /// <summary>
-    /// What an attempt says about its host. A connection reset or timed out before any response is the signature of a
-    /// ban or an overloaded host; a refused connection is a closed port, not a host pushing back, and says nothing.
+    /// What an attempt says about its host. A connection reset before any response is the signature of a ban, one that
+    /// timed out of an overloaded host; a refused connection is a closed port, not a host pushing back, and says nothing.
     /// </summary>
     private static HostSignal Signal(AttemptOutcome outcome) => outcome switch
     {
         { Reason: FailureReason.TooManyRequests } => HostSignal.Throttled,
         { Reason: FailureReason.ServiceUnavailable } => HostSignal.Unavailable,
-        { Status: null, Reason: FailureReason.ConnectionReset or FailureReason.ConnectTimeout or FailureReason.StaleConnection } => HostSignal.Refused,
+        { Status: null, Reason: FailureReason.ConnectionReset or FailureReason.StaleConnection } => HostSignal.Refused,
+        { Status: null, Reason: FailureReason.ConnectTimeout } => HostSignal.Unreachable,
         { Reason: FailureReason.BodyStall or FailureReason.LowSpeed } => HostSignal.Stalled,
         { SlowResponse: true } => HostSignal.Slow,
         { Status: not null } => HostSignal.Healthy,

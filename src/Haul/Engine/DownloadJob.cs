@@ -99,6 +99,7 @@ public static class DownloadJob
                     PushBackPause = options.RetryBaseDelay,
                     PushBackPauseCap = options.RetryMaxDelay < HaulDefaults.HostPauseCap ? options.RetryMaxDelay : HaulDefaults.HostPauseCap,
                     BanPause = options.BanPause,
+                    MaxPause = options.ItemTimeout,
                     Random = options.Randomizer ?? Random.Shared.NextDouble,
                 },
                 item => CreateWork(root, partsFolder, item, crawl, options),

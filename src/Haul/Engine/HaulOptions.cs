@@ -211,6 +211,19 @@ public sealed record HaulOptions
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
 
+    /// <summary>
+    /// Shows the options that carry no secret: headers, credentials, cookies and proxies (whose URLs may hold a
+    /// password) are left out, so that logging the options never leaks them.
+    /// </summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"OutputDirectory = {OutputDirectory}, MaxConcurrency = {MaxConcurrency}, MaxConcurrencyPerHost = {MaxConcurrencyPerHost}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"ItemTimeout = {ItemTimeout}, MaxAttempts = {MaxAttempts}, UserAgent = {UserAgent}, Proxy = {(Proxy is null ? "none" : "set")}, ProxyList = {ProxyList?.Count ?? 0}");
+        return true;
+    }
+
     /// <summary>Checks every option and throws one <see cref="ArgumentException"/> listing every problem.</summary>
     public void Validate()
     {

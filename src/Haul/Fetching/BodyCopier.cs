@@ -74,7 +74,7 @@ internal sealed class BodyCopier : IDisposable
                 }
                 catch (Exception exception)
                 {
-                    if (await race.TakeHedgeAsync().ConfigureAwait(false) is { } hedge)
+                    if (await race.TakeHedgeAsync(writer.Length).ConfigureAwait(false) is { } hedge)
                     {
                         // The hedge won: its body continues at the bytes the file holds.
                         await body.DisposeAsync().ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal sealed class BodyRace : IAsyncDisposable
     private CancellationTokenSource? _hedgeCancel;
     private Task _hedgeTask = Task.CompletedTask;
     private Stream? _hedgeBody;
+    private long _hedgeOffset;
     private volatile State _state;
     private long _readStart;
     private long _offset;
@@ -113,9 +114,11 @@ internal sealed class BodyRace : IAsyncDisposable
 
     /// <summary>
     /// Called when a read failed: the body of a hedge that won it (the copy goes on from there), or null when the
-    /// failure stands. A read that failed while a hedge was in flight waits for the hedge first.
+    /// failure stands. A read that failed while a hedge was in flight waits for the hedge first. A hedge that was opened
+    /// from another offset than <paramref name="fileLength"/>, the bytes the file holds now (a read that returned just
+    /// as the hedge started moved the file on), is refused: its bytes would not follow the file's.
     /// </summary>
-    public async ValueTask<Stream?> TakeHedgeAsync()
+    public async ValueTask<Stream?> TakeHedgeAsync(long fileLength)
     {
         Volatile.Write(ref _reading, 0);
         if (_itemToken.IsCancellationRequested)
@@ -128,6 +131,7 @@ internal sealed class BodyRace : IAsyncDisposable
             await _hedgeTask.ConfigureAwait(false);
         }
 
+        Stream? misplaced;
         lock (_gate)
         {
             if (_state != State.HedgeWon)
@@ -138,10 +142,25 @@ internal sealed class BodyRace : IAsyncDisposable
             var body = _hedgeBody;
             _hedgeBody = null;
             _state = State.Running;
-            HedgesWon++;
             RenewReadToken();
-            return body;
+            if (_hedgeOffset != fileLength)
+            {
+                misplaced = body;
+                body = null;
+            }
+            else
+            {
+                HedgesWon++;
+                return body;
+            }
         }
+
+        if (misplaced is not null)
+        {
+            await misplaced.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>
@@ -254,6 +273,7 @@ internal sealed class BodyRace : IAsyncDisposable
                 {
                     _state = State.HedgeWon;
                     _hedgeBody = body;
+                    _hedgeOffset = offset;
                     body = null;
                 }
                 else

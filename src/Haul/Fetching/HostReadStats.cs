@@ -80,6 +80,19 @@ internal sealed class HostReadStats
         }
     }
 
+    /// <summary>
+    /// A body of <paramref name="hostKey"/> stalled past its deadline, and no hedge got past it: the deadline doubles, up to the
+    /// ceiling, as TCP backs its retransmission timer off, so that a host whose pace changed is not cut short over and
+    /// over; clean bodies bring it back to what they show.
+    /// </summary>
+    public void Stalled(string hostKey)
+    {
+        if (_hosts.TryGetValue(hostKey, out var host) && Volatile.Read(ref host.DeadlineTicks) is var ticks and > 0)
+        {
+            Volatile.Write(ref host.DeadlineTicks, Math.Min(_ceiling.Ticks, ticks * 2));
+        }
+    }
+
     private sealed class Host
     {
         public double Mean;

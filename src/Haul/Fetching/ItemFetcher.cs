@@ -294,9 +294,16 @@ internal sealed class ItemFetcher : IDisposable
                 token => ResponseBody.OpenAsync(response, token), writer, sniff, maxBytes, _readStats.StallDeadline(hostKey), openHedge, itemToken).ConfigureAwait(false);
             var (outcome, outcomeDetail, _) = copy.Failure;
             var received = writer.Length - offset;
-            if (outcome == FailureReason.None && copy.Hedges == 0)
+            if (outcome == FailureReason.None && copy.HedgesWon == 0)
             {
+                // A clean body, or one whose own reads outran its hedges: what it showed is the host's pace.
                 _readStats.Record(hostKey, copy.LongestRead > headersTime ? copy.LongestRead : headersTime);
+            }
+
+            if (outcome == FailureReason.BodyStall)
+            {
+                // Not even a new connection got past the stall: the host is slower than its deadline says.
+                _readStats.Stalled(hostKey);
             }
 
             if (outcome != FailureReason.None)

@@ -124,7 +124,8 @@ internal static class NetrcFile
                         expecting = token;
                         break;
                     default:
-                        throw new InvalidDataException($"the netrc file '{name}' line {number}: unexpected '{Printable(token)}'");
+                        // The token is not shown: after an unquoted password with a space in it, it is the password's end.
+                        throw new InvalidDataException($"the netrc file '{name}' line {number}: an unexpected word (a password with a space must be quoted)");
                 }
 
                 if (inMacro)
@@ -202,11 +203,5 @@ internal static class NetrcFile
         }
 
         return tokens;
-    }
-
-    private static string Printable(string token)
-    {
-        var shown = new string(token.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return token.Length > 40 ? shown + "…" : shown;
     }
 }

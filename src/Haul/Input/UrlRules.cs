@@ -3,18 +3,25 @@ namespace Haul.Input;
 /// <summary>Which URLs Haul accepts: absolute http and https URLs with a host.</summary>
 public static class UrlRules
 {
-    /// <summary>The URL as it may be shown and stored: a password in it replaced by <c>***</c>.</summary>
+    /// <summary>
+    /// The URL as it may be shown and stored: its user information (a name and password, or a token alone, as in
+    /// <c>https://TOKEN@host/</c>) replaced by <c>***</c>. The last <c>@</c> before the path ends it, as a raw <c>@</c> in
+    /// a password is sometimes left unencoded.
+    /// </summary>
     public static string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        var scheme = text.IndexOf("//", StringComparison.Ordinal);
+        if (scheme < 0)
         {
             return text;
         }
 
-        var at = text.IndexOf('@', StringComparison.Ordinal);
-        var colon = text.IndexOf(':', text.IndexOf("//", StringComparison.Ordinal) + 2);
-        return at > 0 && colon > 0 && colon < at ? text[..(colon + 1)] + "***" + text[at..] : text;
+        var start = scheme + 2;
+        var end = text.IndexOfAny(['/', '?', '#'], start);
+        var authority = end < 0 ? text[start..] : text[start..end];
+        var at = authority.LastIndexOf('@');
+        return at < 0 ? text : text[..start] + "***" + text[(start + at)..];
     }
 
     /// <summary>Null when <paramref name="text"/> is an acceptable URL, else the rule it breaks, in a few words.</summary>

@@ -13,13 +13,20 @@ internal sealed partial class Frontier
     {
         DropIdleHosts();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_order.Any(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && q.PausedUntil <= now))
+        if (_order.Any(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && Claimable(q, now)))
         {
             return true;
         }
 
         return _journalMayHaveHosts && RunnableHosts(now) < _options.MaxActiveHosts;
     }
+
+    /// <summary>
+    /// Whether a host's items may be claimed now: it is not paused, or paused for longer than an item may take, so that
+    /// its items are handed out to fail rather than wait.
+    /// </summary>
+    private bool Claimable(HostQueue queue, long now) =>
+        queue.PausedUntil <= now || queue.PausedUntil - now > _options.MaxPause.TotalMilliseconds;
 
     /// <summary>Hosts that take a place among the active ones: with work left, and not waiting out a pause.</summary>
     private int RunnableHosts(long now) => _order.Count(q => !(q.IsEmpty && q.Exhausted) && (q.PausedUntil <= now || q.Active > 0));
@@ -35,7 +42,7 @@ internal sealed partial class Frontier
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             DropIdleHosts();
-            low = _order.Where(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && q.PausedUntil <= now)
+            low = _order.Where(q => !q.Exhausted && q.InMemory < Math.Max(_options.PerHostLimit, _options.Window / 2) && Claimable(q, now))
                 .Select(q => (q, _options.Window - q.InMemory)).ToList();
             version = _inputVersion;
             except = new HashSet<string>(_hosts.Keys.Concat(_drained), StringComparer.Ordinal);

@@ -281,6 +281,14 @@ internal sealed partial class Frontier : IDisposable
 
             if (queue.PausedUntil > now)
             {
+                if (queue.PausedUntil - now > _options.MaxPause.TotalMilliseconds && queue.Ready.Count > 0)
+                {
+                    // Waiting would outlast any item's budget: the item fails now, with the host's reason.
+                    work = Take(queue, index, now);
+                    work.ClosedBy = new HostPause(queue.PausedUntil, queue.PauseReason ?? "paused");
+                    return true;
+                }
+
                 if (queue.Ready.Count > 0 || !queue.Exhausted)
                 {
                     Shorten(ref wait, queue.PausedUntil - now);
@@ -300,21 +308,28 @@ internal sealed partial class Frontier : IDisposable
                 continue;
             }
 
-            _next = (index + 1) % _order.Count;
-            queue.Active++;
-            _active++;
-            work = queue.Ready.Dequeue();
-            work.Host = queue.Host;
-            work.AttemptStarted = now;
-            if (work.Item.Kind == ItemKind.Page)
-            {
-                queue.ActivePages++;
-            }
-
+            work = Take(queue, index, now);
             return true;
         }
 
         return false;
+    }
+
+    private WorkItem Take(HostQueue queue, int index, long now)
+    {
+        _next = (index + 1) % _order.Count;
+        queue.Active++;
+        _active++;
+        var work = queue.Ready.Dequeue();
+        work.Host = queue.Host;
+        work.AttemptStarted = now;
+        work.ClosedBy = null;
+        if (work.Item.Kind == ItemKind.Page)
+        {
+            queue.ActivePages++;
+        }
+
+        return work;
     }
 
     private static void Shorten(ref TimeSpan? wait, long milliseconds)

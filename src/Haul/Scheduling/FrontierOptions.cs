@@ -28,6 +28,12 @@ internal sealed record FrontierOptions(
     /// <summary>The longest pause after a ban.</summary>
     public TimeSpan BanPauseCap { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The longest pause a host's items wait out (an item's whole budget): the items of a host paused for longer are
+    /// handed out at once with <see cref="WorkItem.ClosedBy"/> set, to fail without a request instead of waiting.
+    /// </summary>
+    public TimeSpan MaxPause { get; init; } = TimeSpan.MaxValue;
+
     /// <summary>A number in [0, 1) for the jitter of pauses; tests pin it.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 }

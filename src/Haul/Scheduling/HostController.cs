@@ -27,9 +27,6 @@ internal sealed class HostController
     /// <summary>After a ban, the host's rate stays at most this share of what it let through in the second before.</summary>
     internal const double BanHeadroom = 0.8;
 
-    /// <summary>Answers after a deep cut before it is judged: did the push-back fall with the rate?</summary>
-    internal const int ProbationAnswers = 20;
-
     private const double MinimumRate = 0.05;
 
     private readonly FrontierOptions _options;
@@ -46,17 +43,9 @@ internal sealed class HostController
     private long _lastPushBack = long.MinValue / 2;
     private long _lastSlow = long.MinValue / 2;
 
-    // The epoch: answers to attempts sent since the rate last changed, and how many of them were push-back.
-    private int _epochAnswers;
-    private int _epochPushBacks;
-
-    // A deep cut on probation: the rate before it and the share of push-back that led to it.
-    private bool _probation;
-    private double? _rateBeforeCut;
-    private double _cutShare;
-
-    /// <summary>The share of push-back the host shows whatever the rate: faults, not a limit. Cuts need more than twice it.</summary>
-    private double _noise;
+    /// <summary>The most answers the host gave in one second: a quarter of it is as low as push-back cuts the rate.</summary>
+    private double _bestAnswered;
+    private int _answersSinceMeasure;
     private int _refusedInRow;
     private int _pushBackInRow;
     private int _banStreak;
@@ -102,7 +91,14 @@ internal sealed class HostController
     public double RecentStarts(long now) => _starts.PerSecond(now, 1000);
 
     /// <summary>The least gap in milliseconds between the starts of two of the host's requests.</summary>
-    public long Gap => Math.Max(Math.Max(CrawlDelay, (long)_options.HostGap.TotalMilliseconds), Rate is { } rate ? (long)(1000 / rate) : 0);
+    public long Gap => Math.Max(FixedGap, RateGap);
+
+    /// <summary>Whether the gap is the controller's rate, not a wait the user or robots.txt asked for.</summary>
+    public bool PacedByRate => RateGap > FixedGap;
+
+    private long FixedGap => Math.Max(CrawlDelay, (long)_options.HostGap.TotalMilliseconds);
+
+    private long RateGap => Rate is { } rate ? (long)(1000 / rate) : 0;
 
     /// <summary>A request of the host starts at <paramref name="now"/>.</summary>
     public void Started(long now)
@@ -141,6 +137,9 @@ internal sealed class HostController
             case HostSignal.Unavailable:
                 _unavailable++;
                 return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+            case HostSignal.Unreachable:
+                _refused++;
+                return PushBack(started, now, null, reason);
             case HostSignal.Refused:
                 _refused++;
                 _refusedInRow++;
@@ -170,12 +169,7 @@ internal sealed class HostController
             return;
         }
 
-        Answered(pushBack: false);
-        if (_probation && _epochAnswers >= ProbationAnswers)
-        {
-            Judge(now);
-        }
-
+        Measure(now);
         Banned = false;
         if (Probing)
         {
@@ -215,7 +209,6 @@ internal sealed class HostController
         if (next > rate)
         {
             Rate = next;
-            NewEpoch();
         }
 
         _holdStart = now;
@@ -228,6 +221,7 @@ internal sealed class HostController
     private void Slow(long started, long now)
     {
         _successes.Add(now);
+        Measure(now);
         _refusedInRow = 0;
         _pushBackInRow = 0;
         if (started < _lastCut)
@@ -235,7 +229,14 @@ internal sealed class HostController
             return;
         }
 
-        Answered(pushBack: false);
+        if (Probing)
+        {
+            // An answer, if a slow one: the ban is over.
+            Probing = false;
+            Banned = false;
+            _banStreak = 0;
+        }
+
         if (now - _lastSlow < HoldMilliseconds)
         {
             return;
@@ -257,14 +258,10 @@ internal sealed class HostController
         // one after the rate held a while is a fault, not a limit: it pauses the host but cuts nothing.
         var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldMilliseconds || now - _lastPushBack < 5 * HoldMilliseconds;
         _lastPushBack = now;
-        if (started >= _lastCut)
+        if (limit && started >= _lastCut)
         {
-            // Sent at the current rate: it counts for the rate's epoch, and may show that the host cannot take it.
-            Answered(pushBack: true);
-            if (limit && ShowsLimit())
-            {
-                Cut(now, started);
-            }
+            // Sent at the current rate: the host cannot take it.
+            Cut(now, started);
         }
 
         // Pauses without Retry-After grow while attempts sent after the last one still meet push-back.
@@ -312,12 +309,10 @@ internal sealed class HostController
             next = sendRate * (shortWindow ? 0.25 : 0.5);
         }
 
-        // A deep cut is put on probation: if the push-back does not fall with the rate, it was not the rate's doing.
-        var before = Rate;
-        _cutShare = EpochShare;
-        SetRate(Math.Min(next, _banCap ?? double.PositiveInfinity), now);
-        _probation = Rate <= 0.6 * (before ?? sendRate);
-        _rateBeforeCut = before;
+        // Push-back that does not stop when the rate falls is the host's noise, not its limit: a cut goes no lower than a
+        // quarter of the most the host ever answered in a second (nor above the rate, nor above a ban's cap).
+        next = Math.Max(next, _bestAnswered / 4);
+        SetRate(Math.Min(Math.Min(next, Rate ?? double.PositiveInfinity), _banCap ?? double.PositiveInfinity), now);
         Concurrency = Math.Max(1, Concurrency / 2);
         _healthySinceChange = 0;
         _slowdowns++;
@@ -331,7 +326,8 @@ internal sealed class HostController
         Banned = true;
         Probing = true;
 
-        // What the host let through in the second before the ban is what its window allows: stay well under it.
+        // What the host let through in the second before the ban is what its window allows: stay well under it, for
+        // the rest of the job. With too few answers to tell (a blip, a restart), no cap is kept: the rate only falls.
         var admitted = _successes.PerSecond(now, 1000);
         if (admitted >= 2)
         {
@@ -339,11 +335,9 @@ internal sealed class HostController
             _upper = Math.Min(_upper, admitted);
         }
 
-        var cap = _banCap ?? Math.Max(MinimumRate, (Rate ?? SendRate(now)) * 0.25);
-        _banCap = cap;
         _lower = 0;
-        _probation = false;
-        SetRate(Math.Min(Rate ?? double.PositiveInfinity, cap / 2), now);
+        var target = _banCap is { } cap ? cap / 2 : (Rate ?? SendRate(now)) * 0.25;
+        SetRate(Math.Min(Rate ?? double.PositiveInfinity, target), now);
         Concurrency = 1;
         _healthySinceChange = 0;
         _slowdowns++;
@@ -359,59 +353,16 @@ internal sealed class HostController
         Rate = Math.Max(MinimumRate, rate);
         _holdStart = now;
         _lastCut = now;
-        NewEpoch();
     }
 
-    private double EpochShare => _epochAnswers == 0 ? 0 : (double)_epochPushBacks / _epochAnswers;
-
-    private void NewEpoch()
+    /// <summary>Every 16 answers, the answers of the last second, for the lowest a cut may go.</summary>
+    private void Measure(long now)
     {
-        _epochAnswers = 0;
-        _epochPushBacks = 0;
-    }
-
-    private void Answered(bool pushBack)
-    {
-        _epochAnswers++;
-        if (pushBack)
+        if (++_answersSinceMeasure >= 16)
         {
-            _epochPushBacks++;
+            _answersSinceMeasure = 0;
+            _bestAnswered = Math.Max(_bestAnswered, _successes.PerSecond(now, 1000));
         }
-    }
-
-    /// <summary>
-    /// Whether the epoch's push-back shows a limit rather than the host's noise. On probation after a deep cut, only a
-    /// flood of push-back (half the answers) cuts again before the cut is judged; a host known to be noisy must show
-    /// more than twice its noise over ten answers.
-    /// </summary>
-    private bool ShowsLimit()
-    {
-        if (_probation)
-        {
-            return _epochAnswers >= 4 && EpochShare >= 0.5;
-        }
-
-        return _noise == 0 || (_epochAnswers >= 10 && EpochShare > (2 * _noise) + 0.01);
-    }
-
-    /// <summary>
-    /// The deep cut has had its answers: when the share of push-back did not fall to half, the push-back is the host's
-    /// noise, not its limit. The rate goes back to what it was (never above the ban cap) and the noise is remembered.
-    /// </summary>
-    private void Judge(long now)
-    {
-        _probation = false;
-        var share = EpochShare;
-        if (share < _cutShare * 0.5)
-        {
-            return;
-        }
-
-        _noise = Math.Max(_noise, share);
-        Rate = _rateBeforeCut is { } before ? Math.Min(before, _banCap ?? double.PositiveInfinity) : _banCap;
-        _upper = double.PositiveInfinity;
-        _holdStart = now;
-        NewEpoch();
     }
 
     /// <summary>Requests a second the host was sent lately, over the time it was not paused (at least 100 ms).</summary>

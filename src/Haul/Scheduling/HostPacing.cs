@@ -75,9 +75,11 @@ internal sealed class HostPacing
             gap = (long)(gap * jitter());
         }
 
-        // Booked from when this start was due, not from when it happened, so that timer lag does not lower the rate;
-        // a start late by more than a gap is not made up.
-        controller.NextStart = Math.Max(controller.NextStart, now - gap) + gap;
+        // The controller's rate is kept on its ideal timeline: the next start is booked from when this one was due, so
+        // that timer lag does not lower the rate (a start later than a gap, after idling, is not made up). A wait the
+        // user or robots.txt asked for is a least gap, kept from the start itself.
+        var lag = now - controller.NextStart;
+        controller.NextStart = controller.PacedByRate && lag > 0 && lag < gap ? controller.NextStart + gap : now + gap;
         controller.Started(now);
         return true;
     }

@@ -15,8 +15,11 @@ internal enum HostSignal
     /// <summary>503 Service Unavailable.</summary>
     Unavailable,
 
-    /// <summary>No response: the connection was reset or timed out before one (a ban looks like many of these in a row).</summary>
+    /// <summary>No response: the connection was reset before one (a ban looks like many of these in a row).</summary>
     Refused,
+
+    /// <summary>No response: the connection timed out. Push-back, but not a ban's signature: a slow or loaded host does it too.</summary>
+    Unreachable,
 
     /// <summary>The host answered, then its body stalled.</summary>
     Stalled,

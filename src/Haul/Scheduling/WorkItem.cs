@@ -30,6 +30,12 @@ internal sealed class WorkItem
     /// <summary>When the running attempt was let start (Unix milliseconds).</summary>
     public long AttemptStarted { get; set; }
 
+    /// <summary>
+    /// Set when the item's host is paused for longer than an item may take (a Retry-After of hours): the item is to
+    /// fail with the host's reason, without a request.
+    /// </summary>
+    public HostPause? ClosedBy { get; set; }
+
     /// <summary>Attempts made in this run.</summary>
     public int Attempts { get; set; }
 

@@ -120,4 +120,26 @@ public sealed class HostReadStatsTests
         Assert.Equal(8000, stats.Samples("example.org"));
         Assert.Equal(HostReadStats.Floor, stats.StallDeadline("example.org"));
     }
+
+    [Fact]
+    public void A_stall_no_hedge_got_past_doubles_the_deadline_up_to_the_ceiling_and_clean_bodies_bring_it_back()
+    {
+        var stats = new HostReadStats(Ceiling);
+        for (var i = 0; i < HostReadStats.MinSamples; i++)
+        {
+            stats.Record("h", TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Equal(HostReadStats.Floor, stats.StallDeadline("h"));
+        stats.Stalled("h");
+        Assert.Equal(HostReadStats.Floor * 2, stats.StallDeadline("h"));
+        for (var i = 0; i < 10; i++)
+        {
+            stats.Stalled("h");
+        }
+
+        Assert.Equal(Ceiling, stats.StallDeadline("h"));
+        stats.Record("h", TimeSpan.FromMilliseconds(10));
+        Assert.Equal(HostReadStats.Floor, stats.StallDeadline("h"));
+    }
 }

@@ -125,13 +125,22 @@ public sealed class AuthTests
     [InlineData("login alice", "line 1: 'login' before any 'machine'")]
     [InlineData("machine a.example login", "'login' without a value")]
     [InlineData("machine a.example login alice password \"open", "line 1: a quoted value is not closed")]
-    [InlineData("machine a.example\nuser alice", "line 2: unexpected 'user'")]
+    [InlineData("machine a.example\nuser alice", "line 2: an unexpected word")]
     public void Netrc_MalformedIsAnErrorNamingFileAndLine(string text, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => NetrcFile.Parse(text, "my.netrc"));
 
         Assert.StartsWith("the netrc file 'my.netrc' ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Netrc_AnUnquotedPasswordWithASpace_IsAnErrorThatShowsNoPartOfIt()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => NetrcFile.Parse("machine a.example login alice password correct horse", "my.netrc"));
+
+        Assert.DoesNotContain("horse", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("correct", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class UrlListParserTests
             s => AssertSkipped(s, "javascript:alert(1)", "list.txt:4", "unsupported scheme 'javascript'"),
             s => AssertSkipped(s, "ftp://example.com/x.jpg", "list.txt:5", "unsupported scheme 'ftp'"),
             s => AssertSkipped(s, "example.com/no-scheme.jpg", "list.txt:7", "no scheme"),
-            s => AssertSkipped(s, "http://:***@example.com/x.jpg", "list.txt:8", "malformed credentials"));
+            s => AssertSkipped(s, "http://***@example.com/x.jpg", "list.txt:8", "malformed credentials"));
     }
 
     [Fact]
