@@ -89,6 +89,32 @@ internal static class TestSupport
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>Runs a job until every file of <paramref name="server"/> is on disk, then stops it; returns how long that took.</summary>
+    public static async Task<TimeSpan> TimeUntilSavedAsync(HaulOptions options, IEnumerable<Uri> urls, HostileServer server)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var job = DownloadJob.RunAsync(options, Batch(urls), null, stop.Token);
+        var paths = server.FileUrls.Select(u => SavedPath(options.OutputDirectory, u)).ToList();
+        while (!paths.All(File.Exists) && !job.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = clock.Elapsed;
+        await stop.CancelAsync();
+        try
+        {
+            await job;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.All(paths, p => Assert.True(File.Exists(p), p));
+        return elapsed;
+    }
+
     /// <summary>Asserts that every file of <paramref name="server"/> is saved under <paramref name="root"/>, byte-identical.</summary>
     public static void AssertAllSaved(string root, HostileServer server)
     {

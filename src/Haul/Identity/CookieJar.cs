@@ -76,7 +76,11 @@ internal sealed class CookieJar
         }
     }
 
-    /// <summary>Adds cookies imported from a file, as if a server had set them, replacing those of the same name, domain and path.</summary>
+    /// <summary>
+    /// Adds cookies imported from a file, as if a server had set them, replacing those of the same name, domain and
+    /// path. They are not written to the journal: a browser's export holds every site's sessions, which have no place in
+    /// an output folder; a resumed job reads the same file again.
+    /// </summary>
     public void Import(IEnumerable<StoredCookie> cookies)
     {
         var now = _time.GetUtcNow();
@@ -90,7 +94,7 @@ internal sealed class CookieJar
                 }
                 else
                 {
-                    StoreLocked(cookie, persist: true);
+                    StoreLocked(cookie, persist: false);
                 }
             }
         }

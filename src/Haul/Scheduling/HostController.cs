@@ -37,13 +37,14 @@ internal sealed class HostController
     private double? _banCap;
     private long _holdStart;
     private long _activeSince = -1;
+    private long _firstStart;
     private long _lastCut = long.MinValue / 2;
     private int _strikes;
     private long _lastPause = long.MinValue / 2;
-    private long _lastPushBack = long.MinValue / 2;
+    private int _answeredSinceCut;
     private long _lastSlow = long.MinValue / 2;
 
-    /// <summary>The most answers the host gave in one second: a quarter of it is as low as push-back cuts the rate.</summary>
+    /// <summary>The most answers a second the host gave over a few seconds, pauses included: half of it is as low as push-back cuts the rate.</summary>
     private double _bestAnswered;
     private int _answersSinceMeasure;
     private int _refusedInRow;
@@ -106,6 +107,7 @@ internal sealed class HostController
         if (_activeSince < 0)
         {
             _activeSince = now;
+            _firstStart = now;
             _holdStart = now;
         }
 
@@ -170,6 +172,7 @@ internal sealed class HostController
         }
 
         Measure(now);
+        _answeredSinceCut++;
         Banned = false;
         if (Probing)
         {
@@ -185,8 +188,7 @@ internal sealed class HostController
             _healthySinceChange = 0;
         }
 
-        // Close under the bound, a rate must hold longer to count: a token bucket's burst hides a small excess for a while.
-        if (Rate is not { } rate || now - _holdStart < (rate >= _upper * 0.9 ? 3 * HoldMilliseconds : HoldMilliseconds))
+        if (Rate is not { } rate || now - _holdStart < HoldLength)
         {
             return;
         }
@@ -229,6 +231,7 @@ internal sealed class HostController
             return;
         }
 
+        _answeredSinceCut++;
         if (Probing)
         {
             // An answer, if a slow one: the ban is over.
@@ -254,11 +257,11 @@ internal sealed class HostController
 
     private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason)
     {
-        // Push-back before the rate has held, after push-back, or again within a few holds shows a limit: cut. A lone
-        // one after the rate held a while is a fault, not a limit: it pauses the host but cuts nothing.
-        var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldMilliseconds || now - _lastPushBack < 5 * HoldMilliseconds;
-        _lastPushBack = now;
-        if (limit && started >= _lastCut)
+        // Push-back before the rate has held, or after push-back, shows a limit: cut. A lone one after the rate held is a
+        // fault, not a limit: it pauses the host but cuts nothing. A host that answered nothing since the last cut (an
+        // outage) shows no limit either: it is paused, longer each time, and its rate is left for when it is back.
+        var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldLength;
+        if (limit && started >= _lastCut && (Rate is null || _answeredSinceCut > 0))
         {
             // Sent at the current rate: the host cannot take it.
             Cut(now, started);
@@ -309,9 +312,10 @@ internal sealed class HostController
             next = sendRate * (shortWindow ? 0.25 : 0.5);
         }
 
-        // Push-back that does not stop when the rate falls is the host's noise, not its limit: a cut goes no lower than a
-        // quarter of the most the host ever answered in a second (nor above the rate, nor above a ban's cap).
-        next = Math.Max(next, _bestAnswered / 4);
+        // Push-back that does not stop when the rate falls is the host's noise, not its limit: a cut goes no lower than
+        // half of the most the host ever answered a second over a few seconds, its pauses included (a token bucket lets
+        // through about its rate, so its limit stays above that), nor above the rate, nor above a ban's cap.
+        next = Math.Max(next, _bestAnswered / 2);
         SetRate(Math.Min(Math.Min(next, Rate ?? double.PositiveInfinity), _banCap ?? double.PositiveInfinity), now);
         Concurrency = Math.Max(1, Concurrency / 2);
         _healthySinceChange = 0;
@@ -353,15 +357,22 @@ internal sealed class HostController
         Rate = Math.Max(MinimumRate, rate);
         _holdStart = now;
         _lastCut = now;
+        _answeredSinceCut = 0;
     }
 
-    /// <summary>Every 16 answers, the answers of the last second, for the lowest a cut may go.</summary>
+    /// <summary>
+    /// How long a rate must hold without push-back to count: longer close under the bound, where a token bucket's
+    /// burst hides a small excess for a while.
+    /// </summary>
+    private long HoldLength => Rate is { } rate && rate >= _upper * 0.9 ? 3 * HoldMilliseconds : HoldMilliseconds;
+
+    /// <summary>Every 16 answers, the answers a second of the last five seconds (or of the last 64 answers), for the lowest a cut may go.</summary>
     private void Measure(long now)
     {
         if (++_answersSinceMeasure >= 16)
         {
             _answersSinceMeasure = 0;
-            _bestAnswered = Math.Max(_bestAnswered, _successes.PerSecond(now, 1000));
+            _bestAnswered = Math.Max(_bestAnswered, _successes.PerSecond(now, Math.Clamp(now - _firstStart, 1000, 5000)));
         }
     }
 

@@ -22,32 +22,6 @@ public sealed class HostStateTests
     private static IEnumerable<Uri> Throttling(HostileServer server, int count) =>
         Enumerable.Range(0, count).Select(i => TestSupport.Url(server, $"/status/429/img{i}.jpg"));
 
-    /// <summary>Runs a job until every file of <paramref name="server"/> is on disk, then stops it; returns how long that took.</summary>
-    private static async Task<TimeSpan> TimeUntilDoneAsync(HaulOptions options, IEnumerable<Uri> urls, HostileServer server)
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var clock = Stopwatch.StartNew();
-        var job = DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token);
-        var paths = server.FileUrls.Select(u => TestSupport.SavedPath(options.OutputDirectory, u)).ToList();
-        while (!paths.All(File.Exists) && !job.IsCompleted)
-        {
-            await Task.Delay(20);
-        }
-
-        var elapsed = clock.Elapsed;
-        await stop.CancelAsync();
-        try
-        {
-            await job;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Assert.All(paths, p => Assert.True(File.Exists(p), p));
-        return elapsed;
-    }
-
     [Fact]
     public async Task HostsThatAlwaysAnswer429_DoNotSlowAHealthyHost_WithFewerWorkersThanTheirSlots()
     {
@@ -64,11 +38,11 @@ public sealed class HostStateTests
             using var mixed = new TempFolder();
             HaulOptions Options(string folder) => TestSupport.FastOptions(folder) with { MaxConcurrency = 4, MaxConcurrencyPerHost = 4 };
 
-            var timeAlone = await TimeUntilDoneAsync(Options(alone.Path), healthy.FileUrls, healthy);
+            var timeAlone = await TestSupport.TimeUntilSavedAsync(Options(alone.Path), healthy.FileUrls, healthy);
 
             // The throttled hosts come first in the list, with 12 slots between them for 4 workers.
             var urls = throttled.SelectMany(t => Throttling(t, 20)).Concat(healthy.FileUrls);
-            var timeMixed = await TimeUntilDoneAsync(Options(mixed.Path), urls, healthy);
+            var timeMixed = await TestSupport.TimeUntilSavedAsync(Options(mixed.Path), urls, healthy);
 
             Assert.True(
                 timeMixed < (timeAlone * 1.5) + TimeSpan.FromSeconds(1),
@@ -125,7 +99,7 @@ public sealed class HostStateTests
         var redirected = Enumerable.Range(0, 10).Select(i => new Uri(
             origin.BaseUri, "/redirect-to?url=" + Uri.EscapeDataString(TestSupport.Url(target, $"/status/429/img{i}.jpg").AbsoluteUri)));
 
-        var elapsed = await TimeUntilDoneAsync(options, redirected.Concat(origin.FileUrls), origin);
+        var elapsed = await TestSupport.TimeUntilSavedAsync(options, redirected.Concat(origin.FileUrls), origin);
 
         Assert.True(elapsed < TimeSpan.FromSeconds(20), $"the origin's own files took {elapsed.TotalSeconds:0.0} s");
         Assert.Equal(1, target.Counters.Requests);

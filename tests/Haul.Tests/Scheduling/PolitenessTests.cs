@@ -70,8 +70,8 @@ public sealed class PolitenessTests
         using var alone = new TempFolder();
         using var together = new TempFolder();
 
-        var timeAlone = await TimeUntilSavedAsync(Options(alone.Path), healthy.FileUrls, healthy);
-        var timeTogether = await TimeUntilSavedAsync(Options(together.Path), banning.FileUrls.Concat(healthy.FileUrls), healthy);
+        var timeAlone = await TestSupport.TimeUntilSavedAsync(Options(alone.Path), healthy.FileUrls, healthy);
+        var timeTogether = await TestSupport.TimeUntilSavedAsync(Options(together.Path), banning.FileUrls.Concat(healthy.FileUrls), healthy);
 
         Assert.True(banning.Counters.BansTriggered >= 1, "the banning host never banned: the test proves nothing");
         Assert.True(
@@ -96,31 +96,5 @@ public sealed class PolitenessTests
 
         // The date has whole seconds: three seconds ahead is at least two after the 429 was sent.
         Assert.True(next.Arrived - refused.Arrived >= TimeSpan.FromSeconds(2), $"the next request came {(next.Arrived - refused.Arrived).TotalSeconds:0.00} s after the 429");
-    }
-
-    /// <summary>Runs a job until every file of <paramref name="server"/> is on disk; returns how long that took.</summary>
-    private static async Task<TimeSpan> TimeUntilSavedAsync(HaulOptions options, IEnumerable<Uri> urls, HostileServer server)
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var clock = Stopwatch.StartNew();
-        var job = DownloadJob.RunAsync(options, TestSupport.Batch(urls), null, stop.Token);
-        var paths = server.FileUrls.Select(u => TestSupport.SavedPath(options.OutputDirectory, u)).ToList();
-        while (!paths.All(File.Exists) && !job.IsCompleted)
-        {
-            await Task.Delay(20);
-        }
-
-        var elapsed = clock.Elapsed;
-        await stop.CancelAsync();
-        try
-        {
-            await job;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Assert.All(paths, p => Assert.True(File.Exists(p), p));
-        return elapsed;
     }
 }

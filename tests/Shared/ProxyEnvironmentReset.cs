@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace Haul.Tests;
+namespace Haul.Testing;
 
 /// <summary>
 /// Clears the proxy environment variables when the test assembly loads, so that a machine or CI runner that sets
