@@ -124,6 +124,10 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
         Assert.Equal(0, again.Inserted);
         Assert.Equal(added.Items.Select(i => (i.Id, i.OutputPath)), again.Items.Select(i => (i.Id, i.OutputPath)));
         Assert.Equal(Count, (await rerun.ReadCountsAsync(None)).Items(ItemState.Pending));
-        output.WriteLine($"add {Count} new URLs: {first} ms ({Count * 1000.0 / Math.Max(1, first):F0}/s); the same again on a rerun: {second} ms");
+        watch.Restart();
+        var hosts = await rerun.ReadHostsWithWorkAsync(100, new HashSet<string>(), None);
+        var hostsRead = watch.ElapsedMilliseconds;
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"host{i}.example").Order(StringComparer.Ordinal), hosts.Select(h => h.Host));
+        output.WriteLine($"add {Count} new URLs: {first} ms ({Count * 1000.0 / Math.Max(1, first):F0}/s); the same again on a rerun: {second} ms; 50 hosts with work read in {hostsRead} ms");
     }
 }

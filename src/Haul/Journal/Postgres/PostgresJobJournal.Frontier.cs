@@ -9,16 +9,25 @@ public sealed partial class PostgresJobJournal
     private const long MaxLease = 365L * 24 * 3600 * 1000;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The hosts with unfinished items are found by a skip scan of a partial index (one probe a host, whatever the
+    /// number of items), then ordered by their pause.
+    /// </remarks>
     public async Task<IReadOnlyList<HostWork>> ReadHostsWithWorkAsync(int limit, IReadOnlySet<string> except, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(except);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
+            WITH RECURSIVE hosts_with_work (host) AS (
+                (SELECT host FROM items WHERE job_id = $1 AND state IN (0, 1) ORDER BY host LIMIT 1)
+                UNION ALL
+                SELECT (SELECT i.host FROM items i WHERE i.job_id = $1 AND i.state IN (0, 1) AND i.host > w.host ORDER BY i.host LIMIT 1)
+                FROM hosts_with_work w WHERE w.host IS NOT NULL)
             SELECT w.host, coalesce(h.not_before, 0), coalesce(h.not_before, 0) - {PostgresSchema.NowMilliseconds}, h.reason
-            FROM (SELECT DISTINCT host FROM items WHERE job_id = $1 AND state IN (0, 1)) w
+            FROM hosts_with_work w
             LEFT JOIN hosts h ON h.job_id = $1 AND h.host = w.host
-            WHERE NOT (w.host = ANY ($2))
+            WHERE w.host IS NOT NULL AND NOT (w.host = ANY ($2))
             ORDER BY coalesce(h.not_before, 0), w.host
             LIMIT $3;
             """,

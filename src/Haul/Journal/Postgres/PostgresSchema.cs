@@ -18,7 +18,7 @@ internal static class PostgresSchema
 
     /// <summary>
     /// Version 1: jobs (unique by name), runs, items (with their lease: owner, fencing token, expiry in the database's
-    /// clock), attempts, skipped entries, folders claimed by output paths, hosts' pauses, what pages found, cookies.
+    /// clock; a partial index of the hosts of unfinished items), attempts, skipped entries, folders claimed by output paths, hosts' pauses, what pages found, cookies.
     /// URLs and output path keys are unique per job. Times that decide (lease expiry, not-before) are the database's.
     /// </summary>
     private const string Version1 = """
@@ -71,6 +71,7 @@ internal static class PostgresSchema
         CREATE UNIQUE INDEX items_path_key ON items (job_id, path_key);
         CREATE INDEX items_queue ON items (job_id, host, state, id);
         CREATE INDEX items_state ON items (job_id, state, id);
+        CREATE INDEX items_unfinished_hosts ON items (job_id, host) WHERE state IN (0, 1);
         CREATE TABLE attempts (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             item_id bigint NOT NULL REFERENCES items (id),
