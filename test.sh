@@ -9,6 +9,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+# The journal tests start a private PostgreSQL; install Debian's when it is missing.
+scripts/postgres.sh install || { echo "0 passed, 1 failed"; exit 1; }
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -47,6 +47,13 @@ public interface IJobJournal : IAsyncDisposable
     /// <summary>Writes an update and every update queued before it, and returns once they are committed.</summary>
     Task CommitAsync(JournalUpdate update, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a finishing update (<see cref="ItemDone"/>, <see cref="ItemFailed"/>, <see cref="ItemSkipped"/>) after every
+    /// update queued before it, and tells whether it was applied: false when its lease token is no longer the item's
+    /// (another claim took the item over, and the item is left as that claim has it) or the item was already done.
+    /// </summary>
+    Task<bool> FinishAsync(JournalUpdate finish, CancellationToken cancellationToken);
+
     /// <summary>Writes every queued update.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 

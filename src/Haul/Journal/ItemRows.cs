@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Haul.Fetching;
-using Microsoft.Data.Sqlite;
 
 namespace Haul.Journal;
 
@@ -14,7 +14,7 @@ internal static class ItemRows
         """;
 
     /// <summary>Reads one row of <see cref="Columns"/>.</summary>
-    public static JournalItem Read(SqliteDataReader reader) => new()
+    public static JournalItem Read(DbDataReader reader) => new()
     {
         Id = reader.GetInt64(0),
         Url = reader.GetString(1),

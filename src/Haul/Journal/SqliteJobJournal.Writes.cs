@@ -22,6 +22,26 @@ public sealed partial class SqliteJobJournal
     }
 
     /// <inheritdoc/>
+    public async Task<bool> FinishAsync(JournalUpdate finish, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var writer = new UpdateWriter(_connection, transaction, Now());
+            var applied = await writer.WriteAsync(finish).ConfigureAwait(false) > 0;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return applied;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -275,7 +275,7 @@ internal static class SqliteSchema
             key.Value = row.Path is null ? DBNull.Value : PathKey(row.Path);
             id.Value = row.Id;
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var prefix in PathClaims.FoldersOf(row.Path ?? string.Empty))
+            foreach (var prefix in PathClaimRules.FoldersOf(row.Path ?? string.Empty))
             {
                 folderKey.Value = PathKey(prefix);
                 await folder.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,8 @@ internal sealed class UpdateWriter : IDisposable
         _now = now;
     }
 
-    public Task WriteAsync(JournalUpdate update) => update switch
+    /// <summary>Writes an update and returns the rows its last statement changed.</summary>
+    public Task<int> WriteAsync(JournalUpdate update) => update switch
     {
         ItemStarted started => ExecuteAsync(
             "UPDATE items SET state = 1, updated_at = $now WHERE id = $id AND state <> 2;", started.ItemId),
@@ -87,7 +88,7 @@ internal sealed class UpdateWriter : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(update), update.GetType().Name, "Unknown journal update."),
     };
 
-    private async Task WriteAttemptAsync(AttemptFinished finished)
+    private async Task<int> WriteAttemptAsync(AttemptFinished finished)
     {
         var attempt = finished.Attempt;
         var reason = FailureReasons.ToName(attempt.Reason);
@@ -101,7 +102,7 @@ internal sealed class UpdateWriter : IDisposable
             attempt.RangeStart,
             attempt.BytesReceived,
             attempt.Detail).ConfigureAwait(false);
-        await ExecuteAsync(
+        return await ExecuteAsync(
             "UPDATE items SET attempts = attempts + 1, last_reason = $a, last_status = $b, last_detail = $c WHERE id = $id;",
             finished.ItemId, attempt.Reason == FailureReason.None ? null : reason, attempt.Status, attempt.Detail).ConfigureAwait(false);
     }

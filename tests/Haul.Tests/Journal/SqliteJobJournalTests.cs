@@ -1,25 +1,24 @@
-using Haul.Fetching;
 using Haul.Input;
 using Haul.Journal;
-using Haul.Writing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Haul.Tests.Journal;
 
-public sealed class SqliteJobJournalTests
+/// <summary>The journal contract against the SQLite journal, and what only the SQLite journal does: its file, its lock, its migrations.</summary>
+public sealed class SqliteJobJournalTests : JobJournalContract
 {
-    private static readonly CancellationToken None = CancellationToken.None;
+    private protected override async Task<IJobJournal> OpenAsync(TempFolder folder, TimeProvider? time = null) =>
+        await SqliteJobJournal.OpenAsync(folder.Path, time ?? TimeProvider.System, None);
 
-    private static DownloadRequest Request(string url, string? outputPath = null, string? sha = null) => new(new Uri(url), outputPath, sha);
+    private static DownloadRequest Request(string url) => new(new Uri(url));
 
-    private static Task<SqliteJobJournal> OpenAsync(TempFolder folder) => SqliteJobJournal.OpenAsync(folder.Path, TimeProvider.System, None);
+    private static Task<SqliteJobJournal> OpenSqliteAsync(TempFolder folder) => SqliteJobJournal.OpenAsync(folder.Path, TimeProvider.System, None);
 
     [Fact]
     public async Task OpenAsync_CreatesDatabaseInStateFolder()
     {
         using var folder = new TempFolder();
 
-        await using (await OpenAsync(folder))
+        await using (await OpenSqliteAsync(folder))
         {
         }
 
@@ -28,171 +27,16 @@ public sealed class SqliteJobJournalTests
     }
 
     [Fact]
-    public async Task AddAgainAfterReopen_KeepsDoneItemsAndIdsAndReopensTheRest()
-    {
-        using var folder = new TempFolder();
-        DownloadRequest[] requests = [Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg"), Request("http://example.com/c.jpg")];
-        IReadOnlyList<JournalItem> first;
-        await using (var journal = await OpenAsync(folder))
-        {
-            first = (await journal.AddAsync(requests, None)).Items;
-            journal.Record(new ItemStarted(first[0].Id));
-            journal.Record(new ItemDone(first[0].Id, 123, new string('a', 64)));
-            journal.Record(new ItemStarted(first[1].Id));
-            journal.Record(new ItemFailed(first[1].Id, FailureReason.NotFound, 404));
-        }
-
-        await using (var journal = await OpenAsync(folder))
-        {
-            var again = (await journal.AddAsync(requests, None)).Items;
-
-            Assert.Equal(first.Select(i => i.Id), again.Select(i => i.Id));
-            Assert.Equal([ItemState.Done, ItemState.Pending, ItemState.Pending], again.Select(i => i.State));
-            Assert.Equal(123, again[0].Bytes);
-            Assert.Equal(new string('a', 64), again[0].Sha256);
-            var stored = await journal.ReadItemsAsync(None);
-            Assert.Equal([ItemState.Done, ItemState.Pending, ItemState.Pending], stored.Select(i => i.State));
-            Assert.Equal(3, stored.Count);
-        }
-    }
-
-    [Fact]
-    public async Task AddAsync_DuplicateUrlsInOneBatch_OneItem()
-    {
-        using var folder = new TempFolder();
-        await using var journal = await OpenAsync(folder);
-
-        var items = (await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None)).Items;
-
-        Assert.Equal(["http://example.com/a.jpg", "http://example.com/b.jpg"], items.Select(i => i.Url));
-    }
-
-    [Fact]
-    public async Task TwoUrlsMappingToOnePath_SecondGetsDeterministicHashSuffix()
-    {
-        const string first = "http://example.com/a%2Fb.jpg";
-        const string second = "http://example.com/a_b.jpg";
-        const string third = "http://example.com/A_B.jpg";
-        var expectedBase = OutputPathMapper.Map(new Uri(second));
-        Assert.Equal(expectedBase, OutputPathMapper.Map(new Uri(first)));
-
-        async Task<string[]> PathsAsync()
-        {
-            using var folder = new TempFolder();
-            await using var journal = await OpenAsync(folder);
-            var items = (await journal.AddAsync([Request(first), Request(second), Request(third)], None)).Items;
-            return [.. items.Select(i => i.OutputPath!)];
-        }
-
-        var paths = await PathsAsync();
-
-        Assert.Equal(expectedBase, paths[0]);
-        Assert.Equal(OutputPathMapper.AddSuffix(expectedBase, "~" + OutputPathMapper.ShortHash(second)), paths[1]);
-
-        // Names differing only in case collide too, so that a job gives the same files on every file system.
-        Assert.Equal(OutputPathMapper.AddSuffix("example.com/A_B.jpg", "~" + OutputPathMapper.ShortHash(new Uri(third).AbsoluteUri)), paths[2]);
-        Assert.Equal(3, paths.Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        Assert.Equal(paths, await PathsAsync());
-    }
-
-    [Fact]
-    public async Task CollisionWithPathFromEarlierRun_ResolvedAgainstStoredPaths()
-    {
-        using var folder = new TempFolder();
-        await using (var journal = await OpenAsync(folder))
-        {
-            await journal.AddAsync([Request("http://example.com/a.jpg", "same.jpg")], None);
-        }
-
-        await using (var journal = await OpenAsync(folder))
-        {
-            var items = (await journal.AddAsync([Request("http://example.com/b.jpg", "same.jpg")], None)).Items;
-
-            Assert.Equal(OutputPathMapper.AddSuffix("same.jpg", "~" + OutputPathMapper.ShortHash("http://example.com/b.jpg")), items[0].OutputPath);
-        }
-    }
-
-    [Fact]
-    public async Task FileWhereAnotherItemNeedsAFolder_FolderOfLaterItemGetsHashSuffix()
-    {
-        using var folder = new TempFolder();
-        await using var journal = await OpenAsync(folder);
-
-        var items = (await journal.AddAsync([Request("http://example.com/gallery"), Request("http://example.com/gallery/1.jpg")], None)).Items;
-
-        Assert.Equal("example.com/gallery", items[0].OutputPath);
-        Assert.Equal("example.com/gallery~" + OutputPathMapper.ShortHash("http://example.com/gallery/1.jpg") + "/1.jpg", items[1].OutputPath);
-    }
-
-    [Fact]
-    public async Task FileWhereAnotherItemAlreadyHasAFolder_FileGetsHashSuffix()
-    {
-        using var folder = new TempFolder();
-        await using (var journal = await OpenAsync(folder))
-        {
-            await journal.AddAsync([Request("http://example.com/gallery/1.jpg")], None);
-        }
-
-        await using (var journal = await OpenAsync(folder))
-        {
-            var items = (await journal.AddAsync([Request("http://example.com/GALLERY")], None)).Items;
-
-            Assert.Equal("example.com/GALLERY~" + OutputPathMapper.ShortHash("http://example.com/GALLERY"), items[0].OutputPath);
-        }
-    }
-
-    [Fact]
-    public async Task RecordedUpdates_VisibleAfterFlushAsync()
-    {
-        using var folder = new TempFolder();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 3, 4, 5, 6, TimeSpan.Zero));
-        await using var journal = await SqliteJobJournal.OpenAsync(folder.Path, time, None);
-        var item = ((await journal.AddAsync([Request("http://example.com/a.jpg", sha: new string('b', 64))], None)).Items).Single();
-        var attempt = new AttemptRecord(time.GetUtcNow(), TimeSpan.FromMilliseconds(1500), FailureReason.Truncated, 206, 1000, 4000);
-
-        journal.Record(new ItemStarted(item.Id));
-        journal.Record(new ValidatorsSeen(item.Id, "\"v1\"", "Sat, 01 Jan 2024 00:00:00 GMT", 10_000));
-        journal.Record(new AttemptFinished(item.Id, attempt));
-        await journal.FlushAsync(None);
-
-        var stored = Assert.Single(await journal.ReadItemsAsync(None));
-        Assert.Equal(ItemState.InProgress, stored.State);
-        Assert.Equal(1, stored.Attempts);
-        Assert.Equal(FailureReason.Truncated, stored.LastReason);
-        Assert.Equal(206, stored.LastStatus);
-        Assert.Equal("\"v1\"", stored.ETag);
-        Assert.Equal("Sat, 01 Jan 2024 00:00:00 GMT", stored.LastModified);
-        Assert.Equal(10_000, stored.TotalSize);
-        Assert.Equal(new string('b', 64), stored.ExpectedSha256);
-        Assert.Equal([attempt], await journal.ReadAttemptsAsync(item.Id, None));
-    }
-
-    [Fact]
-    public async Task ItemDone_NotOverwrittenByLaterFailureOrStart()
-    {
-        using var folder = new TempFolder();
-        await using var journal = await OpenAsync(folder);
-        var item = ((await journal.AddAsync([Request("http://example.com/a.jpg")], None)).Items).Single();
-
-        journal.Record(new ItemDone(item.Id, 10, new string('c', 64)));
-        journal.Record(new ItemFailed(item.Id, FailureReason.NotFound, 404));
-        journal.Record(new ItemStarted(item.Id));
-        await journal.FlushAsync(None);
-
-        Assert.Equal(ItemState.Done, Assert.Single(await journal.ReadItemsAsync(None)).State);
-    }
-
-    [Fact]
     public async Task SecondOpenOnSameFolder_ThrowsJournalLockedUntilFirstIsClosed()
     {
         using var folder = new TempFolder();
-        var first = await OpenAsync(folder);
+        var first = await OpenSqliteAsync(folder);
         await using (first)
         {
-            await Assert.ThrowsAsync<JournalLockedException>(() => OpenAsync(folder));
+            await Assert.ThrowsAsync<JournalLockedException>(() => OpenSqliteAsync(folder));
         }
 
-        await using var reopened = await OpenAsync(folder);
+        await using var reopened = await OpenSqliteAsync(folder);
         Assert.Empty(await reopened.ReadItemsAsync(None));
     }
 
@@ -200,7 +44,7 @@ public sealed class SqliteJobJournalTests
     public async Task InProgressItems_BecomePendingOnReopen()
     {
         using var folder = new TempFolder();
-        await using (var journal = await OpenAsync(folder))
+        await using (var journal = await OpenSqliteAsync(folder))
         {
             var items = (await journal.AddAsync([Request("http://example.com/a.jpg"), Request("http://example.com/b.jpg")], None)).Items;
             journal.Record(new ItemStarted(items[0].Id));
@@ -208,34 +52,78 @@ public sealed class SqliteJobJournalTests
             Assert.Equal(ItemState.InProgress, (await journal.ReadItemsAsync(None))[0].State);
         }
 
-        await using (var journal = await OpenAsync(folder))
+        await using (var journal = await OpenSqliteAsync(folder))
         {
             Assert.All(await journal.ReadItemsAsync(None), i => Assert.Equal(ItemState.Pending, i.State));
         }
     }
 
     [Fact]
-    public async Task SkippedEntries_StoredWithSourceAndRule()
-    {
-        using var folder = new TempFolder();
-        await using var journal = await OpenAsync(folder);
-
-        await journal.AddSkippedAsync([new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)")], None);
-
-        Assert.Empty(await journal.ReadItemsAsync(None));
-        var entry = Assert.Single(await journal.ReadSkippedAsync(None).ToListAsync());
-        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme 'ftp' (only http and https)"), entry);
-    }
-
-    [Fact]
     public async Task OpenReadOnly_WhileJobHoldsTheLock_ReadsItems()
     {
         using var folder = new TempFolder();
-        await using var journal = await OpenAsync(folder);
+        await using var journal = await OpenSqliteAsync(folder);
         await journal.AddAsync([Request("http://example.com/a.jpg")], None);
 
         await using var reader = await SqliteJobJournal.OpenReadOnlyAsync(folder.Path, None);
 
         Assert.Equal("http://example.com/a.jpg", Assert.Single(await reader.ReadItemsAsync(None)).Url);
+    }
+
+    [Fact]
+    public async Task JournalOfTheFirstVersion_MigratedWithItsSkippedLinesKept()
+    {
+        using var folder = new TempFolder();
+        await CreateFirstVersionJournalAsync(folder, """
+                INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
+                    VALUES ('http://example.com/a.jpg', 0, 2, 'example.com/a.jpg', 10, 'aaaa', '2026-01-01');
+                INSERT INTO items (url, kind, state, note, updated_at) VALUES ('ftp://x/y', 0, 4, 'list.txt:4: unsupported scheme', '2026-01-01');
+            """);
+
+        await using var journal = await OpenSqliteAsync(folder);
+
+        var item = Assert.Single(await journal.ReadItemsAsync(None));
+        Assert.Equal(ItemState.Done, item.State);
+        Assert.Equal(new SkippedInput("ftp://x/y", "list.txt:4", "unsupported scheme"), Assert.Single(await journal.ReadSkippedAsync(None).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task JournalOfTheFirstVersionWithUnnormalisedUrls_SpellingsMergedAndTheDoneOneKept()
+    {
+        using var folder = new TempFolder();
+        await CreateFirstVersionJournalAsync(folder, """
+                INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/a.jpg#top', 0, 0, 'example.com/a~1.jpg', 'x');
+                INSERT INTO items (url, kind, state, output_path, bytes, sha256, updated_at)
+                    VALUES ('http://example.com/a.jpg#bottom', 0, 2, 'example.com/a.jpg', 10, 'aaaa', 'x');
+                INSERT INTO items (url, kind, state, output_path, updated_at) VALUES ('http://example.com/%62.jpg', 0, 3, 'example.com/b.jpg', 'x');
+            """);
+
+        await using var journal = await OpenSqliteAsync(folder);
+
+        var items = await journal.ReadItemsAsync(None);
+        Assert.Equal(["http://example.com/a.jpg", "http://example.com/b.jpg"], items.Select(i => i.Url).Order(StringComparer.Ordinal));
+        Assert.Equal(ItemState.Done, items.Single(i => i.Url == "http://example.com/a.jpg").State);
+        Assert.All(items, i => Assert.Equal("example.com", i.Host));
+        var again = await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/a.jpg"))], None);
+        Assert.Equal(ItemState.Done, Assert.Single(again.Items).State);
+        Assert.Equal(1, (await journal.ReadCountsAsync(None)).Items(ItemState.Done));
+    }
+
+    /// <summary>A journal as the first version of Haul wrote it, holding the given rows.</summary>
+    private static async Task CreateFirstVersionJournalAsync(TempFolder folder, string rows)
+    {
+        Directory.CreateDirectory(Path.Combine(folder.Path, ".haul"));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteJobJournal.DatabasePath(folder.Path)};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL, state INTEGER NOT NULL,
+                output_path TEXT UNIQUE, expected_sha256 TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_reason TEXT,
+                last_status INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_size INTEGER, etag TEXT, last_modified TEXT,
+                sha256 TEXT, note TEXT, updated_at TEXT NOT NULL);
+            CREATE TABLE attempts (item_id INTEGER NOT NULL REFERENCES items (id), started_at TEXT NOT NULL,
+                elapsed_ms INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER, range_start INTEGER, bytes INTEGER NOT NULL);
+            """ + rows;
+        await command.ExecuteNonQueryAsync();
     }
 }

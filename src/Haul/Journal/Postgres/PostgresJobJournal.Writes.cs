@@ -1,0 +1,151 @@
+using Npgsql;
+
+namespace Haul.Journal.Postgres;
+
+/// <summary>
+/// The journal's batched writes: updates queue on a channel, and one writer task sends what arrives within a short
+/// window as one <see cref="NpgsqlBatch"/> in one transaction (one round trip); a waiter ends the window at once. A batch
+/// that fails stops the journal.
+/// </summary>
+public sealed partial class PostgresJobJournal
+{
+    private const int MaxBatch = 2000;
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
+
+    /// <inheritdoc/>
+    public void Record(JournalUpdate update) => _updates.Writer.TryWrite(update);
+
+    /// <inheritdoc/>
+    public Task CommitAsync(JournalUpdate update, CancellationToken cancellationToken)
+    {
+        Record(update);
+        return FlushAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_updates.Writer.TryWrite(flushed))
+        {
+            if (WriteFailure is { } failure)
+            {
+                throw new JournalWriteException(failure.Message, failure);
+            }
+
+            return;
+        }
+
+        await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> FinishAsync(JournalUpdate finish, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now());
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return finishing.RecordsAffected > 0;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<object>(MaxBatch);
+        var reader = _updates.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            // As in the SQLite journal: a wall-clock window, a throughput knob and no deadline.
+            using (var window = new CancellationTokenSource(BatchWindow))
+            {
+                try
+                {
+                    while (batch.Count < MaxBatch)
+                    {
+                        if (reader.TryRead(out var next))
+                        {
+                            batch.Add(next);
+                            if (next is TaskCompletionSource)
+                            {
+                                break;
+                            }
+
+                            continue;
+                        }
+
+                        if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<object> batch)
+    {
+        var failure = WriteFailure;
+        if (failure is null && batch.Exists(static entry => entry is JournalUpdate))
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                await using var commands = new NpgsqlBatch(connection, transaction);
+                var now = Now();
+                foreach (var entry in batch)
+                {
+                    if (entry is JournalUpdate update)
+                    {
+                        PostgresUpdateWriter.Add(commands, update, JobId, now);
+                    }
+                }
+
+                await commands.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // Nothing of this batch is committed; the job stops, and what it did not record a rerun finds again.
+                failure = exception;
+                await FailAsync(exception).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var entry in batch)
+        {
+            if (entry is TaskCompletionSource flushed)
+            {
+                if (failure is null)
+                {
+                    flushed.TrySetResult();
+                }
+                else
+                {
+                    flushed.TrySetException(new JournalWriteException(failure.Message, failure));
+                }
+            }
+        }
+    }
+
+    private async Task FailAsync(Exception exception)
+    {
+        Interlocked.CompareExchange(ref _writeFailure, exception, null);
+        _updates.Writer.TryComplete();
+        await _writeFailed.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The client's clock in Unix milliseconds: only to turn a client's time into a delay from now.</summary>
+    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+}
