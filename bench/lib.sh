@@ -143,7 +143,9 @@ bench_machine() {
   echo "- Kernel: $(uname -r); OS: $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "- $(curl --version | head -1 | cut -d' ' -f1-5)"
   echo "- $(aria2c --version | head -1)"
-  echo "- $("$BENCH_NGINX_BIN" -v 2>&1), $(openssl version | cut -d' ' -f1-2)"
+  if [ -n "${BENCH_NGINX_BIN:-}" ]; then
+    echo "- $("$BENCH_NGINX_BIN" -v 2>&1), $(openssl version | cut -d' ' -f1-2)"
+  fi
   echo "- .NET SDK $(dotnet --version 2>/dev/null || echo 'not installed')"
   if [ -x "$BENCH_HAUL" ]; then
     echo "- haul $("$BENCH_HAUL" --version 2>&1 | head -1) (Release, \`dotnet publish src/Haul.Cli -c Release\`), branch \`$(git -C "$BENCH_ROOT" rev-parse --abbrev-ref HEAD)\` at \`$(git -C "$BENCH_ROOT" rev-parse --short HEAD)\`"

@@ -31,6 +31,7 @@ internal sealed class HostController
 
     private readonly FrontierOptions _options;
     private readonly RateMeter _starts = new();
+    /// <summary>When the requests the host answered were sent: a server counts arrivals, not our answers' returns.</summary>
     private readonly RateMeter _successes = new();
     private double _lower;
     private double _upper = double.PositiveInfinity;
@@ -48,6 +49,7 @@ internal sealed class HostController
     private double _bestAnswered;
     private int _answersSinceMeasure;
     private int _refusedInRow;
+    private long _refusedSince;
     private int _pushBackInRow;
     private int _banStreak;
     private int _healthySinceChange;
@@ -144,7 +146,11 @@ internal sealed class HostController
                 return PushBack(started, now, null, reason);
             case HostSignal.Refused:
                 _refused++;
-                _refusedInRow++;
+                if (_refusedInRow++ == 0)
+                {
+                    _refusedSince = started;
+                }
+
                 if (started >= _lastCut && (Probing || _refusedInRow >= BanSignature))
                 {
                     return Ban(now);
@@ -158,7 +164,7 @@ internal sealed class HostController
 
     private void Healthy(long started, long now)
     {
-        _successes.Add(now);
+        _successes.Add(started);
         _refusedInRow = 0;
         _pushBackInRow = 0;
         if (started >= _lastPause)
@@ -222,7 +228,7 @@ internal sealed class HostController
     /// </summary>
     private void Slow(long started, long now)
     {
-        _successes.Add(now);
+        _successes.Add(started);
         Measure(now);
         _refusedInRow = 0;
         _pushBackInRow = 0;
@@ -330,9 +336,10 @@ internal sealed class HostController
         Banned = true;
         Probing = true;
 
-        // What the host let through in the second before the ban is what its window allows: stay well under it, for
-        // the rest of the job. With too few answers to tell (a blip, a restart), no cap is kept: the rate only falls.
-        var admitted = _successes.PerSecond(now, 1000);
+        // What the host let through in the second before the ban began (the first of the resets in a row, sent before
+        // the pauses they caused) is what its window allows: stay well under it, for the rest of the job. With too few
+        // answers to tell (a blip, a restart), no cap is kept: the rate only falls.
+        var admitted = _successes.CountWithin(_refusedSince, 1000);
         if (admitted >= 2)
         {
             _banCap = Math.Min(_banCap ?? double.PositiveInfinity, admitted * BanHeadroom);
@@ -366,7 +373,7 @@ internal sealed class HostController
     /// </summary>
     private long HoldLength => Rate is { } rate && rate >= _upper * 0.9 ? 3 * HoldMilliseconds : HoldMilliseconds;
 
-    /// <summary>Every 16 answers, the answers a second of the last five seconds (or of the last 64 answers), for the lowest a cut may go.</summary>
+    /// <summary>Every 16 answers, the answers a second of the last five seconds (or of the last 128 answers), for the lowest a cut may go.</summary>
     private void Measure(long now)
     {
         if (++_answersSinceMeasure >= 16)

@@ -7,7 +7,7 @@ namespace Haul.Scheduling;
 internal sealed class RateMeter
 {
     /// <summary>The events remembered.</summary>
-    public const int Capacity = 64;
+    public const int Capacity = 128;
 
     private readonly long[] _times = new long[Capacity];
     private int _count;
@@ -19,6 +19,24 @@ internal sealed class RateMeter
         _times[_next] = now;
         _next = (_next + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
+    }
+
+    /// <summary>
+    /// How many events fell in the <paramref name="window"/> milliseconds before <paramref name="now"/>, at most
+    /// <see cref="Capacity"/>: a count that never overstates, where <see cref="PerSecond"/> would measure a burst.
+    /// </summary>
+    public int CountWithin(long now, long window)
+    {
+        var count = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_times[i] <= now && now - _times[i] < window)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
