@@ -128,7 +128,8 @@ internal sealed class AttemptRunner
         }
 
         var host = work.Host;
-        var delay = outcome.RetryAfter ?? _backoff.Next(work.LastDelay);
+        // A Retry-After of zero (or a date already past) is no reason to retry at once: the backoff holds.
+        var delay = outcome.RetryAfter > TimeSpan.Zero ? outcome.RetryAfter.Value : _backoff.Next(work.LastDelay);
         if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason), outcome.Hedges) is { } pause)
         {
             // The host pushed back: no new attempt of it starts before the wait it asked for, or the controller's.
@@ -157,7 +158,7 @@ internal sealed class AttemptRunner
         _journal.Record(new ItemDeferred(target.ItemId, work.NotBefore));
         _progress.Retry(outcome.Reason);
         var reasonName = FailureReasons.ToName(outcome.Reason);
-        var why = outcome.RetryAfter is null ? string.Empty : " (Retry-After)";
+        var why = outcome.RetryAfter > TimeSpan.Zero ? " (Retry-After)" : string.Empty;
         Log.Retrying(_logger, target.Url, reasonName, (long)delay.TotalMilliseconds, why);
         return (WorkDecision.Retry, outcome);
     }

@@ -32,18 +32,30 @@ internal sealed class CredentialStore
     public static CredentialStore Create(HaulOptions options) =>
         new(options.User, options.NetrcFile is { } file ? NetrcFile.Read(file) : null);
 
-    /// <summary>Remembers the credentials of a URL for its origin.</summary>
-    public void AddFromUrl(Uri url, NetworkCredential credential) => _fromUrls[OriginKey(url)] = credential;
+    /// <summary>
+    /// Remembers the credentials of a URL for its origin; false when the origin already has different ones from another
+    /// URL (the first stay: a later line of a list cannot replace them for every item of the origin).
+    /// </summary>
+    public bool AddFromUrl(Uri url, NetworkCredential credential)
+    {
+        var kept = _fromUrls.GetOrAdd(OriginKey(url), credential);
+        return ReferenceEquals(kept, credential) || (kept.UserName == credential.UserName && kept.Password == credential.Password);
+    }
 
-    /// <summary>Passes the input through, taking the credentials its URLs carried.</summary>
+    /// <summary>
+    /// Passes the input through, taking the credentials its URLs carried. A URL whose credentials differ from those an
+    /// earlier URL gave its origin is skipped, with the rule: credentials are bound to an origin, not to one URL.
+    /// </summary>
     public async IAsyncEnumerable<InputEntry> CollectAsync(
         IAsyncEnumerable<InputEntry> input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var entry in input.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (entry is DownloadRequest { Credential: { } credential } request)
+            if (entry is DownloadRequest { Credential: { } credential } request && !AddFromUrl(request.Url, credential))
             {
-                AddFromUrl(request.Url, credential);
+                yield return new SkippedInput(
+                    UrlRules.Redact(request.Url.AbsoluteUri), request.Source ?? "input", "other credentials than an earlier URL's for the same origin");
+                continue;
             }
 
             yield return entry;

@@ -14,7 +14,7 @@ namespace Haul.Scheduling;
 /// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
 /// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
 /// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
-/// and cuts nothing; neither does a lone one after the rate held, nor <c>Retry-After: 0</c>.
+/// and cuts nothing; neither does a lone one after the rate held.
 /// </remarks>
 internal sealed class HostController
 {
@@ -289,7 +289,10 @@ internal sealed class HostController
         return new HostPause(until, reason);
     }
 
-    /// <summary><c>Retry-After: 0</c> (or a date already past) asks for no wait: it is not a request to slow down.</summary>
+    /// <summary>
+    /// <c>Retry-After: 0</c> (or a date already past) asks for no pause: the host is neither paused nor cut, and the
+    /// item backs off on its own, as after any failure, so that such a server is not hammered either.
+    /// </summary>
     private static bool RetryNow(TimeSpan? retryAfter) => retryAfter is { } wait && wait <= TimeSpan.Zero;
 
     private void Cut(long now, long started)

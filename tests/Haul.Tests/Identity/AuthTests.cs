@@ -97,6 +97,34 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task CredentialStore_SkipsALaterUrlWhoseCredentialsDifferForTheSameOrigin_AndKeepsTheFirst()
+    {
+        var store = new CredentialStore(new NetworkCredential("u", "p"), null);
+        static DownloadRequest Request(string url, string user, string password) =>
+            new(new Uri(url), Source: "list.txt:1") { Credential = new NetworkCredential(user, password) };
+        var input = new InputEntry[]
+        {
+            Request("http://h.example/a", "user", "right"),
+            Request("http://h.example/b", "user", "right"),
+            Request("http://h.example/c", "user", "planted"),
+            Request("http://other.example/d", "user", "planted"),
+        }.ToAsyncEnumerable();
+
+        var passed = new List<InputEntry>();
+        await foreach (var entry in store.CollectAsync(input))
+        {
+            passed.Add(entry);
+        }
+
+        Assert.Equal(4, passed.Count);
+        var skipped = Assert.IsType<SkippedInput>(passed[2]);
+        Assert.Contains("other credentials", skipped.Rule, StringComparison.Ordinal);
+        Assert.DoesNotContain("planted", skipped.Text, StringComparison.Ordinal);
+        Assert.Equal("right", store.For(new Uri("http://h.example/"))!.Password);
+        Assert.Equal("planted", store.For(new Uri("http://other.example/"))!.Password);
+    }
+
+    [Fact]
     public void Netrc_ReadsMachinesDefaultQuotedValuesAndSkipsMacrosAndComments()
     {
         var entries = NetrcFile.Parse("""

@@ -88,14 +88,15 @@ public sealed class HostControllerTests
     [Fact]
     public void A_lone_push_back_after_the_rate_held_pauses_but_cuts_nothing_and_retry_after_zero_does_neither()
     {
-        var controller = new HostController(Options);
+        var controller = new HostController(Options with { PushBackPause = TimeSpan.FromSeconds(1) });
         Run(controller, 2000, 2000, HostSignal.Healthy);
 
-        Assert.Null(Run(controller, 1, 1, HostSignal.Unavailable, TimeSpan.Zero));
-        Assert.NotNull(Run(controller, 1, 1, HostSignal.Unavailable, TimeSpan.FromSeconds(1)));
+        Assert.Null(Run(controller, 20, 20, HostSignal.Unavailable, TimeSpan.Zero));
+        Run(controller, 2000, 2000, HostSignal.Healthy);
+        Assert.Equal(1000, Run(controller, 1, 1, HostSignal.Unavailable)!.Value.Until - _now);
         Assert.Null(controller.Rate);
         Assert.Equal(4, controller.Concurrency);
-        Assert.Equal(2, controller.Events.Unavailable);
+        Assert.Equal(21, controller.Events.Unavailable);
     }
 
     [Fact]

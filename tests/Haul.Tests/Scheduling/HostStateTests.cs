@@ -90,6 +90,30 @@ public sealed class HostStateTests
     }
 
     [Fact]
+    public async Task RetryAfterOfYears_FailsTheItemsAndARerunWithNewUrlsOfTheHostEndsToo()
+    {
+        // About three years: longer than any timer can wait in one go.
+        await using var throttled = await Throttled(retryAfterSeconds: 99_999_999);
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with { MaxConcurrencyPerHost = 1 };
+
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            var report = await DownloadJob.RunAsync(options, TestSupport.Batch(Throttling(throttled, 2)), null, stop.Token);
+            Assert.Equal(2, report.Failed);
+        }
+
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            var more = Enumerable.Range(10, 3).Select(i => TestSupport.Url(throttled, $"/status/429/new{i}.jpg"));
+            var report = await DownloadJob.RunAsync(options, TestSupport.Batch(more), null, stop.Token);
+            Assert.Equal(5, report.Failed);
+        }
+
+        Assert.Equal(1, throttled.Counters.Requests);
+    }
+
+    [Fact]
     public async Task RedirectTargetThatAnswers429_IsPaused_NotTheHostThatRedirected()
     {
         await using var origin = await Healthy(30);
