@@ -14,20 +14,11 @@ public sealed partial class SqliteJobJournal
         {
             var cookies = new List<StoredCookie>();
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT name, value, domain, path, host_only, secure, http_only, expires, created FROM cookies ORDER BY created;";
+            command.CommandText = $"SELECT {CookieRows.Columns} FROM cookies ORDER BY created;";
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                cookies.Add(new StoredCookie(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.GetBoolean(4),
-                    reader.GetBoolean(5),
-                    reader.GetBoolean(6),
-                    reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+                cookies.Add(CookieRows.Read(reader));
             }
 
             return cookies;

@@ -61,40 +61,8 @@ public sealed partial class SqliteJobJournal
     private async Task WriteLoopAsync()
     {
         var batch = new List<object>(MaxBatch);
-        var reader = _updates.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow).ConfigureAwait(false))
         {
-            // Gather what arrives within a short window, so many updates share one commit; a waiter (a flush or a
-            // commit) ends the window at once. The window is wall-clock time on purpose: it is a throughput knob,
-            // not a deadline a test would want to control.
-            using (var window = new CancellationTokenSource(BatchWindow))
-            {
-                try
-                {
-                    while (batch.Count < MaxBatch)
-                    {
-                        if (reader.TryRead(out var next))
-                        {
-                            batch.Add(next);
-                            if (next is TaskCompletionSource)
-                            {
-                                break;
-                            }
-
-                            continue;
-                        }
-
-                        if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
             await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();
         }

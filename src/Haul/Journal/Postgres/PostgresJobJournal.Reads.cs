@@ -136,23 +136,14 @@ public sealed partial class PostgresJobJournal
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT name, value, domain, path, host_only, secure, http_only, expires, created FROM cookies WHERE job_id = $1 ORDER BY created;",
+            $"SELECT {CookieRows.Columns} FROM cookies WHERE job_id = $1 ORDER BY created;",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = JobId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var cookies = new List<StoredCookie>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            cookies.Add(new StoredCookie(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetBoolean(4),
-                reader.GetBoolean(5),
-                reader.GetBoolean(6),
-                reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+            cookies.Add(CookieRows.Read(reader));
         }
 
         return cookies;

@@ -56,38 +56,8 @@ public sealed partial class PostgresJobJournal
     private async Task WriteLoopAsync()
     {
         var batch = new List<object>(MaxBatch);
-        var reader = _updates.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow).ConfigureAwait(false))
         {
-            // As in the SQLite journal: a wall-clock window, a throughput knob and no deadline.
-            using (var window = new CancellationTokenSource(BatchWindow))
-            {
-                try
-                {
-                    while (batch.Count < MaxBatch)
-                    {
-                        if (reader.TryRead(out var next))
-                        {
-                            batch.Add(next);
-                            if (next is TaskCompletionSource)
-                            {
-                                break;
-                            }
-
-                            continue;
-                        }
-
-                        if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
             await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();
         }
