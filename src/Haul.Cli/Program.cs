@@ -9,6 +9,7 @@ var root = new Command("haul", "Haul: a resilient, polite bulk downloader. Every
     new VersionOption(),
     GetCommand.Create(),
     CrawlCommand.Create(),
+    WorkerCommand.Create(),
     StatusCommand.Create(),
     VerifyCommand.Create(),
     DemoCommand.Create(),
@@ -20,6 +21,7 @@ HelpWithExamples.WithExamples(root, """
       haul get -i urls.txt -o images     download a list; run it again to resume
       haul crawl URL -o photos           every full-size image of a gallery
       haul status images                 what the journal of a job says
+      haul worker --journal URI --job N  join a job many machines share
       haul get --help                    every option of get
     """);
 

@@ -6,8 +6,8 @@ namespace Haul.Cli.Commands;
 /// <summary>Prints one-line errors: what went wrong and where, never a stack trace.</summary>
 internal static class CliError
 {
-    /// <summary>Problems with what the user asked for (the folder, a busy journal): exit code 2.</summary>
-    public static bool IsUsageProblem(Exception exception) => exception is OutputFolderException or JournalLockedException;
+    /// <summary>Problems with what the user asked for (the folder, a busy journal, a shared job that does not exist): exit code 2.</summary>
+    public static bool IsUsageProblem(Exception exception) => exception is OutputFolderException or JournalLockedException or JournalJobNotFoundException;
 
     public static int Usage(string message)
     {

@@ -22,6 +22,10 @@ internal static class GetCommand
           grep -o 'https://[^"]*\.jpg' page.html | haul get -o images -
           haul get -i images/failed.txt -o images
 
+        Many machines on one job (a PostgreSQL database; each worker may have its own -o):
+          haul get --journal postgres://haul@db.example/haul --job cats -i urls.txt -o images
+          haul worker --journal postgres://haul@db.example/haul --job cats -o images
+
         Run the same command again to resume after a crash or Ctrl+C: done files are kept, partial ones continue.
         Exit codes: 0 all done, 1 some failed or nothing to download, 2 usage error, 130 interrupted.
         """;
@@ -29,15 +33,26 @@ internal static class GetCommand
     public static Command Create()
     {
         var options = new GetOptions();
+        var shared = new SharedJobOptions();
         var command = HelpWithExamples.WithExamples(new Command("get", "Download URLs completely, correctly and crash-safely."), Examples);
         options.AddTo(command);
-        command.SetAction((result, cancellationToken) => RunAsync(options, result, cancellationToken));
+        shared.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(options, shared, result, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(GetOptions options, ParseResult result, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(GetOptions options, SharedJobOptions shared, ParseResult result, CancellationToken cancellationToken)
     {
         var haulOptions = options.ToHaulOptions(result);
+        if (haulOptions is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var noInput = (result.GetValue(options.Urls) ?? []).Length == 0 && (result.GetValue(options.InputFiles) ?? []).Length == 0;
+
+        // Without input, a shared job is joined as a worker does: it must exist.
+        haulOptions = shared.Apply(result, haulOptions, mustExist: noInput);
         if (haulOptions is null)
         {
             return ExitCodes.Usage;
@@ -56,7 +71,7 @@ internal static class GetCommand
 
         // No input on a folder that holds a job resumes that job: what an interrupted run or 'haul verify' left pending.
         var resume = input.IsEmpty;
-        if (resume && !File.Exists(SqliteJobJournal.DatabasePath(haulOptions.OutputDirectory)))
+        if (resume && haulOptions.SharedJob is null && !File.Exists(SqliteJobJournal.DatabasePath(haulOptions.OutputDirectory)))
         {
             return CliError.Usage("no URLs given; pass URLs, -i FILE or '-' (see 'haul get --help')");
         }
@@ -103,7 +118,7 @@ internal static class GetCommand
         {
             return CliError.Usage(exception.Message);
         }
-        catch (Exception exception) when (exception is DiskFullException or JournalWriteException)
+        catch (Exception exception) when (exception is DiskFullException or JournalWriteException or JournalUnavailableException)
         {
             return CliError.Failure(exception.Message);
         }

@@ -27,11 +27,13 @@ internal sealed class AttemptRunner
     private readonly ExistingFileCheck _existing;
     private readonly CrawlRules? _crawlRules;
     private readonly PageReader? _pages;
+    private readonly HostTurns? _turns;
 
     public AttemptRunner(
         HaulOptions options, ItemFetcher fetcher, IJobJournal journal, JobProgress progress, Frontier frontier, SafeFileSystem fileSystem,
-        CrawlSession? crawl = null)
+        CrawlSession? crawl = null, HostTurns? turns = null)
     {
+        _turns = turns;
         _options = options;
         _fetcher = fetcher;
         _journal = journal;
@@ -107,7 +109,39 @@ internal sealed class AttemptRunner
             return (WorkDecision.Finished, excluded);
         }
 
+        if (_turns is not null)
+        {
+            switch (await _turns.TakeAsync(work, cancellationToken).ConfigureAwait(false))
+            {
+                case null:
+                    Log.LeaseLost(_logger, target.Url);
+                    return (WorkDecision.Abandoned, null);
+                case { } wait when wait > HostTurns.LongestWait:
+                    // The host's shared turn is far off (other workers booked it, or one of them met a pause): the item
+                    // waits in its queue, and the worker serves other hosts meanwhile.
+                    work.NotBefore = _time.GetUtcNow().Add(wait).ToUnixTimeMilliseconds();
+                    _frontier.Defer(work.Host, work.NotBefore, "shared turn");
+                    return (WorkDecision.Retry, null);
+                case { } wait when wait > TimeSpan.Zero:
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                    if (await _turns.PausedAsync(work.Host, cancellationToken).ConfigureAwait(false) is { } paused)
+                    {
+                        // A worker met push-back while this one waited for its turn: the turn is given up, not sent into it.
+                        work.NotBefore = _time.GetUtcNow().Add(paused).ToUnixTimeMilliseconds();
+                        _frontier.Defer(work.Host, work.NotBefore, "paused by another worker");
+                        return (WorkDecision.Retry, null);
+                    }
+
+                    break;
+            }
+        }
+
         var outcome = await AttemptAsync(work, remaining, cancellationToken).ConfigureAwait(false);
+        if (outcome.LeaseLost)
+        {
+            Log.LeaseLost(_logger, target.Url);
+            return (WorkDecision.Abandoned, outcome);
+        }
         if (outcome.RedirectTo is not null && target.Kind == ItemKind.Page && _pages is not null)
         {
             // A page that redirects is done: its target joins the crawl as a page of its own, through the scope.
@@ -133,7 +167,16 @@ internal sealed class AttemptRunner
         if (_frontier.Observe(work, host, Signal(outcome), outcome.RetryAfter, FailureReasons.ToName(outcome.Reason), outcome.Hedges) is { } pause)
         {
             // The host pushed back: no new attempt of it starts before the wait it asked for, or the controller's.
-            _journal.Record(new HostPaused(host, pause.Until, pause.Reason));
+            if (_turns is null)
+            {
+                _journal.Record(new HostPaused(host, pause.Until, pause.Reason));
+            }
+            else
+            {
+                // Every worker of a shared job must see the pause before its next turn, not after the next batch.
+                await _journal.CommitAsync(new HostPaused(host, pause.Until, pause.Reason), cancellationToken).ConfigureAwait(false);
+            }
+
             var pausedFor = pause.Until - _time.GetUtcNow().ToUnixTimeMilliseconds();
             Log.HostPaused(_logger, host, pausedFor, pause.Reason);
         }
@@ -214,7 +257,7 @@ internal sealed class AttemptRunner
             Log.UnexpectedError(_logger, target.Url, exception);
         }
 
-        if (outcome.RedirectTo is not null)
+        if (outcome.RedirectTo is not null || outcome.LeaseLost)
         {
             return outcome;
         }
@@ -234,6 +277,12 @@ internal sealed class AttemptRunner
     private async Task<AttemptOutcome> PlaceAsync(WorkItem work, AttemptOutcome outcome, CancellationToken cancellationToken)
     {
         var target = work.Target;
+        if (_turns is not null && !await ((ISharedJobJournal)_journal).HoldsAsync(work.Item, cancellationToken).ConfigureAwait(false))
+        {
+            // Another worker took the item over while this one was away (stopped past its lease): its file is theirs to place.
+            return outcome with { LeaseLost = true, Sha256 = null };
+        }
+
         await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!), cancellationToken).ConfigureAwait(false);
         try
         {

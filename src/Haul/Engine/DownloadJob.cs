@@ -57,8 +57,18 @@ public static class DownloadJob
         var started = time.GetTimestamp();
         var logger = options.LoggerFactory.CreateLogger("Haul.Engine");
 
-        var journal = await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
+        if (options.SharedJob is not null && crawl is not null)
+        {
+            throw new OutputFolderException("a crawl cannot run on a shared journal yet (--journal works with haul get and haul worker)");
+        }
+
+        var owner = WorkerOwner();
+        IJobJournal journal = options.SharedJob is { } sharedJob
+            ? await SharedJournals.OpenAsync(sharedJob, root, owner, time, cancellationToken).ConfigureAwait(false)
+            : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
+        var shared = journal as ISharedJobJournal;
         await using (journal.ConfigureAwait(false))
+        await using (shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger))
         {
             await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
 
@@ -90,8 +100,8 @@ public static class DownloadJob
                     options.MaxConcurrencyPerHost,
                     MaxActiveHosts: Math.Max(64, options.MaxConcurrency * 2),
                     Window: Math.Max(16, options.MaxConcurrencyPerHost * 4),
-                    Owner: $"{Environment.MachineName}/{Environment.ProcessId}",
-                    LeaseDuration: TimeSpan.FromMinutes(10),
+                    Owner: owner,
+                    LeaseDuration: options.SharedJob?.Lease ?? TimeSpan.FromMinutes(10),
                     ProbeNewHosts: crawl is not null && !crawl.Options.IgnoreRobots,
                     HostGap: options.HostGap,
                     GapJitter: options.RandomWait ? Jitter(options.Randomizer) : null)
@@ -101,6 +111,8 @@ public static class DownloadJob
                     BanPause = options.BanPause,
                     MaxPause = options.ItemTimeout,
                     Random = options.Randomizer ?? Random.Shared.NextDouble,
+                    IdlePoll = shared is null ? null : SharedJournals.IdlePoll(options.SharedJob!.Lease),
+                    SharedPacing = shared is not null,
                 },
                 item => CreateWork(root, partsFolder, item, crawl, options),
                 time);
@@ -142,7 +154,8 @@ public static class DownloadJob
 
             using (var fetcher = new ItemFetcher(options, journal, progress, identity: identity))
             {
-                var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem, session);
+                var turns = shared is null ? null : new HostTurns(shared, frontier, options.SharedJob!.Lease);
+                var runner = new AttemptRunner(options, fetcher, journal, progress, frontier, fileSystem, session, turns);
                 async Task WorkAsync()
                 {
                     try
@@ -183,6 +196,9 @@ public static class DownloadJob
                 await Task.WhenAll(workers.Append(ingest)).ConfigureAwait(false);
             }
 
+            var journalName = options.SharedJob is { } job
+                ? $"{Journal.Postgres.PostgresConnection.Redact(job.Journal)} (job '{job.Name}')"
+                : $"'{SqliteJobJournal.DatabasePath(root)}'";
             if (journal.WriteFailure is { } writeFailure)
             {
                 // Nothing of the failed batch was committed, and no file was renamed without its record: a rerun finds
@@ -190,7 +206,7 @@ public static class DownloadJob
                 throw DiskFullErrors.IsDiskFull(writeFailure)
                     ? DiskFullErrors.ToException(SqliteJobJournal.DatabasePath(root), writeFailure)
                     : new JournalWriteException(
-                        $"the journal '{SqliteJobJournal.DatabasePath(root)}' could not be written ({writeFailure.Message}); the job stopped, finished files are kept, run the same command again",
+                        $"the journal {journalName} could not be written ({writeFailure.Message}); the job stopped, finished files are kept, run the same command again",
                         writeFailure);
             }
 
@@ -203,6 +219,7 @@ public static class DownloadJob
             try
             {
                 await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
                 report = await JobReportBuilder.BuildAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
                 await ReportWriter.WriteAsync(report, journal, root, CancellationToken.None).ConfigureAwait(false);
                 if (crawl is not null && !crawl.Options.ListOnly)
@@ -239,6 +256,25 @@ public static class DownloadJob
         await using (journal.ConfigureAwait(false))
         {
             return await JobReportBuilder.BuildAsync(journal, new JobProgress(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>This process's key in claims: machine, process and a random part (containers often share both).</summary>
+    private static string WorkerOwner() =>
+        $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+
+    /// <summary>Reads the report of a shared job, with its workers, without downloading anything or joining it.</summary>
+    /// <exception cref="JournalJobNotFoundException">The journal has no such job.</exception>
+    /// <exception cref="JournalUnavailableException">The journal cannot be reached or opened.</exception>
+    public static async Task<JobReport> ReadStatusAsync(SharedJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var journal = await SharedJournals.OpenAsync(job with { MustExist = true }, root: null, owner: null, TimeProvider.System, cancellationToken)
+            .ConfigureAwait(false);
+        await using (journal.ConfigureAwait(false))
+        {
+            var report = await JobReportBuilder.BuildAsync(journal, new JobProgress(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            return report with { Workers = await journal.ReadWorkersAsync(cancellationToken).ConfigureAwait(false) };
         }
     }
 

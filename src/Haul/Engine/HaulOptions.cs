@@ -207,6 +207,12 @@ public sealed record HaulOptions
     /// <summary>How long a proxy of <see cref="ProxyList"/> is first set aside after a failure; it doubles with each failure in a row, up to 10 minutes. Default 10 s.</summary>
     public TimeSpan ProxySetAside { get; init; } = HaulDefaults.ProxySetAside;
 
+    /// <summary>
+    /// A job in a journal that many workers, on many machines, share (a PostgreSQL database), instead of the output
+    /// folder's own journal; null (the default) for a job of one folder. Host limits then hold across all workers.
+    /// </summary>
+    public SharedJob? SharedJob { get; init; }
+
     /// <summary>The least gap between the starts of a host's requests that <see cref="Wait"/> and <see cref="MaxRequestsPerSecond"/> ask for.</summary>
     internal TimeSpan HostGap =>
         MaxRequestsPerSecond is { } rate && TimeSpan.FromSeconds(1 / rate) > Wait ? TimeSpan.FromSeconds(1 / rate) : Wait;
@@ -220,7 +226,8 @@ public sealed record HaulOptions
         builder.Append(System.Globalization.CultureInfo.InvariantCulture,
             $"OutputDirectory = {OutputDirectory}, MaxConcurrency = {MaxConcurrency}, MaxConcurrencyPerHost = {MaxConcurrencyPerHost}, ");
         builder.Append(System.Globalization.CultureInfo.InvariantCulture,
-            $"ItemTimeout = {ItemTimeout}, MaxAttempts = {MaxAttempts}, UserAgent = {UserAgent}, Proxy = {(Proxy is null ? "none" : "set")}, ProxyList = {ProxyList?.Count ?? 0}");
+            $"ItemTimeout = {ItemTimeout}, MaxAttempts = {MaxAttempts}, UserAgent = {UserAgent}, Proxy = {(Proxy is null ? "none" : "set")}, ProxyList = {ProxyList?.Count ?? 0}, ");
+        builder.Append(SharedJob is null ? "SharedJob = none" : $"SharedJob = {SharedJob.Name}");
         return true;
     }
 
@@ -358,6 +365,11 @@ public sealed record HaulOptions
         else
         {
             problems.AddRange(Proxies.ProxyConfiguration.From(this).Problems);
+        }
+
+        if (SharedJob is { } shared)
+        {
+            problems.AddRange(shared.Problems());
         }
 
         if (problems.Count > 0)

@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "{Url}: {Outcome}")]
     public static partial void RobotsRead(ILogger logger, Uri url, string outcome);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "heartbeat to the shared journal missed ({Problem}); trying again")]
+    public static partial void HeartbeatMissed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "{Url}: another worker took this item over (this one's lease expired); left to it")]
+    public static partial void LeaseLost(ILogger logger, Uri url);
 }

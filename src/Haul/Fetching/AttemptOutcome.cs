@@ -56,6 +56,9 @@ internal sealed record AttemptOutcome
     /// </summary>
     internal bool Uncounted { get; init; }
 
+    /// <summary>In a shared journal, another worker took the item over (this one's lease expired): nothing of it is recorded.</summary>
+    internal bool LeaseLost { get; init; }
+
     /// <summary>The item's end is already in the journal (a page, recorded with what it found).</summary>
     internal bool Recorded { get; init; }
 

@@ -88,4 +88,10 @@ public sealed record JournalItem
 
     /// <summary>The rule that skipped the item, for a skipped item; for a page read, what is worth reporting (empty, malformed, redirected).</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// In a journal many workers share: the folder (<c>machine:path</c>) of the worker that holds the done file; null in a
+    /// folder's own journal, whose files are all in that folder.
+    /// </summary>
+    public string? Holder { get; init; }
 }

@@ -58,6 +58,9 @@ public sealed record JobReport
     /// <summary>Every host that pushed back in this run (429, 503, resets, bans, stalls): what it did, and how it was left.</summary>
     public IReadOnlyList<Scheduling.HostSnapshot> Hosts { get; init; } = [];
 
+    /// <summary>The workers of a job that many share (<see cref="Engine.HaulOptions.SharedJob"/>); empty for a job of one folder.</summary>
+    public IReadOnlyList<Journal.WorkerStatus> Workers { get; init; } = [];
+
     /// <summary>Whether every item ended done or skipped.</summary>
     public bool Succeeded => Failed == 0 && Pending == 0;
 }

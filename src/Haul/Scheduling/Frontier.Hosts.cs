@@ -100,6 +100,30 @@ internal sealed partial class Frontier
     }
 
     /// <summary>
+    /// This worker has nothing left, in a journal others share: its claims are released and, while the job still has
+    /// unfinished items (others' work, or the items of a worker that died, whose leases will expire), it waits one
+    /// poll and looks again as if new input had come.
+    /// </summary>
+    private async Task PollOthersAsync(CancellationToken cancellationToken)
+    {
+        var shared = (ISharedJobJournal)_journal;
+        var unfinished = await shared.IdleAsync(_options.Owner, cancellationToken).ConfigureAwait(false);
+        if (unfinished == 0)
+        {
+            lock (_sync)
+            {
+                _finished = true;
+                Signal();
+            }
+
+            return;
+        }
+
+        await Task.Delay(_options.IdlePoll!.Value, _time, cancellationToken).ConfigureAwait(false);
+        InputAdded();
+    }
+
+    /// <summary>
     /// Forgets hosts with nothing in memory, nothing running and nothing more in the journal. A host still paused is
     /// kept (parked, it takes no place among the active ones), so that an item redirected to it later waits too.
     /// </summary>

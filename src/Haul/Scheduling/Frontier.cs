@@ -31,6 +31,9 @@ internal sealed partial class Frontier : IDisposable
     private int _active;
     private bool _inputComplete;
     private bool _journalMayHaveHosts = true;
+
+    /// <summary>With <see cref="FrontierOptions.IdlePoll"/>: the shared journal said the whole job is finished.</summary>
+    private bool _finished;
     private long _inputVersion;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -85,14 +88,7 @@ internal sealed partial class Frontier : IDisposable
                 return null;
             }
 
-            var queue = GetOrAdd(host);
-            if (pause.Until > queue.PausedUntil)
-            {
-                queue.PausedUntil = pause.Until;
-                queue.PauseReason = pause.Reason;
-            }
-
-            Signal();
+            PauseQueue(host, pause.Until, pause.Reason);
             return pause;
         }
     }
@@ -134,6 +130,53 @@ internal sealed partial class Frontier : IDisposable
         }
     }
 
+    /// <summary>The least gap between a host's request starts that this worker keeps now, in milliseconds (0: none).</summary>
+    public long GapOf(string host)
+    {
+        lock (_sync)
+        {
+            return _pacing.Find(host)?.Gap ?? 0;
+        }
+    }
+
+    /// <summary>
+    /// What the workers sharing a host keep together: the least gap between its starts that the latest of them set, in
+    /// milliseconds (0: none to adopt), which this worker keeps too, and how many requests all of them started in the
+    /// last second.
+    /// </summary>
+    public void Share(string host, long gap, int lastSecond)
+    {
+        lock (_sync)
+        {
+            _pacing.Share(host, gap, lastSecond, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// The host's turn, shared with other workers, is not before <paramref name="until"/> (Unix milliseconds): its queue
+    /// waits until then, as after a pause.
+    /// </summary>
+    public void Defer(string host, long until, string reason)
+    {
+        lock (_sync)
+        {
+            PauseQueue(host, until, reason);
+        }
+    }
+
+    private void PauseQueue(string host, long until, string reason)
+    {
+        var queue = GetOrAdd(host);
+        if (until > queue.PausedUntil)
+        {
+            queue.PausedUntil = until;
+            queue.PauseReason = reason;
+        }
+
+        Signal();
+    }
+
     /// <summary>Waits for the next item that may start now; null when there is no more work.</summary>
     public async ValueTask<WorkItem?> NextAsync(CancellationToken cancellationToken)
     {
@@ -142,6 +185,7 @@ internal sealed partial class Frontier : IDisposable
             Task changed;
             TimeSpan? wait;
             bool refill;
+            bool idle;
             lock (_sync)
             {
                 var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -151,13 +195,28 @@ internal sealed partial class Frontier : IDisposable
                 }
 
                 refill = NeedsRefill();
-                if (!refill && _inputComplete && _active == 0 && !_journalMayHaveHosts && _order.All(q => q.IsEmpty && q.Exhausted))
+                idle = !refill && _inputComplete && _active == 0 && !_journalMayHaveHosts && _order.All(q => q.IsEmpty && q.Exhausted);
+                if (idle && (_options.IdlePoll is null || _finished))
                 {
                     Signal();
                     return null;
                 }
 
                 changed = _changed.Task;
+            }
+
+            if (idle && await _refilling.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await PollOthersAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _refilling.Release();
+                }
+
+                continue;
             }
 
             if (refill && await _refilling.WaitAsync(0, cancellationToken).ConfigureAwait(false))

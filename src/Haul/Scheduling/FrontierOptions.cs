@@ -16,6 +16,19 @@ internal sealed record FrontierOptions(
     int PerHostLimit, int MaxActiveHosts, int Window, string Owner, TimeSpan LeaseDuration, bool ProbeNewHosts = false, TimeSpan HostGap = default,
     Func<double>? GapJitter = null)
 {
+    /// <summary>
+    /// In a journal many workers share: when this worker runs out of work while others still hold items, how often it
+    /// asks the journal again (an item whose worker died comes back when its lease expires). Null: the frontier ends
+    /// as soon as this worker has nothing left.
+    /// </summary>
+    public TimeSpan? IdlePoll { get; init; }
+
+    /// <summary>
+    /// Each host's rate is kept by many workers together (a shared journal): a controller's rate is what they all send,
+    /// and one worker's change of it is adopted by the others (<see cref="Frontier.Share"/>).
+    /// </summary>
+    public bool SharedPacing { get; init; }
+
     /// <summary>The first pause of a host that pushed back without Retry-After; it doubles while the push-back goes on.</summary>
     public TimeSpan PushBackPause { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -69,6 +69,9 @@ internal sealed class HostController
     /// <summary>Requests a second the host is held to; null while it has never pushed back.</summary>
     public double? Rate { get; private set; }
 
+    /// <summary>With <see cref="FrontierOptions.SharedPacing"/>: requests all workers started in the last whole second.</summary>
+    public double SharedSendRate { get; set; }
+
     /// <summary>Attempts of the host that may run at once.</summary>
     public int Concurrency { get; private set; }
 
@@ -297,14 +300,21 @@ internal sealed class HostController
 
     private void Cut(long now, long started)
     {
-        var sendRate = SendRate(now);
+        // Workers sharing a host's rate each send a share of it: the host judged what all of them sent, which is the rate
+        // they keep together once paced, and what they started in the last second before.
+        var sendRate = !_options.SharedPacing ? SendRate(now)
+            : Rate is { } shared ? shared
+            : SharedSendRate > 0 ? SharedSendRate : SendRate(now);
         double next;
         if (Rate is { } rate)
         {
             // Held to a rate, the host still pushed back: that rate (or what was really sent) bounds its limit.
             var upper = Math.Min(rate, sendRate);
             _upper = upper;
-            if (_lower >= upper)
+
+            // Shared by many workers, the rate is not measured as sent, only kept: push-back close above what held says
+            // that it did not hold after all.
+            if (_lower >= upper || (_options.SharedPacing && _lower >= upper * 0.95))
             {
                 // The host is stricter than it was: what held before does not hold now.
                 _lower = upper * 0.8;
@@ -360,6 +370,34 @@ internal sealed class HostController
         _activeSince = until;
         _holdStart = until;
         return new HostPause(until, "ban");
+    }
+
+    /// <summary>
+    /// Another worker of a shared job changed the host's rate, which all of them keep: this controller takes it as its
+    /// own. Lower, it met push-back at about this controller's rate, which bounds the host's limit (and push-back from
+    /// requests started before is not cut for twice); higher, it held about this controller's rate, which the host
+    /// tolerates.
+    /// </summary>
+    public void Adopt(double rate, long now)
+    {
+        if (Rate is not { } mine || Math.Abs(mine - rate) <= mine * 0.01)
+        {
+            Rate ??= Math.Max(MinimumRate, rate);
+            return;
+        }
+
+        if (rate < mine)
+        {
+            _upper = Math.Min(_upper, mine);
+            _lower = Math.Min(_lower, rate);
+            SetRate(Math.Min(rate, _banCap ?? double.PositiveInfinity), now);
+        }
+        else
+        {
+            _lower = Math.Max(_lower, mine);
+            Rate = Math.Min(rate, _banCap ?? double.PositiveInfinity);
+            _holdStart = now;
+        }
     }
 
     private void SetRate(double rate, long now)

@@ -88,6 +88,20 @@ internal sealed class HostPacing
     public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges) =>
         signal == HostSignal.None && hedges == 0 ? null : Get(host).Observe(signal, started, now, retryAfter, reason, hedges);
 
+    /// <summary>
+    /// What the workers sharing a host keep together: the least gap between starts the latest of them set (its
+    /// controller adopts the rate; 0 for nothing to adopt) and the requests all of them started in the last second.
+    /// </summary>
+    public void Share(string host, long gap, int lastSecond, long now)
+    {
+        var controller = Get(host);
+        controller.SharedSendRate = lastSecond;
+        if (gap > 0 && gap != controller.Gap)
+        {
+            controller.Adopt(1000.0 / gap, now);
+        }
+    }
+
     /// <summary>The host's controller, if it has one.</summary>
     public HostController? Find(string host) => _controllers.GetValueOrDefault(host);
 

@@ -1,3 +1,4 @@
+using Haul.Testing;
 using Npgsql;
 
 namespace Haul.Tests.Journal;

@@ -1,3 +1,4 @@
+using Haul.Testing;
 using System.Diagnostics;
 using Haul.Input;
 using Haul.Journal;

@@ -24,7 +24,7 @@ public sealed partial class PostgresJobJournal
             if (findings.Finish is { } finish)
             {
                 await using var batch = new NpgsqlBatch(connection, transaction);
-                PostgresUpdateWriter.Add(batch, finish, JobId, Now());
+                PostgresUpdateWriter.Add(batch, finish, JobId, Now(), (_owner, Holder));
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

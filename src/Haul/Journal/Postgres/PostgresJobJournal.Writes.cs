@@ -47,7 +47,7 @@ public sealed partial class PostgresJobJournal
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now());
+        var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now(), (_owner, Holder));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return finishing.RecordsAffected > 0;
@@ -78,7 +78,7 @@ public sealed partial class PostgresJobJournal
                 {
                     if (entry is JournalUpdate update)
                     {
-                        PostgresUpdateWriter.Add(commands, update, JobId, now);
+                        PostgresUpdateWriter.Add(commands, update, JobId, now, (_owner, Holder));
                     }
                 }
 

@@ -48,13 +48,22 @@ public sealed partial class PostgresJobJournal : IJobJournal
     /// Opens (creating if needed) the job <paramref name="job"/> in the database of <paramref name="connectionString"/>
     /// (an Npgsql connection string), creating or migrating the schema first. The journal owns the data source it makes.
     /// </summary>
+    public static Task<PostgresJobJournal> OpenAsync(
+        string connectionString, string job, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+        OpenAsync(connectionString, job, create: true, timeProvider, cancellationToken);
+
+    /// <summary>
+    /// Opens the job <paramref name="job"/>, creating it (and starting a run) only when <paramref name="create"/> says so:
+    /// a worker that joins a job must not start an empty one under a mistyped name, and it adds nothing.
+    /// </summary>
+    /// <exception cref="JournalJobNotFoundException">The job does not exist and <paramref name="create"/> is false.</exception>
     public static async Task<PostgresJobJournal> OpenAsync(
-        string connectionString, string job, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string connectionString, string job, bool create, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var dataSource = NpgsqlDataSource.Create(connectionString);
         try
         {
-            return await OpenAsync(dataSource, ownsDataSource: true, job, timeProvider, cancellationToken).ConfigureAwait(false);
+            return await OpenAsync(dataSource, ownsDataSource: true, job, create, timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -66,10 +75,10 @@ public sealed partial class PostgresJobJournal : IJobJournal
     /// <summary>Opens (creating if needed) a job through a data source the caller owns and disposes of.</summary>
     public static Task<PostgresJobJournal> OpenAsync(
         NpgsqlDataSource dataSource, string job, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        OpenAsync(dataSource, ownsDataSource: false, job, timeProvider, cancellationToken);
+        OpenAsync(dataSource, ownsDataSource: false, job, create: true, timeProvider, cancellationToken);
 
     private static async Task<PostgresJobJournal> OpenAsync(
-        NpgsqlDataSource dataSource, bool ownsDataSource, string job, TimeProvider timeProvider, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, bool ownsDataSource, string job, bool create, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentException.ThrowIfNullOrWhiteSpace(job);
@@ -77,15 +86,21 @@ public sealed partial class PostgresJobJournal : IJobJournal
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await PostgresSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            WITH job AS (
-                INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id)
-            INSERT INTO runs (job_id) SELECT id FROM job RETURNING job_id, id;
-            """,
+            create
+                ? """
+                  WITH job AS (
+                      INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id)
+                  INSERT INTO runs (job_id) SELECT id FROM job RETURNING job_id, id;
+                  """
+                : "SELECT id, coalesce((SELECT max(r.id) FROM runs r WHERE r.job_id = jobs.id), 0) FROM jobs WHERE name = $1;",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = job });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new JournalJobNotFoundException($"the journal has no job '{job}'");
+        }
+
         return new PostgresJobJournal(dataSource, ownsDataSource, reader.GetInt64(0), reader.GetInt64(1), timeProvider);
     }
 
@@ -99,7 +114,12 @@ public sealed partial class PostgresJobJournal : IJobJournal
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var adder = await PostgresItemAdder.StartAsync(connection, transaction, JobId, Run, Now(), doneFileIntact, cancellationToken).ConfigureAwait(false);
+        // A done file in another worker's folder is that worker's to check: this one cannot see it.
+        var holder = Holder;
+        var check = doneFileIntact is null || holder is null
+            ? doneFileIntact
+            : (item, token) => item.Holder is { } other && other != holder ? ValueTask.FromResult(true) : doneFileIntact(item, token);
+        var adder = await PostgresItemAdder.StartAsync(connection, transaction, JobId, Run, Now(), check, cancellationToken).ConfigureAwait(false);
         await adder.AddAsync(requests, cancellationToken).ConfigureAwait(false);
         await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

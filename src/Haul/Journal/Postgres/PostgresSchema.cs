@@ -11,7 +11,7 @@ namespace Haul.Journal.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The advisory lock key of migrations (any constant that no other lock of Haul uses).</summary>
     private const long MigrationLock = 0x4841_554C_0001;
@@ -125,6 +125,32 @@ internal static class PostgresSchema
         );
         """;
 
+    /// <summary>
+    /// Version 2, for many workers on one job: the workers (their owner key, the folder their files are in, the last
+    /// heartbeat by the database's clock), which worker finished each done file and whose folder holds it, and each host's shared pacing
+    /// (the least gap between request starts across all workers, when the next may start, and how many started in the
+    /// last whole second).
+    /// </summary>
+    private const string Version2 = """
+        CREATE TABLE workers (
+            job_id bigint NOT NULL REFERENCES jobs (id),
+            owner text NOT NULL,
+            holder text NOT NULL,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            heartbeat_at timestamptz NOT NULL DEFAULT now(),
+            left_at timestamptz,
+            PRIMARY KEY (job_id, owner)
+        );
+        ALTER TABLE items ADD COLUMN holder text;
+        ALTER TABLE items ADD COLUMN done_by text;
+        ALTER TABLE hosts ADD COLUMN gap_ms bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN gap_version bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN next_start bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN window_start bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN window_starts integer NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN last_second integer NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>The database's clock in Unix milliseconds, as SQL (the wall clock, not the transaction's start).</summary>
     public const string NowMilliseconds = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
@@ -154,6 +180,11 @@ internal static class PostgresSchema
         if (version < 1)
         {
             await ExecuteAsync(connection, transaction, Version1, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (version < 2)
+        {
+            await ExecuteAsync(connection, transaction, Version2, cancellationToken).ConfigureAwait(false);
         }
 
         if (version < Version)

@@ -18,7 +18,8 @@ internal static class PostgresUpdateWriter
     /// <param name="update">The update.</param>
     /// <param name="job">The job's key.</param>
     /// <param name="clientNow">The client's now, Unix milliseconds, against which its times are delays.</param>
-    public static NpgsqlBatchCommand Add(NpgsqlBatch batch, JournalUpdate update, long job, long clientNow) => update switch
+    /// <param name="worker">This worker's owner key and folder, recorded with the files it finishes; nulls when it did not join.</param>
+    public static NpgsqlBatchCommand Add(NpgsqlBatch batch, JournalUpdate update, long job, long clientNow, (string? Owner, string? Holder) worker) => update switch
     {
         ItemStarted started => Command(
             batch, "UPDATE items SET state = 1, updated_at = now() WHERE id = $1 AND job_id = $2 AND state <> 2;", started.ItemId, job),
@@ -34,11 +35,11 @@ internal static class PostgresUpdateWriter
             batch,
             """
             UPDATE items SET state = 2, bytes = $3, sha256 = $4, file_modified = $5, backup_path = coalesce($6, backup_path),
-                content_type = coalesce($8, content_type), note = $9,
+                content_type = coalesce($8, content_type), note = $9, holder = $10, done_by = $11,
                 last_reason = NULL, last_detail = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
             WHERE id = $1 AND job_id = $2 AND ($7::bigint IS NULL OR lease_token = $7);
             """,
-            done.ItemId, job, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken, done.ContentType, done.Note),
+            done.ItemId, job, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken, done.ContentType, done.Note, worker.Holder, worker.Owner),
         ItemSkipped skipped => Command(
             batch,
             """

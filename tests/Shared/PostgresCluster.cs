@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Haul.Tests.Journal;
+namespace Haul.Testing;
 
 /// <summary>
 /// A private PostgreSQL cluster for the test run (<c>scripts/postgres.sh</c>): a temporary folder, a free port on

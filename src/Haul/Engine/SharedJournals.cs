@@ -1,0 +1,67 @@
+using Haul.Journal;
+using Haul.Journal.Postgres;
+using Npgsql;
+
+namespace Haul.Engine;
+
+/// <summary>Opens a job's journal that many workers share, and joins this worker to it, with one-line errors.</summary>
+internal static class SharedJournals
+{
+    /// <summary>
+    /// Opens <paramref name="job"/> and joins this worker (<paramref name="owner"/>, its files in <paramref name="root"/>);
+    /// without an owner, only reads it. A folder with a journal of its own holds another job and is refused: the two
+    /// would mix their files.
+    /// </summary>
+    public static async Task<PostgresJobJournal> OpenAsync(SharedJob job, string? root, string? owner, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (root is not null && File.Exists(SqliteJobJournal.DatabasePath(root)))
+        {
+            throw new OutputFolderException(
+                $"'{root}' holds the journal of a job of its own ({SqliteJobJournal.StateFolderName}/journal.db); give a shared job a folder of its own");
+        }
+
+        var where = $"{PostgresConnection.Redact(job.Journal)} (job '{job.Name}')";
+        PostgresJobJournal? journal = null;
+        try
+        {
+            journal = await PostgresJobJournal.OpenAsync(PostgresConnection.Parse(job.Journal), job.Name, !job.MustExist, time, cancellationToken)
+                .ConfigureAwait(false);
+            if (owner is not null && root is not null)
+            {
+                await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", cancellationToken).ConfigureAwait(false);
+            }
+
+            return journal;
+        }
+        catch (JournalJobNotFoundException)
+        {
+            await DisposeAsync(journal).ConfigureAwait(false);
+            throw new JournalJobNotFoundException(
+                $"the journal {PostgresConnection.Redact(job.Journal)} has no job '{job.Name}'; start it with haul get --journal … --job {job.Name}");
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            await DisposeAsync(journal).ConfigureAwait(false);
+            throw new JournalUnavailableException($"cannot open the journal {where}: {Describe(exception)}", exception);
+        }
+    }
+
+    /// <summary>How often a worker with nothing left looks for work that others' expired leases gave back.</summary>
+    public static TimeSpan IdlePoll(TimeSpan lease) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(lease.TotalMilliseconds / 4, 250, 1000));
+
+    private static string Describe(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.MessageText,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException socket } => socket.Message,
+        _ => exception.InnerException?.Message ?? exception.Message,
+    };
+
+    private static async Task DisposeAsync(PostgresJobJournal? journal)
+    {
+        if (journal is not null)
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

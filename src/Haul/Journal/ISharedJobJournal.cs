@@ -1,0 +1,52 @@
+namespace Haul.Journal;
+
+/// <summary>
+/// A journal that many workers, on many machines, share: each joins under an owner key and a folder, keeps its leases
+/// alive with a heartbeat, asks the shared host state for its turn before each request, and checks that it still
+/// holds an item before it places the item's file. Every time that decides (lease expiry, a host's next start, its
+/// pause) is the database's.
+/// </summary>
+public interface ISharedJobJournal : IJobJournal
+{
+    /// <summary>
+    /// Registers a worker: <paramref name="owner"/> is its key in claims (unique per process), <paramref name="holder"/>
+    /// the folder its files are in (<c>machine:path</c>), recorded with every file it finishes.
+    /// </summary>
+    Task JoinAsync(string owner, string holder, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Renews for <paramref name="lease"/> every claim <paramref name="owner"/> still holds (none that another worker took over) and records the heartbeat;
+    /// returns how many items it holds.
+    /// </summary>
+    Task<int> HeartbeatAsync(string owner, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A worker has nothing in hand: its claims are released, and the answer is how many items of the job are unfinished
+    /// (other workers' work, or items whose lease expired); zero means the job is finished.
+    /// </summary>
+    Task<long> IdleAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>Records that a worker left: its claims are released for others at once.</summary>
+    Task LeaveAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Before a request of <paramref name="item"/> to <paramref name="host"/>: renews the item's claim if its lease token is
+    /// still the item's, and books the host's next start across all workers, one gap after the last booked and not
+    /// before the host's pause. <paramref name="gap"/> is this worker's new least gap between the host's starts, in
+    /// milliseconds (its controller's or a fixed one), or null when it has not changed; a longer gap (a cut) is always
+    /// taken, a shorter one (a rise) only when <paramref name="gapVersion"/> is still the shared gap's version
+    /// (<see cref="HostTurn.GapVersion"/>), so that a rise by a worker that missed a cut does not undo it. A turn further
+    /// off than <paramref name="longestWait"/> is not booked, only told: the caller comes back for it later.
+    /// </summary>
+    Task<HostTurn> TakeTurnAsync(
+        JournalItem item, string host, long? gap, long gapVersion, TimeSpan lease, TimeSpan longestWait, CancellationToken cancellationToken);
+
+    /// <summary>How long the host is still paused (by any worker's 429, 503 or ban), by the database's clock; zero when it is not.</summary>
+    Task<TimeSpan> ReadHostPauseAsync(string host, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="item"/>'s lease token is still the item's: no other worker took it over.</summary>
+    Task<bool> HoldsAsync(JournalItem item, CancellationToken cancellationToken);
+
+    /// <summary>The job's workers, with their last heartbeat and how many done files each one's folder holds.</summary>
+    Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(CancellationToken cancellationToken);
+}

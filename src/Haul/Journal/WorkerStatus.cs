@@ -1,0 +1,12 @@
+namespace Haul.Journal;
+
+/// <summary>One worker of a shared job, as <see cref="ISharedJobJournal.ReadWorkersAsync"/> reports it.</summary>
+/// <param name="Owner">Its key in claims: machine and process.</param>
+/// <param name="Holder">The folder its files are in (<c>machine:path</c>).</param>
+/// <param name="Started">When it joined.</param>
+/// <param name="Heartbeat">Its last heartbeat, by the database's clock.</param>
+/// <param name="Left">When it left, or null while it works (or was killed: its heartbeat then stops).</param>
+/// <param name="Holding">Items it holds a live lease on.</param>
+/// <param name="FilesDone">Done files in its folder.</param>
+public sealed record WorkerStatus(
+    string Owner, string Holder, DateTimeOffset Started, DateTimeOffset Heartbeat, DateTimeOffset? Left, long Holding, long FilesDone);

@@ -1,0 +1,163 @@
+using Haul.Input;
+using Haul.Journal;
+using Haul.Journal.Postgres;
+using Haul.Testing;
+
+namespace Haul.Tests.Journal;
+
+/// <summary>
+/// What only a journal many workers share does (<see cref="ISharedJobJournal"/>): heartbeats that keep leases, turns
+/// of a host booked across workers, a pause one worker met holding all, fencing of a worker that lost its item.
+/// </summary>
+[Collection(PostgresTests.Name)]
+public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
+{
+    private const string Host = "example.com";
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    private string _connectionString = string.Empty;
+
+    public async Task InitializeAsync() => _connectionString = await cluster.CreateDatabaseAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private Task<PostgresJobJournal> OpenAsync() => PostgresJobJournal.OpenAsync(_connectionString, "job", TimeProvider.System, None);
+
+    private static async Task<IReadOnlyList<JournalItem>> AddAsync(PostgresJobJournal journal, int count) =>
+        (await journal.AddAsync([.. Enumerable.Range(0, count).Select(i => new DownloadRequest(new Uri($"http://{Host}/{i}.jpg")))], None)).Items;
+
+    [Fact]
+    public async Task A_heartbeat_keeps_a_short_lease_from_expiring()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await a.JoinAsync("a", "m:/a", None);
+        await AddAsync(a, 3);
+        Assert.Equal(3, (await a.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 500), None)).Count);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Task.Delay(250);
+            Assert.Equal(3, await a.HeartbeatAsync("a", TimeSpan.FromMilliseconds(500), None));
+        }
+
+        Assert.Empty(await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None));
+        await Task.Delay(800);
+        Assert.Equal(3, (await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None)).Count);
+        Assert.Equal(0, await a.HeartbeatAsync("a", Lease, None));
+    }
+
+    [Fact]
+    public async Task Turns_of_a_host_are_booked_one_gap_apart_across_workers_and_a_far_turn_is_told_not_booked()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await AddAsync(a, 4);
+        var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 2, Now() + 60_000), None);
+        var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 2, Now() + 60_000), None);
+
+        var first = await a.TakeTurnAsync(mine[0], Host, 200, 0, Lease, TimeSpan.FromSeconds(1), None);
+        var second = await b.TakeTurnAsync(theirs[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        var third = await a.TakeTurnAsync(mine[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+
+        Assert.True(first.Held && second.Held && third.Held);
+        Assert.Equal(TimeSpan.Zero, first.Wait);
+        Assert.InRange(second.Wait.TotalMilliseconds, 150, 200);
+        Assert.InRange(third.Wait.TotalMilliseconds, 350, 400);
+
+        // A gap of 2 s: the next turn is 2 s after the last booked, beyond a longest wait of 1 s; told, and not booked.
+        var slower = await b.TakeTurnAsync(theirs[1], Host, 2000, 1, Lease, TimeSpan.FromSeconds(1), None);
+        var again = await b.TakeTurnAsync(theirs[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        Assert.InRange(slower.Wait.TotalMilliseconds, 300, 400);
+        Assert.InRange(again.Wait.TotalMilliseconds, 2000, 2400);
+        var told = await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        Assert.InRange(told.Wait.TotalMilliseconds, 2000, 2400);
+    }
+
+    [Fact]
+    public async Task A_pause_one_worker_met_holds_the_turns_of_all()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await AddAsync(a, 2);
+        var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 60_000), None);
+        var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None);
+
+        await a.CommitAsync(new HostPaused(Host, Now() + 5000, "too-many-requests"), None);
+        var turn = await b.TakeTurnAsync(theirs[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+
+        Assert.True(turn.Held);
+        Assert.InRange(turn.Wait.TotalMilliseconds, 4500, 5100);
+        Assert.Single(mine);
+    }
+
+    [Fact]
+    public async Task A_worker_whose_item_was_taken_over_is_told_so_and_cannot_finish_it()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await a.JoinAsync("a", "m:/a", None);
+        await b.JoinAsync("b", "m:/b", None);
+        await AddAsync(a, 1);
+        var stale = Assert.Single(await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 300), None));
+        Assert.True(await a.HoldsAsync(stale, None));
+        await Task.Delay(700);
+        var current = Assert.Single(await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None));
+
+        Assert.False(await a.HoldsAsync(stale, None));
+        Assert.False((await a.TakeTurnAsync(stale, Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Held);
+        Assert.True((await b.TakeTurnAsync(current, Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Held);
+        Assert.False(await a.FinishAsync(new ItemDone(stale.Id, 5, new string('a', 64), LeaseToken: stale.LeaseToken), None));
+        Assert.True(await b.FinishAsync(new ItemDone(current.Id, 7, new string('b', 64), LeaseToken: current.LeaseToken), None));
+
+        var done = Assert.Single(await a.ReadItemsAsync(None));
+        Assert.Equal(("m:/b", 7L), (done.Holder, done.Bytes));
+        var workers = await a.ReadWorkersAsync(None);
+        Assert.Equal([("a", 0L), ("b", 1L)], workers.Select(w => (w.Owner, w.FilesDone)));
+    }
+
+    [Fact]
+    public async Task An_idle_worker_releases_what_it_holds_and_learns_how_much_is_unfinished()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var items = await AddAsync(a, 3);
+        await a.ClaimAsync(new JournalClaim("a", Host, 0, 3, Now() + 60_000), None);
+        Assert.Empty(await b.ClaimAsync(new JournalClaim("b", Host, 0, 3, Now() + 60_000), None));
+
+        Assert.Equal(3, await a.IdleAsync("a", None));
+        var taken = await b.ClaimAsync(new JournalClaim("b", Host, 0, 3, Now() + 60_000), None);
+        Assert.Equal(3, taken.Count);
+        foreach (var item in taken)
+        {
+            await b.FinishAsync(new ItemDone(item.Id, 1, new string('c', 64), LeaseToken: item.LeaseToken), None);
+        }
+
+        Assert.Equal(0, await a.IdleAsync("a", None));
+        Assert.Equal(items.Select(i => i.Id), taken.Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task A_done_file_in_another_workers_folder_is_not_checked_by_this_one()
+    {
+        await using var a = await OpenAsync();
+        await a.JoinAsync("a", "m:/a", None);
+        var item = Assert.Single(await AddAsync(a, 1));
+        var claimed = Assert.Single(await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 60_000), None));
+        Assert.True(await a.FinishAsync(new ItemDone(item.Id, 1, new string('d', 64), LeaseToken: claimed.LeaseToken), None));
+
+        await using var b = await OpenAsync();
+        await b.JoinAsync("b", "m:/b", None);
+        var checkedByB = 0;
+        var again = await b.AddAsync([new DownloadRequest(new Uri($"http://{Host}/0.jpg"))], (_, _) => { checkedByB++; return ValueTask.FromResult(false); }, None);
+        await using var c = await OpenAsync();
+        await c.JoinAsync("c", "m:/a", None);
+        var checkedByA = 0;
+        var mine = await c.AddAsync([new DownloadRequest(new Uri($"http://{Host}/0.jpg"))], (_, _) => { checkedByA++; return ValueTask.FromResult(false); }, None);
+
+        Assert.Equal((0, 1), (checkedByB, again.AlreadyDone));
+        Assert.Equal((1, 0), (checkedByA, mine.AlreadyDone));
+    }
+}
