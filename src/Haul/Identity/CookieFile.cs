@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Haul.Input;
 
 namespace Haul.Identity;
 
@@ -8,12 +9,16 @@ namespace Haul.Identity;
 /// line of seven tab-separated fields (domain, include-subdomains flag, path, secure flag, expiry in Unix seconds with
 /// 0 for a session cookie, name, value); <c>#HttpOnly_</c> before the domain marks an HttpOnly cookie; other lines
 /// starting with <c>#</c> are comments. A malformed line stops the reading with an <see cref="InvalidDataException"/>
-/// naming the file and the line; a line longer than <see cref="MaxLineLength"/> is malformed.
+/// naming the file and the line; a line longer than <see cref="MaxLineLength"/> is malformed, and a file larger than
+/// <see cref="MaxFileChars"/> is refused, read no further.
 /// </summary>
 internal static class CookieFile
 {
     /// <summary>The longest line read (a cookie is at most 4096 bytes of name and value).</summary>
     public const int MaxLineLength = 8192;
+
+    /// <summary>The largest file read, in characters (256 MiB: a few million cookies, far more than a browser keeps).</summary>
+    public const long MaxFileChars = 256L << 20;
 
     private const string HttpOnlyPrefix = "#HttpOnly_";
 
@@ -37,10 +42,16 @@ internal static class CookieFile
     {
         var cookies = new List<StoredCookie>();
         var number = 0;
-        while (ReadLine(reader, name, number + 1) is { } line)
+        var lines = new BoundedLineReader(reader, $"the cookie file '{name}'", MaxLineLength, MaxFileChars);
+        while (lines.ReadLine() is { } read)
         {
             number++;
-            if (Parse(line, now, out var problem) is { } cookie)
+            if (read.TooLong)
+            {
+                throw new InvalidDataException($"the cookie file '{name}' line {number}: longer than {MaxLineLength} characters");
+            }
+
+            if (Parse(read.Text, now, out var problem) is { } cookie)
             {
                 cookies.Add(cookie);
             }
@@ -133,31 +144,5 @@ internal static class CookieFile
     {
         var shown = new string(field.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return field.Length > 40 ? shown + "…" : shown;
-    }
-
-    /// <summary>One line, never more than <see cref="MaxLineLength"/> characters in memory.</summary>
-    private static string? ReadLine(TextReader reader, string name, int number)
-    {
-        var line = new StringBuilder();
-        while (true)
-        {
-            var next = reader.Read();
-            if (next < 0)
-            {
-                return line.Length == 0 ? null : line.ToString();
-            }
-
-            if (next == '\n')
-            {
-                return line.ToString();
-            }
-
-            if (line.Length >= MaxLineLength)
-            {
-                throw new InvalidDataException($"the cookie file '{name}' line {number}: longer than {MaxLineLength} characters");
-            }
-
-            line.Append((char)next);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Haul.Input;
 
 namespace Haul.Identity;
 
@@ -12,8 +13,8 @@ namespace Haul.Identity;
 /// </summary>
 internal static class NetrcFile
 {
-    /// <summary>A larger file is refused: a netrc holds a few credentials.</summary>
-    public const int MaxFileBytes = 1 << 20;
+    /// <summary>A larger file (in characters, 1 MiB) is refused, read no further: a netrc holds a few credentials.</summary>
+    public const int MaxFileChars = 1 << 20;
 
     /// <summary>The default file: <c>~/.netrc</c>.</summary>
     public static string DefaultPath => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc");
@@ -25,13 +26,8 @@ internal static class NetrcFile
         string text;
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                throw new InvalidDataException($"the netrc file '{path}' is larger than {MaxFileBytes} bytes");
-            }
-
-            text = File.ReadAllText(path, Encoding.UTF8);
+            // Read as a stream and bounded: a device such as /dev/zero has no length to check first.
+            text = BoundedLineReader.ReadAllText(path, $"the netrc file '{path}'", MaxFileChars);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
