@@ -22,25 +22,48 @@ internal static class CookieFile
 
     private const string HttpOnlyPrefix = "#HttpOnly_";
 
-    /// <summary>The cookies of the file at <paramref name="path"/>, expired ones left out.</summary>
-    /// <exception cref="InvalidDataException">A line is malformed, or the file cannot be read.</exception>
-    public static IReadOnlyList<StoredCookie> Read(string path, DateTimeOffset now)
+    /// <summary>
+    /// The cookies of the file at <paramref name="path"/>, expired ones left out, read one line at a time as they are
+    /// enumerated: a file of millions of lines never sits in memory.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A line is malformed, or the file cannot be read (thrown as it is enumerated).</exception>
+    public static IEnumerable<StoredCookie> Read(string path, DateTimeOffset now)
     {
+        StreamReader reader;
         try
         {
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return Read(reader, path, now);
+            reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"the cookie file '{path}' cannot be read: {exception.Message}", exception);
+            throw CannotRead(path, exception);
+        }
+
+        using (reader)
+        {
+            using var cookies = Read(reader, path, now).GetEnumerator();
+            while (true)
+            {
+                try
+                {
+                    if (!cookies.MoveNext())
+                    {
+                        yield break;
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw CannotRead(path, exception);
+                }
+
+                yield return cookies.Current;
+            }
         }
     }
 
-    /// <summary>The cookies of a file's text; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<StoredCookie> Read(TextReader reader, string name, DateTimeOffset now)
+    /// <summary>The cookies of a file's text, read as they are enumerated; <paramref name="name"/> names it in errors.</summary>
+    public static IEnumerable<StoredCookie> Read(TextReader reader, string name, DateTimeOffset now)
     {
-        var cookies = new List<StoredCookie>();
         var number = 0;
         var lines = new BoundedLineReader(reader, $"the cookie file '{name}'", MaxLineLength, MaxFileChars);
         while (lines.ReadLine() is { } read)
@@ -53,15 +76,13 @@ internal static class CookieFile
 
             if (Parse(read.Text, now, out var problem) is { } cookie)
             {
-                cookies.Add(cookie);
+                yield return cookie;
             }
             else if (problem is not null)
             {
                 throw new InvalidDataException($"the cookie file '{name}' line {number}: {problem}");
             }
         }
-
-        return cookies;
     }
 
     /// <summary>One line: a cookie, or null with a problem (malformed) or without one (a comment, a blank or expired line).</summary>
@@ -133,6 +154,9 @@ internal static class CookieFile
 
         return new StoredCookie(name, value, domain, path, HostOnly: includeSubdomains == false, secure.Value, httpOnly, expires, now);
     }
+
+    private static InvalidDataException CannotRead(string path, Exception exception) =>
+        new($"the cookie file '{path}' cannot be read: {exception.Message}", exception);
 
     private static bool? ParseFlag(string field) =>
         field.Equals("TRUE", StringComparison.OrdinalIgnoreCase) ? true
