@@ -85,6 +85,27 @@ public sealed class CookieTests
     }
 
     [Fact]
+    public async Task On_unix_the_journal_that_keeps_the_cookies_is_readable_by_its_owner_alone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 9, FileCount = 1, MinFileSize = 1024, MaxFileSize = 2048 });
+        var setter = new Uri(server.BaseUri, "/cookies/set?c=" + Uri.EscapeDataString("sid=abc; Max-Age=3600; Path=/") + "&then=" + Uri.EscapeDataString(server.FileUrls.Single().AbsolutePath));
+        using var folder = new TestFolder();
+        var output = folder.Combine("out");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", setter.AbsoluteUri, "-o", output, "--no-progress"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(await Support.QueryJournalAsync(output, "SELECT name FROM cookies;", r => r.GetString(0)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(output, ".haul")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(output, ".haul", "journal.db")));
+    }
+
+    [Fact]
     public async Task A_cookies_txt_beyond_the_jars_bounds_is_imported_in_part_with_one_warning_and_its_first_cookies_are_sent()
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 9, FileCount = 1, MinFileSize = 1024, MaxFileSize = 2048 });
