@@ -103,4 +103,22 @@ public sealed class AuthTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Netrc_without_home_is_a_one_line_usage_error_and_never_the_current_folders_netrc()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var folder = new TestFolder();
+        await File.WriteAllTextAsync(folder.Combine(".netrc"), "machine 127.0.0.1 login planted password planted\n");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "http://127.0.0.1:9/a.jpg", "-o", folder.Combine("out"), "--netrc"], environment: new Dictionary<string, string> { ["HOME"] = string.Empty });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("haul: --netrc: HOME is not set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE", Assert.Single(result.StderrLines));
+        Assert.False(Directory.Exists(folder.Combine("out")));
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class IdentityOptions
 
     public Option<bool> Netrc { get; } = new("--netrc")
     {
-        Description = "Take credentials from ~/.netrc, by host (machine, login, password; default for any other host).",
+        Description = "Take credentials from ~/.netrc, by host (machine, login, password; default for any other host). ~ is HOME (on Windows, else USERPROFILE); without it --netrc is an error, never the current folder's .netrc.",
     };
 
     public Option<string?> NetrcFile { get; } = new("--netrc-file")
@@ -108,7 +108,19 @@ internal sealed class IdentityOptions
             browser = parsed;
         }
 
-        var netrc = result.GetValue(NetrcFile) ?? (result.GetValue(Netrc) ? Identity.NetrcFile.DefaultPath : null);
+        var netrc = result.GetValue(NetrcFile);
+        if (netrc is null && result.GetValue(Netrc))
+        {
+            netrc = Identity.NetrcFile.DefaultPath;
+            if (netrc is null)
+            {
+                Console.Error.WriteLine(OperatingSystem.IsWindows()
+                    ? "haul: --netrc: neither HOME nor USERPROFILE is set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE"
+                    : "haul: --netrc: HOME is not set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE");
+                return null;
+            }
+        }
+
         return options with { CookieFile = cookieFile, UseCookies = !noCookies, User = user, NetrcFile = netrc, Browser = browser };
     }
 }

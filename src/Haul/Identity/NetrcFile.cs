@@ -16,8 +16,24 @@ internal static class NetrcFile
     /// <summary>A larger file (in characters, 1 MiB) is refused, read no further: a netrc holds a few credentials.</summary>
     public const int MaxFileChars = 1 << 20;
 
-    /// <summary>The default file: <c>~/.netrc</c>.</summary>
-    public static string DefaultPath => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc");
+    /// <summary>
+    /// The default file: <c>.netrc</c> in the folder of <c>HOME</c> (on Windows <c>HOME</c>, else <c>USERPROFILE</c>);
+    /// null when that is not set to an absolute path. Nothing else is guessed: a home folder that resolves to nothing
+    /// must not make the current folder's <c>.netrc</c> the one read.
+    /// </summary>
+    public static string? DefaultPath => DefaultPathIn(Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="DefaultPath"/> with the environment's variables read by <paramref name="variable"/>.</summary>
+    public static string? DefaultPathIn(Func<string, string?> variable)
+    {
+        var home = variable("HOME");
+        if (string.IsNullOrEmpty(home) && OperatingSystem.IsWindows())
+        {
+            home = variable("USERPROFILE");
+        }
+
+        return string.IsNullOrEmpty(home) || !Path.IsPathFullyQualified(home) ? null : Path.Combine(home, ".netrc");
+    }
 
     /// <summary>The entries of the file at <paramref name="path"/>: host (lower case) to credential; the <c>default</c> entry under the empty key.</summary>
     /// <exception cref="InvalidDataException">The file cannot be read or is malformed.</exception>
