@@ -91,13 +91,13 @@ internal sealed class GetOptions
 
     public Option<string[]> Headers { get; } = new("--header", "-H")
     {
-        Description = "Extra request header 'Name: value' (repeatable).",
+        Description = "Extra request header 'Name: value' (repeatable; of a name given twice the last wins, and a -H User-Agent wins over -U).",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
     public Option<string> UserAgent { get; } = new("--user-agent", "-U", "-A")
     {
-        Description = "The User-Agent header.",
+        Description = "The User-Agent header (a -H 'User-Agent: ...' wins over it).",
         DefaultValueFactory = _ => HaulDefaults.UserAgent,
     };
 
@@ -217,6 +217,16 @@ internal sealed class GetOptions
 
             headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
         }
+
+        // One rule for a header given more than once: the last -H of a name wins (as a -H User-Agent wins over -U),
+        // rather than both being sent or joined into one value.
+        var lastOfName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < headers.Count; i++)
+        {
+            lastOfName[headers[i].Key] = i;
+        }
+
+        headers = headers.Where((header, i) => lastOfName[header.Key] == i).ToList();
 
         var userAgent = result.GetValue(UserAgent)!;
         if (OptionValues.HasLineBreakOrNul(userAgent))
