@@ -103,4 +103,48 @@ public sealed class AuthTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Netrc_without_home_is_a_one_line_usage_error_and_never_the_current_folders_netrc()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var folder = new TestFolder();
+        await File.WriteAllTextAsync(folder.Combine(".netrc"), "machine 127.0.0.1 login planted password planted\n");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "http://127.0.0.1:9/a.jpg", "-o", folder.Combine("out"), "--netrc"], environment: new Dictionary<string, string> { ["HOME"] = string.Empty });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("haul: --netrc: HOME is not set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE", Assert.Single(result.StderrLines));
+        Assert.False(Directory.Exists(folder.Combine("out")));
+    }
+
+    [Fact]
+    public async Task A_401_is_reported_as_unauthorized_and_a_403_as_forbidden_and_neither_is_retried()
+    {
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 12, FileCount = 1, MinFileSize = 1024, MaxFileSize = 2048 });
+        var guarded = new Uri(server.BaseUri, $"/auth/basic{server.FileUrls.First().AbsolutePath}");
+        var refused = new Uri(server.BaseUri, "/status/403");
+        using var folder = new TestFolder();
+        var output = folder.Combine("out");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", guarded.AbsoluteUri, refused.AbsoluteUri, "-o", output, "--no-progress"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(server.Counters.Log, r => r.Path == guarded.AbsolutePath);
+        Assert.Single(server.Counters.Log, r => r.Path == refused.AbsolutePath);
+        Assert.Contains((result.Stdout + "\n" + result.Stderr).Split('\n'), l => l.Contains("unauthorized (HTTP 401)", StringComparison.Ordinal) && l.Contains(guarded.AbsolutePath, StringComparison.Ordinal));
+        using var report = Support.ParseReport(output);
+        var reasons = report.RootElement.GetProperty("failures").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("url").GetString()!, f => f.GetProperty("reason").GetString()!);
+        Assert.Equal("unauthorized", reasons[guarded.AbsoluteUri]);
+        Assert.Equal("forbidden", reasons[refused.AbsoluteUri]);
+        var byReason = report.RootElement.GetProperty("failuresByReason");
+        Assert.Equal(1, byReason.GetProperty("unauthorized").GetInt32());
+        Assert.Equal(1, byReason.GetProperty("forbidden").GetInt32());
+        Assert.Contains("# unauthorized (HTTP 401)", await File.ReadAllTextAsync(Path.Combine(output, "failed.txt")), StringComparison.Ordinal);
+    }
 }

@@ -259,6 +259,38 @@ public sealed class BadInputTests
         Assert.Equal(0, server.Counters.Requests);
     }
 
+    [Theory]
+    [InlineData(new[] { "--wait", "60", "-m", "30" }, "haul: --wait 60 is not less than --max-time 30, which counts waits")]
+    [InlineData(new[] { "-w", "30", "--max-time", "30" }, "haul: --wait 30 is not less than --max-time 30")]
+    [InlineData(new[] { "-w", "25", "--random-wait", "-m", "30" }, "haul: --wait 25 with --random-wait (up to 37.5 s) is not less than --max-time 30")]
+    [InlineData(new[] { "--max-rate", "0.01", "-m", "30" }, "haul: --max-rate 0.01 (a wait of 100 s) is not less than --max-time 30")]
+    [InlineData(new[] { "-w", "3600" }, "haul: --wait 3600 is not less than --max-time 1800")]
+    public async Task A_wait_as_long_as_the_max_time_exits_2_naming_both_rather_than_failing_every_retried_item(string[] options, string expected)
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", .. options, "-o", "out", "--no-progress", server.FileUrls.Single().AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.StderrLines);
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
+        Assert.EndsWith("every item that needs a retry would run out of time; lower the wait or raise --max-time", line, StringComparison.Ordinal);
+        Assert.Equal(0, server.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task A_wait_shorter_than_the_max_time_is_accepted()
+    {
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", "-w", "29", "--random-wait", "-m", "44", "-o", "out", "--no-progress", server.FileUrls.Single().AbsoluteUri]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await Support.AssertFileMatchesServerAsync(server, folder.Combine("out"), server.FileUrls.Single());
+    }
+
     [Fact]
     public async Task Get_with_a_retry_delay_above_the_retry_max_delay_exits_2_naming_both()
     {

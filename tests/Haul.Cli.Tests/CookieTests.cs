@@ -84,6 +84,57 @@ public sealed class CookieTests
         Assert.Null(server.Counters.Log.Single(r => r.Path == files[1].AbsolutePath).Cookie);
     }
 
+    [Fact]
+    public async Task On_unix_the_journal_that_keeps_the_cookies_is_readable_by_its_owner_alone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 9, FileCount = 1, MinFileSize = 1024, MaxFileSize = 2048 });
+        var setter = new Uri(server.BaseUri, "/cookies/set?c=" + Uri.EscapeDataString("sid=abc; Max-Age=3600; Path=/") + "&then=" + Uri.EscapeDataString(server.FileUrls.Single().AbsolutePath));
+        using var folder = new TestFolder();
+        var output = folder.Combine("out");
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", setter.AbsoluteUri, "-o", output, "--no-progress"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(await Support.QueryJournalAsync(output, "SELECT name FROM cookies;", r => r.GetString(0)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(output, ".haul")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(output, ".haul", "journal.db")));
+    }
+
+    [Fact]
+    public async Task A_cookies_txt_beyond_the_jars_bounds_is_imported_in_part_with_one_warning_and_its_first_cookies_are_sent()
+    {
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 9, FileCount = 1, MinFileSize = 1024, MaxFileSize = 2048 });
+        var file = server.FileUrls.Single();
+        using var folder = new TestFolder();
+        var cookies = folder.Combine("cookies.txt");
+        await using (var writer = new StreamWriter(cookies))
+        {
+            // 300 cookies for the server's host (120 past the per-domain bound), then 100,000 for other domains.
+            for (var i = 0; i < 300; i++)
+            {
+                await writer.WriteLineAsync($"127.0.0.1\tFALSE\t/\tFALSE\t0\tc{i}\tv");
+            }
+
+            for (var i = 0; i < 100_000; i++)
+            {
+                await writer.WriteLineAsync($".d{i % 5000}.example\tTRUE\t/\tFALSE\t4102444800\tn{i}\tv");
+            }
+        }
+
+        var result = await HaulProcess.RunAsync(folder.Path, ["get", file.AbsoluteUri, "-o", folder.Combine("out"), "--no-progress", "--cookies", cookies]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var warning = Assert.Single(result.StderrLines, l => l.Contains("warning", StringComparison.Ordinal));
+        Assert.Contains($"the cookie file '{cookies}' holds more cookies than a jar keeps (180 a domain, 3000 in all): {100_300 - 3000} left out", warning, StringComparison.Ordinal);
+        var sent = server.Counters.Log.Single(r => r.Path == file.AbsolutePath).Cookie!.Split("; ");
+        Assert.Equal(Enumerable.Range(0, 180).Select(i => $"c{i}=v").Order(StringComparer.Ordinal), sent.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("127.0.0.1\tFALSE\t/\tFALSE\tsoon\tsid\tv\n", "line 2: the expiry 'soon'")]
     [InlineData("127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\n", "line 2: expected 7 tab-separated fields")]

@@ -73,7 +73,7 @@ internal sealed class GetOptions
         DefaultValueFactory = _ => HaulDefaults.MaxRedirects,
     };
 
-    public Option<double> Wait { get; } = OptionValues.Seconds("--wait", "Seconds between the starts of two requests to one host (0 = none).", TimeSpan.Zero, "-w");
+    public Option<double> Wait { get; } = OptionValues.Seconds("--wait", "Seconds between the starts of two requests to one host (0 = none); less than --max-time, which counts the waits of retries.", TimeSpan.Zero, "-w");
 
     public Option<bool> RandomWait { get; } = new("--random-wait") { Description = "Vary each --wait between 0.5 and 1.5 times it, so requests do not tick like a clock." };
 
@@ -91,13 +91,13 @@ internal sealed class GetOptions
 
     public Option<string[]> Headers { get; } = new("--header", "-H")
     {
-        Description = "Extra request header 'Name: value' (repeatable).",
+        Description = "Extra request header 'Name: value' (repeatable; of a name given twice the last wins, and a -H User-Agent wins over -U).",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
     public Option<string> UserAgent { get; } = new("--user-agent", "-U", "-A")
     {
-        Description = "The User-Agent header.",
+        Description = "The User-Agent header (a -H 'User-Agent: ...' wins over it).",
         DefaultValueFactory = _ => HaulDefaults.UserAgent,
     };
 
@@ -218,6 +218,16 @@ internal sealed class GetOptions
             headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
         }
 
+        // One rule for a header given more than once: the last -H of a name wins (as a -H User-Agent wins over -U),
+        // rather than both being sent or joined into one value.
+        var lastOfName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < headers.Count; i++)
+        {
+            lastOfName[headers[i].Key] = i;
+        }
+
+        headers = headers.Where((header, i) => lastOfName[header.Key] == i).ToList();
+
         var userAgent = result.GetValue(UserAgent)!;
         if (OptionValues.HasLineBreakOrNul(userAgent))
         {
@@ -308,6 +318,24 @@ internal sealed class GetOptions
     }
 
     /// <summary>
+    /// A retry waits for the host's gap, and <c>--max-time</c> counts waits: a gap as long as it would fail every item
+    /// that needs a retry with <c>item-timeout</c>, so it is refused rather than changed behind the user's back (the
+    /// wait may be what a site asks for). The longest gap counts: 1.5 times <c>--wait</c> with <c>--random-wait</c>.
+    /// </summary>
+    private string? CheckWaitWithinMaxTime(ParseResult result)
+    {
+        var maxTime = result.GetValue(MaxTime);
+        var wait = result.GetValue(Wait) * (result.GetValue(RandomWait) ? 1.5 : 1);
+        var rateWait = result.GetValue(MaxRate) is > 0 and var rate ? 1 / rate : 0;
+        var tail = $"is not less than {MaxTime.Name} {OptionValues.Typed(result, MaxTime)}, which counts waits: every item that needs a retry would run out of time; lower the wait or raise {MaxTime.Name}";
+        return wait >= maxTime && wait >= rateWait
+            ? $"{Wait.Name} {OptionValues.Typed(result, Wait)}{(result.GetValue(RandomWait) ? $" with --random-wait (up to {wait.ToString(CultureInfo.InvariantCulture)} s)" : string.Empty)} {tail}"
+            : rateWait >= maxTime
+                ? $"{MaxRate.Name} {OptionValues.Typed(result, MaxRate)} (a wait of {rateWait.ToString(CultureInfo.InvariantCulture)} s) {tail}"
+                : null;
+    }
+
+    /// <summary>
     /// Every number within the range the engine and its timers accept, so that a value out of range is a usage error
     /// naming its option rather than an overflow later; returns the first problem, or null.
     /// </summary>
@@ -334,6 +362,6 @@ internal sealed class GetOptions
             problem = $"{RetryDelay.Name} {OptionValues.Typed(result, RetryDelay)} is more than {RetryMaxDelay.Name} {OptionValues.Typed(result, RetryMaxDelay)}";
         }
 
-        return problem;
+        return problem ?? CheckWaitWithinMaxTime(result);
     }
 }

@@ -8,7 +8,7 @@ internal sealed class IdentityOptions
 {
     public Option<string?> Cookies { get; } = new("--cookies", "--load-cookies")
     {
-        Description = "Import the cookies of a Netscape cookies.txt FILE (as browsers export it, or curl -c writes it) into the job's cookie jar.",
+        Description = "Import the cookies of a Netscape cookies.txt FILE (as browsers export it, or curl -c writes it) into the job's cookie jar: at most 180 a domain and 3000 in all, the first of the file (the rest are left out with a warning); a file of at most 256 MiB.",
     };
 
     public Option<bool> NoCookies { get; } = new("--no-cookies")
@@ -23,7 +23,7 @@ internal sealed class IdentityOptions
 
     public Option<bool> Netrc { get; } = new("--netrc")
     {
-        Description = "Take credentials from ~/.netrc, by host (machine, login, password; default for any other host).",
+        Description = "Take credentials from ~/.netrc, by host (machine, login, password; default for any other host). ~ is HOME (on Windows, else USERPROFILE); without it --netrc is an error, never the current folder's .netrc.",
     };
 
     public Option<string?> NetrcFile { get; } = new("--netrc-file")
@@ -53,6 +53,25 @@ internal sealed class IdentityOptions
         {
             Console.Error.WriteLine("haul: --cookies and --no-cookies contradict each other; choose one");
             return null;
+        }
+
+        if (cookieFile is not null)
+        {
+            // Read once here, one line at a time into a jar of its own, to say what the job's jar will leave out.
+            try
+            {
+                var leftOut = new Identity.CookieJar(TimeProvider.System).Import(Identity.CookieFile.Read(cookieFile, TimeProvider.System.GetUtcNow()));
+                if (leftOut > 0)
+                {
+                    Console.Error.WriteLine(
+                        $"haul: warning: the cookie file '{cookieFile}' holds more cookies than a jar keeps ({Identity.CookieJar.MaxPerDomain} a domain, {Identity.CookieJar.MaxTotal} in all): {leftOut} left out, the first of the file kept");
+                }
+            }
+            catch (InvalidDataException exception)
+            {
+                Console.Error.WriteLine($"haul: {exception.Message}");
+                return null;
+            }
         }
 
         System.Net.NetworkCredential? user = null;
@@ -89,7 +108,19 @@ internal sealed class IdentityOptions
             browser = parsed;
         }
 
-        var netrc = result.GetValue(NetrcFile) ?? (result.GetValue(Netrc) ? Identity.NetrcFile.DefaultPath : null);
+        var netrc = result.GetValue(NetrcFile);
+        if (netrc is null && result.GetValue(Netrc))
+        {
+            netrc = Identity.NetrcFile.DefaultPath;
+            if (netrc is null)
+            {
+                Console.Error.WriteLine(OperatingSystem.IsWindows()
+                    ? "haul: --netrc: neither HOME nor USERPROFILE is set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE"
+                    : "haul: --netrc: HOME is not set to an absolute path, so there is no ~/.netrc; give --netrc-file FILE");
+                return null;
+            }
+        }
+
         return options with { CookieFile = cookieFile, UseCookies = !noCookies, User = user, NetrcFile = netrc, Browser = browser };
     }
 }

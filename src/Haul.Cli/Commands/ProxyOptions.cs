@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Haul.Engine;
+using Haul.Input;
 using Haul.Proxies;
 
 namespace Haul.Cli.Commands;
@@ -7,6 +8,12 @@ namespace Haul.Cli.Commands;
 /// <summary>The proxy options of <c>haul get</c> and <c>haul crawl</c>: curl's <c>-x</c> and <c>--noproxy</c>, wget's <c>--no-proxy</c>, and a proxy list.</summary>
 internal sealed class ProxyOptions
 {
+    /// <summary>The largest proxy list read, in characters (1 MiB): a list of proxies is short.</summary>
+    public const int MaxListChars = 1 << 20;
+
+    /// <summary>The longest line of a proxy list.</summary>
+    public const int MaxLineLength = 8192;
+
     public Option<string> Proxy { get; } = new("--proxy", "-x")
     {
         Description = "Send every request through this proxy: http://, https://, socks5:// or socks5h:// (names resolved by the proxy), with optional user:password@; wins over the environment's proxy variables.",
@@ -15,7 +22,7 @@ internal sealed class ProxyOptions
 
     public Option<string> ProxyList { get; } = new("--proxy-list")
     {
-        Description = "Spread hosts across the proxies of FILE (one URL a line, # comments); a failing proxy is set aside and its items go through another.",
+        Description = "Spread hosts across the proxies of FILE (one URL a line, # comments; at most 1 MiB); a failing proxy is set aside and its items go through another.",
         HelpName = "FILE",
     };
 
@@ -44,33 +51,45 @@ internal sealed class ProxyOptions
         var proxies = new List<string>();
         if (result.GetValue(ProxyList) is { } file)
         {
-            string[] lines;
             try
             {
-                lines = File.ReadAllLines(file);
+                using var reader = new StreamReader(file);
+                var lines = new BoundedLineReader(reader, $"--proxy-list {file}", MaxLineLength, MaxListChars);
+                var number = 0;
+                while (lines.ReadLine() is { } read)
+                {
+                    number++;
+                    if (read.TooLong)
+                    {
+                        Console.Error.WriteLine($"haul: {file}:{number}: longer than {MaxLineLength} characters");
+                        return null;
+                    }
+
+                    var line = read.Text.Trim();
+                    if (line.Length == 0 || line.StartsWith('#'))
+                    {
+                        continue;
+                    }
+
+                    if (!ProxyEndpoint.TryParse(line, out _, out var problem))
+                    {
+                        // The line itself is not repeated: it may hold a password.
+                        Console.Error.WriteLine($"haul: {file}:{number}: {problem}");
+                        return null;
+                    }
+
+                    proxies.Add(line);
+                }
+            }
+            catch (InvalidDataException exception)
+            {
+                Console.Error.WriteLine($"haul: {exception.Message}");
+                return null;
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"haul: --proxy-list {file}: {exception.Message}");
                 return null;
-            }
-
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var line = lines[i].Trim();
-                if (line.Length == 0 || line.StartsWith('#'))
-                {
-                    continue;
-                }
-
-                if (!ProxyEndpoint.TryParse(line, out _, out var problem))
-                {
-                    // The line itself is not repeated: it may hold a password.
-                    Console.Error.WriteLine($"haul: {file}:{i + 1}: {problem}");
-                    return null;
-                }
-
-                proxies.Add(line);
             }
 
             if (proxies.Count == 0)

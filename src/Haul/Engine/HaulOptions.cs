@@ -326,7 +326,8 @@ public sealed record HaulOptions
         {
             try
             {
-                Identity.CookieFile.Read(CookieFile, TimeProvider.GetUtcNow());
+                // Read through, one line at a time, for its errors; the cookies are not kept.
+                _ = Identity.CookieFile.Read(CookieFile, TimeProvider.GetUtcNow()).Count();
             }
             catch (InvalidDataException exception)
             {

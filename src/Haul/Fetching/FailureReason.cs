@@ -57,7 +57,7 @@ public enum FailureReason
     /// <summary>HTTP 408 Request Timeout.</summary>
     RequestTimeout,
 
-    /// <summary>HTTP 401 or 403.</summary>
+    /// <summary>HTTP 403 Forbidden.</summary>
     Forbidden,
 
     /// <summary>HTTP 404.</summary>
@@ -86,7 +86,6 @@ public enum FailureReason
 
     /// <summary>The body is larger than the configured maximum.</summary>
     TooLarge,
-
 
     /// <summary>A redirect led back to a URL already visited.</summary>
     RedirectLoop,
@@ -126,4 +125,10 @@ public enum FailureReason
     /// the credentials (407, or a SOCKS authentication failure) or broke its protocol. It never pauses the target host.
     /// </summary>
     ProxyFailed,
+
+    /// <summary>
+    /// HTTP 401 Unauthorized: the server asks for credentials, and Haul had none for the origin or the ones it answered
+    /// the challenge with were refused. Not retried: the same credentials would be refused again.
+    /// </summary>
+    Unauthorized,
 }

@@ -1,12 +1,16 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Haul.Engine;
+using Haul.Input;
 
 namespace Haul.Fetching;
 
 /// <summary>Reads the PEM files of <see cref="HaulOptions.TrustedCertificateFiles"/>.</summary>
 internal static class TrustedCertificates
 {
+    /// <summary>A larger file (in characters, 4 MiB) is refused, read no further; a system's whole CA bundle is about 250 KB.</summary>
+    public const int MaxFileChars = 4 << 20;
+
     /// <summary>Every certificate of every file.</summary>
     /// <exception cref="ArgumentException">A file cannot be read, is not PEM, or holds no certificate; the message names it.</exception>
     public static X509Certificate2Collection Load(IReadOnlyList<string> files)
@@ -52,7 +56,11 @@ internal static class TrustedCertificates
         string text;
         try
         {
-            text = File.ReadAllText(file);
+            text = BoundedLineReader.ReadAllText(file, $"the trusted certificate file '{file}' (--cacert)", MaxFileChars);
+        }
+        catch (InvalidDataException exception)
+        {
+            return exception.Message;
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Haul.Input;
 
 namespace Haul.Identity;
 
@@ -8,49 +9,80 @@ namespace Haul.Identity;
 /// line of seven tab-separated fields (domain, include-subdomains flag, path, secure flag, expiry in Unix seconds with
 /// 0 for a session cookie, name, value); <c>#HttpOnly_</c> before the domain marks an HttpOnly cookie; other lines
 /// starting with <c>#</c> are comments. A malformed line stops the reading with an <see cref="InvalidDataException"/>
-/// naming the file and the line; a line longer than <see cref="MaxLineLength"/> is malformed.
+/// naming the file and the line; a line longer than <see cref="MaxLineLength"/> is malformed, and a file larger than
+/// <see cref="MaxFileChars"/> is refused, read no further.
 /// </summary>
 internal static class CookieFile
 {
     /// <summary>The longest line read (a cookie is at most 4096 bytes of name and value).</summary>
     public const int MaxLineLength = 8192;
 
+    /// <summary>The largest file read, in characters (256 MiB: a few million cookies, far more than a browser keeps).</summary>
+    public const long MaxFileChars = 256L << 20;
+
     private const string HttpOnlyPrefix = "#HttpOnly_";
 
-    /// <summary>The cookies of the file at <paramref name="path"/>, expired ones left out.</summary>
-    /// <exception cref="InvalidDataException">A line is malformed, or the file cannot be read.</exception>
-    public static IReadOnlyList<StoredCookie> Read(string path, DateTimeOffset now)
+    /// <summary>
+    /// The cookies of the file at <paramref name="path"/>, expired ones left out, read one line at a time as they are
+    /// enumerated: a file of millions of lines never sits in memory.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A line is malformed, or the file cannot be read (thrown as it is enumerated).</exception>
+    public static IEnumerable<StoredCookie> Read(string path, DateTimeOffset now)
     {
+        StreamReader reader;
         try
         {
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return Read(reader, path, now);
+            reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"the cookie file '{path}' cannot be read: {exception.Message}", exception);
+            throw CannotRead(path, exception);
+        }
+
+        using (reader)
+        {
+            using var cookies = Read(reader, path, now).GetEnumerator();
+            while (true)
+            {
+                try
+                {
+                    if (!cookies.MoveNext())
+                    {
+                        yield break;
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw CannotRead(path, exception);
+                }
+
+                yield return cookies.Current;
+            }
         }
     }
 
-    /// <summary>The cookies of a file's text; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<StoredCookie> Read(TextReader reader, string name, DateTimeOffset now)
+    /// <summary>The cookies of a file's text, read as they are enumerated; <paramref name="name"/> names it in errors.</summary>
+    public static IEnumerable<StoredCookie> Read(TextReader reader, string name, DateTimeOffset now)
     {
-        var cookies = new List<StoredCookie>();
         var number = 0;
-        while (ReadLine(reader, name, number + 1) is { } line)
+        var lines = new BoundedLineReader(reader, $"the cookie file '{name}'", MaxLineLength, MaxFileChars);
+        while (lines.ReadLine() is { } read)
         {
             number++;
-            if (Parse(line, now, out var problem) is { } cookie)
+            if (read.TooLong)
             {
-                cookies.Add(cookie);
+                throw new InvalidDataException($"the cookie file '{name}' line {number}: longer than {MaxLineLength} characters");
+            }
+
+            if (Parse(read.Text, now, out var problem) is { } cookie)
+            {
+                yield return cookie;
             }
             else if (problem is not null)
             {
                 throw new InvalidDataException($"the cookie file '{name}' line {number}: {problem}");
             }
         }
-
-        return cookies;
     }
 
     /// <summary>One line: a cookie, or null with a problem (malformed) or without one (a comment, a blank or expired line).</summary>
@@ -123,6 +155,9 @@ internal static class CookieFile
         return new StoredCookie(name, value, domain, path, HostOnly: includeSubdomains == false, secure.Value, httpOnly, expires, now);
     }
 
+    private static InvalidDataException CannotRead(string path, Exception exception) =>
+        new($"the cookie file '{path}' cannot be read: {exception.Message}", exception);
+
     private static bool? ParseFlag(string field) =>
         field.Equals("TRUE", StringComparison.OrdinalIgnoreCase) ? true
         : field.Equals("FALSE", StringComparison.OrdinalIgnoreCase) ? false
@@ -133,31 +168,5 @@ internal static class CookieFile
     {
         var shown = new string(field.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return field.Length > 40 ? shown + "…" : shown;
-    }
-
-    /// <summary>One line, never more than <see cref="MaxLineLength"/> characters in memory.</summary>
-    private static string? ReadLine(TextReader reader, string name, int number)
-    {
-        var line = new StringBuilder();
-        while (true)
-        {
-            var next = reader.Read();
-            if (next < 0)
-            {
-                return line.Length == 0 ? null : line.ToString();
-            }
-
-            if (next == '\n')
-            {
-                return line.ToString();
-            }
-
-            if (line.Length >= MaxLineLength)
-            {
-                throw new InvalidDataException($"the cookie file '{name}' line {number}: longer than {MaxLineLength} characters");
-            }
-
-            line.Append((char)next);
-        }
     }
 }

@@ -34,6 +34,7 @@ internal sealed class CookieJar
     /// The job's jar: the cookies the journal kept, then those of <see cref="HaulOptions.CookieFile"/>; every change is
     /// written through to the journal. Null when <see cref="HaulOptions.UseCookies"/> is off.
     /// </summary>
+    /// <remarks>Cookies of the file beyond the jar's bounds are left out (<see cref="Import"/>); <c>haul</c> says how many before the job starts.</remarks>
     public static async Task<CookieJar?> OpenAsync(HaulOptions options, IJobJournal journal, CancellationToken cancellationToken)
     {
         if (!options.UseCookies)
@@ -45,7 +46,7 @@ internal sealed class CookieJar
         jar.Load(await journal.ReadCookiesAsync(cancellationToken).ConfigureAwait(false));
         if (options.CookieFile is { } file)
         {
-            jar.Import(CookieFile.Read(file, options.TimeProvider.GetUtcNow()));
+            _ = jar.Import(CookieFile.Read(file, options.TimeProvider.GetUtcNow()));
         }
 
         return jar;
@@ -79,11 +80,15 @@ internal sealed class CookieJar
     /// <summary>
     /// Adds cookies imported from a file, as if a server had set them, replacing those of the same name, domain and
     /// path. They are not written to the journal: a browser's export holds every site's sessions, which have no place in
-    /// an output folder; a resumed job reads the same file again.
+    /// an output folder; a resumed job reads the same file again. A cookie that would go beyond
+    /// <see cref="MaxPerDomain"/> or <see cref="MaxTotal"/> is left out rather than evicting one (the first of a file
+    /// are kept), so that an import costs time in proportion to the file and the jar stays bounded.
     /// </summary>
-    public void Import(IEnumerable<StoredCookie> cookies)
+    /// <returns>How many cookies were left out.</returns>
+    public int Import(IEnumerable<StoredCookie> cookies)
     {
         var now = _time.GetUtcNow();
+        var leftOut = 0;
         lock (_lock)
         {
             foreach (var cookie in cookies)
@@ -91,13 +96,21 @@ internal sealed class CookieJar
                 if (cookie.IsExpired(now))
                 {
                     DeleteLocked(cookie.Domain, cookie.Path, cookie.Name);
+                    continue;
                 }
-                else
+
+                _byDomain.TryGetValue(cookie.Domain, out var domain);
+                if (domain?.ContainsKey((cookie.Path, cookie.Name)) != true && (_count >= MaxTotal || domain is { Count: >= MaxPerDomain }))
                 {
-                    StoreLocked(cookie, persist: false);
+                    leftOut++;
+                    continue;
                 }
+
+                StoreLocked(cookie, persist: false);
             }
         }
+
+        return leftOut;
     }
 
     /// <summary>Takes the <c>Set-Cookie</c> headers of a response to <paramref name="url"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Haul.Input;
 
 namespace Haul.Identity;
 
@@ -12,11 +13,27 @@ namespace Haul.Identity;
 /// </summary>
 internal static class NetrcFile
 {
-    /// <summary>A larger file is refused: a netrc holds a few credentials.</summary>
-    public const int MaxFileBytes = 1 << 20;
+    /// <summary>A larger file (in characters, 1 MiB) is refused, read no further: a netrc holds a few credentials.</summary>
+    public const int MaxFileChars = 1 << 20;
 
-    /// <summary>The default file: <c>~/.netrc</c>.</summary>
-    public static string DefaultPath => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc");
+    /// <summary>
+    /// The default file: <c>.netrc</c> in the folder of <c>HOME</c> (on Windows <c>HOME</c>, else <c>USERPROFILE</c>);
+    /// null when that is not set to an absolute path. Nothing else is guessed: a home folder that resolves to nothing
+    /// must not make the current folder's <c>.netrc</c> the one read.
+    /// </summary>
+    public static string? DefaultPath => DefaultPathIn(Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="DefaultPath"/> with the environment's variables read by <paramref name="variable"/>.</summary>
+    public static string? DefaultPathIn(Func<string, string?> variable)
+    {
+        var home = variable("HOME");
+        if (string.IsNullOrEmpty(home) && OperatingSystem.IsWindows())
+        {
+            home = variable("USERPROFILE");
+        }
+
+        return string.IsNullOrEmpty(home) || !Path.IsPathFullyQualified(home) ? null : Path.Combine(home, ".netrc");
+    }
 
     /// <summary>The entries of the file at <paramref name="path"/>: host (lower case) to credential; the <c>default</c> entry under the empty key.</summary>
     /// <exception cref="InvalidDataException">The file cannot be read or is malformed.</exception>
@@ -25,13 +42,8 @@ internal static class NetrcFile
         string text;
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                throw new InvalidDataException($"the netrc file '{path}' is larger than {MaxFileBytes} bytes");
-            }
-
-            text = File.ReadAllText(path, Encoding.UTF8);
+            // Read as a stream and bounded: a device such as /dev/zero has no length to check first.
+            text = BoundedLineReader.ReadAllText(path, $"the netrc file '{path}'", MaxFileChars);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -5,10 +5,17 @@ namespace Haul.Input;
 
 /// <summary>
 /// Reads URL lists: one URL a line, <c>#</c> comments and blank lines ignored, then optionally, separated by tabs,
-/// an output path and <c>sha256=HEX</c>. A bad line is skipped with its line number and the rule it broke.
+/// an output path and <c>sha256=HEX</c>. A bad line is skipped with its line number and the rule it broke, a line
+/// longer than <see cref="MaxLineLength"/> characters too.
 /// </summary>
 public static class UrlListParser
 {
+    /// <summary>The longest line read (a URL, an output path and a hash); a longer one is skipped, and never held whole in memory.</summary>
+    public const int MaxLineLength = 65_536;
+
+    /// <summary>How much of a line too long to read is shown.</summary>
+    private const int ShownLength = 100;
+
     /// <summary>Streams the entries of <paramref name="reader"/>, one line at a time: a list of any length never sits in memory.</summary>
     public static async IAsyncEnumerable<InputEntry> ReadAsync(
         TextReader reader, string sourceName, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -16,10 +23,11 @@ public static class UrlListParser
         ArgumentNullException.ThrowIfNull(reader);
         var lineNumber = 0;
         var batch = new InputBatch();
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var lines = new BoundedLineReader(reader, sourceName, MaxLineLength);
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             lineNumber++;
-            ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch);
+            var more = ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch);
             foreach (var skipped in batch.Skipped)
             {
                 yield return skipped;
@@ -32,6 +40,10 @@ public static class UrlListParser
 
             batch.Skipped.Clear();
             batch.Requests.Clear();
+            if (!more)
+            {
+                yield break;
+            }
         }
     }
 
@@ -40,13 +52,37 @@ public static class UrlListParser
     {
         var batch = new InputBatch();
         var lineNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var lines = new BoundedLineReader(reader, sourceName, MaxLineLength);
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             lineNumber++;
-            ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch);
+            if (!ParseLine(line, $"{sourceName}:{lineNumber.ToString(CultureInfo.InvariantCulture)}", batch))
+            {
+                break;
+            }
         }
 
         return batch;
+    }
+
+    /// <summary>Parses one line; false when the rest of its source is not to be read (it is not text).</summary>
+    private static bool ParseLine(BoundedLine line, string source, InputBatch batch)
+    {
+        if (!line.TooLong)
+        {
+            ParseLine(line.Text, source, batch);
+            return true;
+        }
+
+        // A line too long is skipped and the list goes on; one with NUL characters is binary data (/dev/zero, an image
+        // given as a list), whose line may never end, so the rest of that source is not read.
+        var binary = line.Text.Contains('\0', StringComparison.Ordinal);
+        var shown = UrlRules.Redact(new string(line.Text.Take(ShownLength).Select(c => char.IsControl(c) ? '?' : c).ToArray())) + "…";
+        var limit = MaxLineLength.ToString(CultureInfo.InvariantCulture);
+        batch.Skipped.Add(new SkippedInput(shown, source, binary
+            ? $"binary data (NUL characters) in a line longer than {limit} characters; the rest of the list is not read"
+            : $"the line is longer than {limit} characters"));
+        return !binary;
     }
 
     /// <summary>Parses one entry (a line, or a command-line argument) into <paramref name="batch"/>.</summary>

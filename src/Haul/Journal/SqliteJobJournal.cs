@@ -77,6 +77,9 @@ public sealed partial class SqliteJobJournal : IJobJournal
     {
         var stateFolder = Path.Combine(Path.GetFullPath(outputDirectory), StateFolderName);
         new SafeFileSystem(outputDirectory).CreateFolder(stateFolder);
+
+        // The journal holds the job's cookies: 0700 on the folder keeps others out before the first byte is written.
+        OwnerOnly.RestrictFolder(stateFolder);
         var lockPath = Path.Combine(stateFolder, "lock");
         foreach (var file in new[] { lockPath, DatabasePath(outputDirectory), DatabasePath(outputDirectory) + "-wal", DatabasePath(outputDirectory) + "-shm" })
         {
@@ -109,6 +112,12 @@ public sealed partial class SqliteJobJournal : IJobJournal
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await SqliteSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+
+            // SQLite creates its -wal and -shm with the database's mode, so these stay 0600 when it makes them again.
+            foreach (var file in new[] { DatabasePath(outputDirectory), DatabasePath(outputDirectory) + "-wal", DatabasePath(outputDirectory) + "-shm" })
+            {
+                OwnerOnly.RestrictFile(file);
+            }
 
             // Whatever was in progress was interrupted, and no claim of an earlier process holds.
             await SqliteSchema.ExecuteAsync(

@@ -46,6 +46,7 @@ public sealed class FailureReasonsTests
         [FailureReason.DiskFull] = false,
         [FailureReason.Unknown] = false,
         [FailureReason.ProxyFailed] = true,
+        [FailureReason.Unauthorized] = false,
     };
 
     [Fact]
@@ -75,6 +76,8 @@ public sealed class FailureReasonsTests
     [InlineData(FailureReason.StaleConnection, "stale-connection")]
     [InlineData(FailureReason.TooManyRequests, "too-many-requests")]
     [InlineData(FailureReason.NotFound, "not-found")]
+    [InlineData(FailureReason.Unauthorized, "unauthorized")]
+    [InlineData(FailureReason.Forbidden, "forbidden")]
     [InlineData(FailureReason.BodyStall, "body-stall")]
     [InlineData(FailureReason.Tls, "tls")]
     [InlineData(FailureReason.ChecksumMismatch, "checksum-mismatch")]

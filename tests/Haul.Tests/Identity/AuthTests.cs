@@ -196,4 +196,22 @@ public sealed class AuthTests
         Assert.DoesNotContain("secret", request.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("secret", Assert.Single(batch.Skipped).Text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData("relative/home", null)]
+    [InlineData("/home/alice", "/home/alice/.netrc")]
+    public void TheDefaultNetrcIsInHome_AndWithoutAnAbsoluteHomeThereIsNone(string? home, string? expected)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // USERPROFILE counts on Windows only.
+        var variables = new Dictionary<string, string?> { ["HOME"] = home, ["USERPROFILE"] = "/home/other" };
+
+        Assert.Equal(expected, NetrcFile.DefaultPathIn(name => variables.GetValueOrDefault(name)));
+    }
 }

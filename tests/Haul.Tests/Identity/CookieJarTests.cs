@@ -155,6 +155,28 @@ public sealed class CookieJarTests
     }
 
     [Fact]
+    public void AnImportBeyondTheBounds_KeepsTheFirstCookiesAndCountsTheRest()
+    {
+        var jar = NewJar();
+        jar.Receive(U("http://kept.example/"), "mine=1");
+        var now = _time.GetUtcNow();
+        var imported = Enumerable.Range(0, 200).Select(i => new StoredCookie($"a{i}", "v", "example.com", "/", true, false, false, null, now))
+            .Concat(Enumerable.Range(0, 100_000).Select(i => new StoredCookie($"b{i}", "v", $"d{i % 1000}.example", "/", true, false, false, null, now)));
+
+        var leftOut = jar.Import(imported);
+
+        Assert.Equal(CookieJar.MaxTotal, jar.Count);
+        Assert.Equal(100_200 + 1 - CookieJar.MaxTotal, leftOut);
+        Assert.Equal("mine=1", jar.HeaderFor(U("http://kept.example/")));
+        Assert.Equal(Enumerable.Range(0, CookieJar.MaxPerDomain).Select(i => $"a{i}=v").Order(StringComparer.Ordinal),
+            jar.HeaderFor(U("http://example.com/"))!.Split("; ").Order(StringComparer.Ordinal));
+
+        // A cookie already in the jar is still replaced when the jar is full.
+        Assert.Equal(0, jar.Import([new StoredCookie("a0", "new", "example.com", "/", true, false, false, null, now)]));
+        Assert.Contains("a0=new", jar.HeaderFor(U("http://example.com/"))!.Split("; "));
+    }
+
+    [Fact]
     public void EveryChangeIsPersisted_AndLoadedCookiesAreNotWrittenAgain()
     {
         var jar = NewJar();

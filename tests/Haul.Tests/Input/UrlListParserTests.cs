@@ -91,4 +91,30 @@ public sealed class UrlListParserTests
         Assert.Equal(source, skipped.Source);
         Assert.Contains(rule, skipped.Rule, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ALineTooLong_IsSkippedShortAndWithoutItsPassword_AndTheNextLineIsRead()
+    {
+        var batch = await ParseAsync("https://u:secret@example.com/" + new string('a', UrlListParser.MaxLineLength), "http://example.com/b.jpg");
+
+        Assert.Equal(new Uri("http://example.com/b.jpg"), Assert.Single(batch.Requests).Url);
+        var skipped = Assert.Single(batch.Skipped);
+        Assert.Equal("list.txt:1", skipped.Source);
+        Assert.Equal("the line is longer than 65536 characters", skipped.Rule);
+        Assert.StartsWith("https://***@example.com/aaa", skipped.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", skipped.Text, StringComparison.Ordinal);
+        Assert.True(skipped.Text.Length <= 101);
+    }
+
+    [Fact]
+    public async Task ALineTooLongWithNulCharacters_EndsTheList()
+    {
+        var batch = await ParseAsync("http://example.com/a.jpg", new string('\0', UrlListParser.MaxLineLength + 1), "http://example.com/c.jpg");
+
+        Assert.Equal(new Uri("http://example.com/a.jpg"), Assert.Single(batch.Requests).Url);
+        var skipped = Assert.Single(batch.Skipped);
+        Assert.Equal("list.txt:2", skipped.Source);
+        Assert.Contains("binary data (NUL characters)", skipped.Rule, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', skipped.Text);
+    }
 }

@@ -27,6 +27,36 @@ public sealed class SqliteJobJournalTests : JobJournalContract
     }
 
     [Fact]
+    public async Task OnUnix_TheStateFolderIsTheOwnersAlone_AndTheJournalWithItsWalAndShmFiles_WhateverTheyWereBefore()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var folder = new TempFolder();
+        const UnixFileMode Open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        var state = Path.Combine(folder.Path, ".haul");
+        Directory.CreateDirectory(state);
+        File.SetUnixFileMode(state, Open | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var database = SqliteJobJournal.DatabasePath(folder.Path);
+        await using (await OpenSqliteAsync(folder))
+        {
+        }
+
+        File.SetUnixFileMode(database, Open);
+        await using var journal = await OpenSqliteAsync(folder);
+        await journal.AddAsync([Request("http://example.com/a.jpg")], None);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(state));
+        foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+        {
+            Assert.True(File.Exists(file), file);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+    }
+
+    [Fact]
     public async Task SecondOpenOnSameFolder_ThrowsJournalLockedUntilFirstIsClosed()
     {
         using var folder = new TempFolder();
