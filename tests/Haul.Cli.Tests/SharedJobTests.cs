@@ -180,6 +180,38 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task On_a_shared_folder_the_partial_body_of_a_killed_worker_is_resumed_by_the_one_that_takes_its_item_over()
+    {
+        const long size = 8L << 20;
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 913, FileCount = 2, MinFileSize = size, MaxFileSize = size });
+        using var folder = new TestFolder();
+        var journal = await cluster.CreateDatabaseAsync();
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri));
+        var shared = folder.Combine("shared");
+        var parts = Path.Combine(shared, ".haul", "parts");
+
+        await using var first = await HaulProcess.StartAsync(folder.Path, ["get", "-i", list, .. Worker(journal, "resume", shared), "-j", "1", "--limit-rate", "2M", "--lease", "2"]);
+        var deadline = Stopwatch.StartNew();
+        while (!Directory.Exists(parts) || !Directory.EnumerateFiles(parts).Any(f => new FileInfo(f).Length > size / 4))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "no body was a quarter done within 30 s");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(137, (await first.KillAsync()).ExitCode);
+        var partial = (await ReadItemsAsync(journal)).Single(i => i.State == 1).Url;
+        var second = await HaulProcess.RunAsync(folder.Path, ["worker", .. Worker(journal, "resume", shared), "--lease", "2"], timeout: RunTimeout);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var items = await ReadItemsAsync(journal);
+        Assert.All(items, i => Assert.Equal(2, i.State));
+        await AssertEachFileInExactlyItsHoldersFolderAsync(server, items, [shared]);
+        var sent = server.Counters.BodyBytesSentFor(new Uri(partial).AbsolutePath);
+        Assert.True(sent < size * 7 / 4, $"{sent} bytes sent for an 8 MiB file that was a quarter done: it was fetched again from the start");
+    }
+
+    [Fact]
     public async Task Three_workers_together_stay_within_a_hosts_rate_limit()
     {
         const int files = 1000;

@@ -33,8 +33,8 @@ internal sealed class HostTurns(ISharedJobJournal journal, Frontier frontier, Ti
         }
 
         // The shared gap, whoever set it last, is this worker's too; what all of them sent in the last second is the send
-        // rate its controller judges push-back by.
-        frontier.Share(work.Host, turn.Gap, turn.LastSecond);
+        // rate its controller judges push-back by; one worker (the longest running) raises it, every one may cut it.
+        frontier.Share(work.Host, turn.Gap, turn.LastSecond, turn.Leads);
         _seen[work.Host] = (frontier.GapOf(work.Host), turn.GapVersion);
         return turn.Wait;
     }

@@ -6,4 +6,8 @@ namespace Haul.Journal;
 /// <param name="Gap">The least gap in milliseconds between the host's starts that all workers keep (the latest any gave).</param>
 /// <param name="GapVersion">How many times the shared gap changed: a rise is taken only from the current version.</param>
 /// <param name="LastSecond">How many turns of the host all workers booked in the last whole second: what they send together.</param>
-public readonly record struct HostTurn(bool Held, TimeSpan Wait, long Gap = 0, long GapVersion = 0, int LastSecond = 0);
+/// <param name="Leads">
+/// This worker raises the host's rate for all (the longest running of the live ones); the others only cut it, so that
+/// their rises do not add up.
+/// </param>
+public readonly record struct HostTurn(bool Held, TimeSpan Wait, long Gap = 0, long GapVersion = 0, int LastSecond = 0, bool Leads = true);

@@ -33,9 +33,9 @@ public interface ISharedJobJournal : IJobJournal
     /// Before a request of <paramref name="item"/> to <paramref name="host"/>: renews the item's claim if its lease token is
     /// still the item's, and books the host's next start across all workers, one gap after the last booked and not
     /// before the host's pause. <paramref name="gap"/> is this worker's new least gap between the host's starts, in
-    /// milliseconds (its controller's or a fixed one), or null when it has not changed; a longer gap (a cut) is always
-    /// taken, a shorter one (a rise) only when <paramref name="gapVersion"/> is still the shared gap's version
-    /// (<see cref="HostTurn.GapVersion"/>), so that a rise by a worker that missed a cut does not undo it. A turn further
+    /// milliseconds (its controller's or a fixed one), or null when it has not changed; it is taken only when
+    /// <paramref name="gapVersion"/> is still the shared gap's version (<see cref="HostTurn.GapVersion"/>), so that a
+    /// rise by a worker that missed a cut does not undo it, nor a second cut for the same push-back deepen it. A turn further
     /// off than <paramref name="longestWait"/> is not booked, only told: the caller comes back for it later.
     /// </summary>
     Task<HostTurn> TakeTurnAsync(

@@ -142,13 +142,13 @@ internal sealed partial class Frontier : IDisposable
     /// <summary>
     /// What the workers sharing a host keep together: the least gap between its starts that the latest of them set, in
     /// milliseconds (0: none to adopt), which this worker keeps too, and how many requests all of them started in the
-    /// last second.
+    /// last second; and whether this worker is the one that raises the rate (the others only cut it).
     /// </summary>
-    public void Share(string host, long gap, int lastSecond)
+    public void Share(string host, long gap, int lastSecond, bool leads)
     {
         lock (_sync)
         {
-            _pacing.Share(host, gap, lastSecond, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            _pacing.Share(host, gap, lastSecond, leads, _time.GetUtcNow().ToUnixTimeMilliseconds());
             Signal();
         }
     }

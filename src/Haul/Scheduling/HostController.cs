@@ -29,6 +29,9 @@ internal sealed class HostController
 
     private const double MinimumRate = 0.05;
 
+    /// <summary>With <see cref="FrontierOptions.SharedPacing"/>: a cut takes the rate all workers keep to this share of it.</summary>
+    private const double SharedCut = 0.75;
+
     private readonly FrontierOptions _options;
     private readonly RateMeter _starts = new();
     /// <summary>When the requests the host answered were sent: a server counts arrivals, not our answers' returns.</summary>
@@ -68,6 +71,12 @@ internal sealed class HostController
 
     /// <summary>Requests a second the host is held to; null while it has never pushed back.</summary>
     public double? Rate { get; private set; }
+
+    /// <summary>
+    /// With <see cref="FrontierOptions.SharedPacing"/>: another worker raises the rate all of them keep (one does, so that
+    /// rises do not add up); this controller still cuts it on push-back it meets.
+    /// </summary>
+    public bool Follows { get; set; }
 
     /// <summary>With <see cref="FrontierOptions.SharedPacing"/>: requests all workers started in the last whole second.</summary>
     public double SharedSendRate { get; set; }
@@ -202,6 +211,13 @@ internal sealed class HostController
             return;
         }
 
+        if (Follows)
+        {
+            // Another worker raises the shared rate; this one only cuts it, and adopts what that one finds.
+            _holdStart = now;
+            return;
+        }
+
         // The rate held: it is tolerated. Go halfway to the bound, or stay when close under it.
         _lower = Math.Max(_lower, rate);
         var next = double.IsPositiveInfinity(_upper) ? rate * 2 : (_lower + _upper) / 2;
@@ -300,21 +316,26 @@ internal sealed class HostController
 
     private void Cut(long now, long started)
     {
-        // Workers sharing a host's rate each send a share of it: the host judged what all of them sent, which is the rate
-        // they keep together once paced, and what they started in the last second before.
-        var sendRate = !_options.SharedPacing ? SendRate(now)
-            : Rate is { } shared ? shared
-            : SharedSendRate > 0 ? SharedSendRate : SendRate(now);
+        // Workers sharing a host's rate each send a share of it: the host judged what all of them started in the last
+        // second (no less than half the rate they keep: a pause in that second is not the host's limit).
+        // Workers sharing a host's rate each send a share of it: before the rate is paced, the host judged what all of
+        // them started in the last second.
+        var sendRate = _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
         double next;
-        if (Rate is { } rate)
+        if (Rate is { } kept && _options.SharedPacing)
+        {
+            // Shared by many workers, the rate is kept but not measured as sent (a pause in the last second is no limit):
+            // the rate that met push-back bounds the limit, and the cut is multiplicative, the rises bisect up to it.
+            _upper = kept;
+            next = kept * SharedCut;
+            _lower = Math.Min(_lower, next);
+        }
+        else if (Rate is { } rate)
         {
             // Held to a rate, the host still pushed back: that rate (or what was really sent) bounds its limit.
             var upper = Math.Min(rate, sendRate);
             _upper = upper;
-
-            // Shared by many workers, the rate is not measured as sent, only kept: push-back close above what held says
-            // that it did not hold after all.
-            if (_lower >= upper || (_options.SharedPacing && _lower >= upper * 0.95))
+            if (_lower >= upper)
             {
                 // The host is stricter than it was: what held before does not hold now.
                 _lower = upper * 0.8;

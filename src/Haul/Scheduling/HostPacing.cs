@@ -90,12 +90,14 @@ internal sealed class HostPacing
 
     /// <summary>
     /// What the workers sharing a host keep together: the least gap between starts the latest of them set (its
-    /// controller adopts the rate; 0 for nothing to adopt) and the requests all of them started in the last second.
+    /// controller adopts the rate; 0 for nothing to adopt), the requests all of them started in the last second, and
+    /// whether this worker is the one that raises the rate.
     /// </summary>
-    public void Share(string host, long gap, int lastSecond, long now)
+    public void Share(string host, long gap, int lastSecond, bool leads, long now)
     {
         var controller = Get(host);
         controller.SharedSendRate = lastSecond;
+        controller.Follows = !leads;
         if (gap > 0 && gap != controller.Gap)
         {
             controller.Adopt(1000.0 / gap, now);

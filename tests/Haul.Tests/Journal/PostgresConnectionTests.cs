@@ -31,7 +31,8 @@ public sealed class PostgresConnectionTests
     [InlineData("postgres://u:secret@h/d?frobnicate=1", "'frobnicate'")]
     [InlineData("postgres://u:secret@h/d?sslmode=sometimes", "sslmode 'sometimes'")]
     [InlineData("Nonsense=1;Password=secret", "neither a postgres:// URI nor a connection string")]
-    [InlineData("Username=u;Database=d", "names no host")]
+    [InlineData("Username=u;Database=d;Password=secret", "names no host")]
+    [InlineData("postgres://u@h/d?password=secret&frobnicate=1", "'frobnicate'")]
     public void What_is_not_a_journal_is_said_in_one_line_without_its_password(string journal, string expected)
     {
         var problem = Assert.Throws<ArgumentException>(() => PostgresConnection.Parse(journal));

@@ -1,8 +1,8 @@
-using Haul.Testing;
 using System.Diagnostics;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Journal.Postgres;
+using Haul.Testing;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -67,13 +67,13 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         Assert.InRange(second.Wait.TotalMilliseconds, 150, 200);
         Assert.InRange(third.Wait.TotalMilliseconds, 350, 400);
 
-        // A gap of 2 s: the next turn is 2 s after the last booked, beyond a longest wait of 1 s; told, and not booked.
+        // A gap of 2 s, from the fourth turn (600 ms on): the next is at 2.6 s, beyond a longest wait of 1 s; told, not booked.
         var slower = await b.TakeTurnAsync(theirs[1], Host, 2000, 1, Lease, TimeSpan.FromSeconds(1), None);
         var again = await b.TakeTurnAsync(theirs[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(slower.Wait.TotalMilliseconds, 300, 400);
-        Assert.InRange(again.Wait.TotalMilliseconds, 2000, 2400);
+        Assert.InRange(slower.Wait.TotalMilliseconds, 450, 600);
+        Assert.InRange(again.Wait.TotalMilliseconds, 2300, 2600);
         var told = await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(told.Wait.TotalMilliseconds, 2000, 2400);
+        Assert.InRange(told.Wait.TotalMilliseconds, 2300, 2600);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Haul.Journal.Postgres;
@@ -7,7 +8,7 @@ namespace Haul.Journal.Postgres;
 /// Where a PostgreSQL journal is, as a user gives it: a libpq URI (<c>postgres://</c> or <c>postgresql://</c>, as
 /// <c>psql</c> takes) or an Npgsql connection string. Only what locates and secures the connection is taken from a URI.
 /// </summary>
-public static class PostgresConnection
+public static partial class PostgresConnection
 {
     /// <summary>Turns a URI or a connection string into an Npgsql connection string.</summary>
     /// <exception cref="ArgumentException">It is neither, said in one line without its password.</exception>
@@ -35,24 +36,16 @@ public static class PostgresConnection
     {
         if (Uri.TryCreate(journal, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':', StringComparison.Ordinal))
         {
-            return journal.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal);
+            journal = journal.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal);
         }
 
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(journal);
-            if (builder.Password is not null)
-            {
-                builder.Password = "***";
-                return builder.ConnectionString;
-            }
-        }
-        catch (ArgumentException)
-        {
-        }
-
-        return journal;
+        return Password().Replace(journal, "${key}=***");
     }
+
+    [GeneratedRegex(@"(?<key>password|pwd)\s*=\s*(""[^""]*""|'[^']*'|[^;&]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Password();
+
+
 
     private static NpgsqlConnectionStringBuilder FromConnectionString(string journal)
     {

@@ -44,13 +44,18 @@ public sealed partial class PostgresJobJournal
     {
         ArgumentNullException.ThrowIfNull(finish);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now(), (_owner, Holder));
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return finishing.RecordsAffected > 0;
+        return await PostgresRetry.RunAsync(
+            async () =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now(), (_owner, Holder));
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return finishing.RecordsAffected > 0;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteLoopAsync()
@@ -70,20 +75,25 @@ public sealed partial class PostgresJobJournal
         {
             try
             {
-                await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                await using var commands = new NpgsqlBatch(connection, transaction);
-                var now = Now();
-                foreach (var entry in batch)
-                {
-                    if (entry is JournalUpdate update)
+                await PostgresRetry.RunAsync(
+                    async () =>
                     {
-                        PostgresUpdateWriter.Add(commands, update, JobId, now, (_owner, Holder));
-                    }
-                }
+                        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+                        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                        await using var commands = new NpgsqlBatch(connection, transaction);
+                        var now = Now();
+                        foreach (var entry in batch)
+                        {
+                            if (entry is JournalUpdate update)
+                            {
+                                PostgresUpdateWriter.Add(commands, update, JobId, now, (_owner, Holder));
+                            }
+                        }
 
-                await commands.ExecuteNonQueryAsync().ConfigureAwait(false);
-                await transaction.CommitAsync().ConfigureAwait(false);
+                        await commands.ExecuteNonQueryAsync().ConfigureAwait(false);
+                        await transaction.CommitAsync().ConfigureAwait(false);
+                    },
+                    CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
