@@ -60,6 +60,8 @@ public static class DownloadJob
         var journal = await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
+            // Each worker commits a staged record before it places a file: their commits are grouped.
+            journal.Committers = options.MaxConcurrency;
             await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
 
             // Credentials in URLs are taken out before anything is stored: they live in memory for the run only.

@@ -11,6 +11,25 @@ public sealed partial class SqliteJobJournal
     private const int MaxBatch = 2000;
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a commit waits for other workers' commits to share its transaction. Each transaction rewrites the
+    /// pages every item update touches (the item, its indexes, the counts, the host), so five files a transaction
+    /// write a fifth of the pages; a commit waits at most this, and not at all when it is the only worker.
+    /// </summary>
+    private static readonly TimeSpan CommitLinger = TimeSpan.FromMilliseconds(2);
+
+    private int _committers = 1;
+
+    /// <summary>
+    /// How many workers may commit at once (the job's concurrency); with more than one, commits are grouped (see
+    /// <see cref="CommitLinger"/>). One by default.
+    /// </summary>
+    internal int Committers
+    {
+        get => Volatile.Read(ref _committers);
+        set => Volatile.Write(ref _committers, Math.Max(1, value));
+    }
+
     /// <inheritdoc/>
     public void Record(JournalUpdate update) => _updates.Writer.TryWrite(update);
 
@@ -61,7 +80,7 @@ public sealed partial class SqliteJobJournal
     private async Task WriteLoopAsync()
     {
         var batch = new List<object>(MaxBatch);
-        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow).ConfigureAwait(false))
+        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow, CommitLinger, Committers).ConfigureAwait(false))
         {
             await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();
