@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Haul.Journal;
@@ -11,23 +12,16 @@ public sealed partial class SqliteJobJournal
     private const int MaxBatch = 2000;
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>
-    /// How long a commit waits for other workers' commits to share its transaction. Each transaction rewrites the
-    /// pages every item update touches (the item, its indexes, the counts, the host), so five files a transaction
-    /// write a fifth of the pages; a commit waits at most this, and not at all when it is the only worker.
-    /// </summary>
-    private static readonly TimeSpan CommitLinger = TimeSpan.FromMilliseconds(2);
-
-    private int _committers = 1;
+    private readonly CommitGrouping _grouping = new();
 
     /// <summary>
-    /// How many workers may commit at once (the job's concurrency); with more than one, commits are grouped (see
-    /// <see cref="CommitLinger"/>). One by default.
+    /// How many workers may commit at once (the job's concurrency); with more than one, commits that come fast are
+    /// grouped (<see cref="CommitGrouping"/>). One by default.
     /// </summary>
     internal int Committers
     {
-        get => Volatile.Read(ref _committers);
-        set => Volatile.Write(ref _committers, Math.Max(1, value));
+        get => _grouping.Committers;
+        set => _grouping.Committers = value;
     }
 
     /// <inheritdoc/>
@@ -64,6 +58,8 @@ public sealed partial class SqliteJobJournal
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Wall-clock time, as the batch window's: a throughput knob, not a deadline tests control.
+        _grouping.Arrived(Stopwatch.GetTimestamp());
         if (!_updates.Writer.TryWrite(flushed))
         {
             if (WriteFailure is { } failure)
@@ -80,7 +76,7 @@ public sealed partial class SqliteJobJournal
     private async Task WriteLoopAsync()
     {
         var batch = new List<object>(MaxBatch);
-        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow, CommitLinger, Committers).ConfigureAwait(false))
+        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow, _grouping.Linger, _grouping.Committers).ConfigureAwait(false))
         {
             await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();
