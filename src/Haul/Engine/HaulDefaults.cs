@@ -48,8 +48,16 @@ internal static class HaulDefaults
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0")
         .Split('+')[0];
 
-    /// <summary>A pooled buffer of this size is used for each body; large enough for few syscalls, small enough for many workers.</summary>
+    /// <summary>
+    /// Each body starts with a pooled buffer of this size: small, so that many workers on small files hold little.
+    /// </summary>
     public const int BufferSize = 64 * 1024;
+
+    /// <summary>
+    /// The largest buffer a body grows to: a body whose reads keep filling its buffer gets one twice as large, up to
+    /// this, so a fast body costs a quarter of the reads, writes and wake-ups a 64 KiB buffer would.
+    /// </summary>
+    public const int MaxBufferSize = 1024 * 1024;
 
     /// <summary>The longest pause of a host that pushes back without Retry-After.</summary>
     public static readonly TimeSpan HostPauseCap = TimeSpan.FromSeconds(30);

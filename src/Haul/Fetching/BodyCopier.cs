@@ -5,7 +5,8 @@ using Haul.Writing;
 namespace Haul.Fetching;
 
 /// <summary>
-/// Streams a body into a <see cref="VerifiedWriter"/> through a pooled buffer, with a stall deadline re-armed before
+/// Streams a body into a <see cref="VerifiedWriter"/> through a pooled buffer (64 KiB, growing up to 1 MiB while reads
+/// keep filling it), with a stall deadline re-armed before
 /// every read (.NET has no read timeout on a response stream; <see cref="BodyRace"/>, which also hedges a body that can
 /// be resumed), a minimum speed over a window, the job's bandwidth limit, the size limit, and the soft-block sniff of
 /// the first bytes. Time spent held back by the bandwidth limit counts neither as a stall nor against the speed.
@@ -114,6 +115,16 @@ internal sealed class BodyCopier : IDisposable
                 }
 
                 _progress.AddBytes(read);
+                if (read == chunk && _limit is null && buffer.Length < HaulDefaults.MaxBufferSize)
+                {
+                    // The body comes faster than it is read: larger reads take fewer system calls and wake-ups. Its
+                    // bytes are written, so the buffer can change.
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, HaulDefaults.MaxBufferSize));
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                    chunk = buffer.Length;
+                }
+
                 if (sniff && writer.Length >= ContentSniffer.SniffLength)
                 {
                     if (ContentSniffer.LooksLikePage(writer.Head))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Haul.Journal;
@@ -10,6 +11,18 @@ public sealed partial class SqliteJobJournal
 {
     private const int MaxBatch = 2000;
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
+
+    private readonly CommitGrouping _grouping = new();
+
+    /// <summary>
+    /// How many workers may commit at once (the job's concurrency); with more than one, commits that come fast are
+    /// grouped (<see cref="CommitGrouping"/>). One by default.
+    /// </summary>
+    internal int Committers
+    {
+        get => _grouping.Committers;
+        set => _grouping.Committers = value;
+    }
 
     /// <inheritdoc/>
     public void Record(JournalUpdate update) => _updates.Writer.TryWrite(update);
@@ -45,6 +58,8 @@ public sealed partial class SqliteJobJournal
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Wall-clock time, as the batch window's: a throughput knob, not a deadline tests control.
+        _grouping.Arrived(Stopwatch.GetTimestamp());
         if (!_updates.Writer.TryWrite(flushed))
         {
             if (WriteFailure is { } failure)
@@ -61,7 +76,7 @@ public sealed partial class SqliteJobJournal
     private async Task WriteLoopAsync()
     {
         var batch = new List<object>(MaxBatch);
-        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow).ConfigureAwait(false))
+        while (await UpdateBatches.GatherAsync(_updates.Reader, batch, MaxBatch, BatchWindow, _grouping.Linger, _grouping.Committers).ConfigureAwait(false))
         {
             await WriteBatchAsync(batch).ConfigureAwait(false);
             batch.Clear();

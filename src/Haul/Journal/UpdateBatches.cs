@@ -8,10 +8,13 @@ internal static class UpdateBatches
     /// <summary>
     /// Waits for updates, then gathers what arrives within <paramref name="window"/> into <paramref name="batch"/>, at
     /// most <paramref name="max"/>; a waiter (a <see cref="TaskCompletionSource"/>: a flush or a commit) ends the window
-    /// at once. The window is wall-clock time on purpose: it is a throughput knob, not a deadline a test would want to
-    /// control. False when the channel is complete and empty.
+    /// at once, or, when <paramref name="committers"/> workers may be committing at once, within
+    /// <paramref name="linger"/> or as soon as that many waiters are in (a group commit: the others' commits arriving
+    /// meanwhile share the transaction). The windows are wall-clock time on purpose: they are throughput knobs, not
+    /// deadlines a test would want to control. False when the channel is complete and empty.
     /// </summary>
-    public static async Task<bool> GatherAsync(ChannelReader<object> reader, List<object> batch, int max, TimeSpan window)
+    public static async Task<bool> GatherAsync(
+        ChannelReader<object> reader, List<object> batch, int max, TimeSpan window, TimeSpan linger = default, int committers = 1)
     {
         if (!await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -19,6 +22,7 @@ internal static class UpdateBatches
         }
 
         using var gathering = new CancellationTokenSource(window);
+        var waiters = 0;
         try
         {
             while (batch.Count < max)
@@ -28,7 +32,16 @@ internal static class UpdateBatches
                     batch.Add(next);
                     if (next is TaskCompletionSource)
                     {
-                        break;
+                        waiters++;
+                        if (waiters >= committers || linger <= TimeSpan.Zero)
+                        {
+                            break;
+                        }
+
+                        if (waiters == 1)
+                        {
+                            gathering.CancelAfter(linger);
+                        }
                     }
 
                     continue;

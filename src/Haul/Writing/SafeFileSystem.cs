@@ -26,7 +26,9 @@ internal sealed class SafeFileSystem
         FileAttributes attributes;
         try
         {
-            attributes = File.GetAttributes(path);
+            // The same lstat as File.GetAttributes, but a missing path (ENOENT, ENOTDIR) reads as -1 instead of throwing:
+            // every file placed meets one or two, and an exception each cost more than the system call.
+            attributes = new FileInfo(path).Attributes;
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -36,6 +38,11 @@ internal sealed class SafeFileSystem
         {
             // A loop of links (ELOOP), a folder we may not enter (EACCES): nothing Haul may write through.
             return EntryKind.Inaccessible;
+        }
+
+        if ((int)attributes == -1)
+        {
+            return EntryKind.None;
         }
 
         if ((attributes & FileAttributes.ReparsePoint) != 0)
