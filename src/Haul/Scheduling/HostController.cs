@@ -27,6 +27,15 @@ internal sealed class HostController
     /// <summary>After a ban, the host's rate stays at most this share of what it let through in the second before.</summary>
     internal const double BanHeadroom = 0.8;
 
+    /// <summary>Push-back more frequent than this share of requests is never taken for noise.</summary>
+    internal const double MaxNoiseShare = 0.25;
+
+    /// <summary>Noise rarer than this share of requests is not worth a rule of its own.</summary>
+    private const double MinNoiseShare = 0.01;
+
+    /// <summary>Requests since the last cut below which one push-back is too little to judge by.</summary>
+    private const int MinSample = 16;
+
     private const double MinimumRate = 0.05;
 
     private readonly FrontierOptions _options;
@@ -48,6 +57,26 @@ internal sealed class HostController
     /// <summary>The most answers a second the host gave over a few seconds, pauses included: half of it is as low as push-back cuts the rate.</summary>
     private double _bestAnswered;
     private int _answersSinceMeasure;
+
+    /// <summary>The host's last outcomes, answers and push-backs (one a pause), whatever the rate and the pauses.</summary>
+    private readonly PushBackWindow _window = new();
+    private int _outcomesSinceCut;
+    private int _pushBacksSinceCut;
+
+    /// <summary>The share of push-back at the rate the last cut came from; NaN before a cut.</summary>
+    private double _cutShare = double.NaN;
+
+    /// <summary>The rate the last cut came from (what was sent, while unpaced).</summary>
+    private double _cutFrom;
+
+    /// <summary>The bounds before the first of a series of cuts, restored when the series proves to be noise.</summary>
+    private (double Lower, double Upper)? _beforeCuts;
+
+    /// <summary>The share of the host's requests that meets push-back whatever the rate; 0 until seen.</summary>
+    private double _noise;
+
+    /// <summary>The highest rate at which push-back was seen to be noise: above it, push-back is judged anew.</summary>
+    private double _noiseRate;
     private int _refusedInRow;
     private long _refusedSince;
     private int _pushBackInRow;
@@ -137,13 +166,13 @@ internal sealed class HostController
                 return null;
             case HostSignal.Throttled:
                 _throttled++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
             case HostSignal.Unavailable:
                 _unavailable++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
             case HostSignal.Unreachable:
                 _refused++;
-                return PushBack(started, now, null, reason);
+                return PushBack(started, now, null, reason, answered: false);
             case HostSignal.Refused:
                 _refused++;
                 if (_refusedInRow++ == 0)
@@ -156,7 +185,7 @@ internal sealed class HostController
                     return Ban(now);
                 }
 
-                return PushBack(started, now, null, reason);
+                return PushBack(started, now, null, reason, answered: false);
             default:
                 return null;
         }
@@ -165,6 +194,7 @@ internal sealed class HostController
     private void Healthy(long started, long now)
     {
         _successes.Add(started);
+        _window.Add(false);
         _refusedInRow = 0;
         _pushBackInRow = 0;
         if (started >= _lastPause)
@@ -179,6 +209,7 @@ internal sealed class HostController
 
         Measure(now);
         _answeredSinceCut++;
+        _outcomesSinceCut++;
         Banned = false;
         if (Probing)
         {
@@ -229,6 +260,7 @@ internal sealed class HostController
     private void Slow(long started, long now)
     {
         _successes.Add(started);
+        _window.Add(false);
         Measure(now);
         _refusedInRow = 0;
         _pushBackInRow = 0;
@@ -238,6 +270,7 @@ internal sealed class HostController
         }
 
         _answeredSinceCut++;
+        _outcomesSinceCut++;
         if (Probing)
         {
             // An answer, if a slow one: the ban is over.
@@ -261,16 +294,39 @@ internal sealed class HostController
         }
     }
 
-    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason)
+    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason, bool answered)
     {
-        // Push-back before the rate has held, or after push-back, shows a limit: cut. A lone one after the rate held is a
-        // fault, not a limit: it pauses the host but cuts nothing. A host that answered nothing since the last cut (an
-        // outage) shows no limit either: it is paused, longer each time, and its rate is left for when it is back.
+        // An answered push-back (429, 503) counts once a pause: the others were in flight with it, sent before the host
+        // could say so.
+        if (answered && started >= _lastPause)
+        {
+            _window.Add(true);
+            if (started >= _lastCut)
+            {
+                _outcomesSinceCut++;
+                _pushBacksSinceCut++;
+            }
+        }
+
+        // Push-back before the rate has held, or after push-back, shows a limit: cut, unless it is the host's noise. A
+        // lone one after the rate held is a fault, not a limit: it pauses the host but cuts nothing. A host that
+        // answered nothing since the last cut (an outage) shows no limit either: it is paused, longer each time, and its
+        // rate is left for when it is back.
         var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldLength;
+        bool noise;
         if (limit && started >= _lastCut && (Rate is null || _answeredSinceCut > 0))
         {
-            // Sent at the current rate: the host cannot take it.
-            Cut(now, started);
+            var verdict = answered ? Judge() : Verdict.Limit;
+            noise = verdict == Verdict.Noise;
+            if (verdict == Verdict.Limit)
+            {
+                // Sent at the current rate: the host cannot take it.
+                Cut(now, started);
+            }
+        }
+        else
+        {
+            noise = answered && NoiseExplains();
         }
 
         // Pauses without Retry-After grow while attempts sent after the last one still meet push-back.
@@ -284,10 +340,67 @@ internal sealed class HostController
         var until = now + (long)pause.TotalMilliseconds;
         _activeSince = Math.Max(_activeSince, until);
 
-        // The rate must hold anew once the pause ends.
-        _holdStart = Math.Max(_holdStart, until);
+        // The rate must hold anew once the pause ends; noise says nothing of the rate, so the hold goes on across it.
+        if (!noise)
+        {
+            _holdStart = Math.Max(_holdStart, until);
+        }
+
         return new HostPause(until, reason);
     }
+
+    /// <summary>
+    /// Whether answered push-back that would cut shows the host's limit or its noise. A limit's push-back becomes rarer
+    /// as the rate falls (none at all under it); noise stays the same share of requests at any rate. So push-back at
+    /// least as frequent, among the requests sent since the last cut, as at the rate that cut came from is noise: the
+    /// cuts of the series are undone (the bounds they set are forgotten, and the rate climbs back as it holds) and the
+    /// share is kept as the host's noise; once known, push-back within about twice that share of the host's last
+    /// requests is noise too. Push-back less than half as frequent shows a limit: cut. In between, or with one
+    /// push-back among a few requests (as noise can come right after a pause), it is too soon to tell: the host is
+    /// paused, nothing is cut, and the next push-back is judged on more requests.
+    /// </summary>
+    private Verdict Judge()
+    {
+        if (NoiseExplains())
+        {
+            return Verdict.Noise;
+        }
+
+        var share = _pushBacksSinceCut / (double)Math.Max(1, _outcomesSinceCut);
+        if (_pushBacksSinceCut <= 1 && _outcomesSinceCut < MinSample)
+        {
+            return Verdict.Undecided;
+        }
+
+        if (double.IsNaN(_cutShare) || (Rate ?? double.PositiveInfinity) > _cutFrom || share > MaxNoiseShare || share < MinNoiseShare)
+        {
+            // Nothing to compare with (no cut yet, or a rate above the one cut), too frequent to be noise, or so rare that
+            // it is a limit's slight excess (a rate that drifted just over it).
+            return Verdict.Limit;
+        }
+
+        if (share < _cutShare)
+        {
+            return share <= _cutShare / 2 ? Verdict.Limit : Verdict.Undecided;
+        }
+
+        _noise = Math.Min(MaxNoiseShare, Math.Max(_noise, Math.Max(share, _window.Share)));
+        _noiseRate = Math.Max(_noiseRate, _cutFrom);
+        if (_beforeCuts is { } before)
+        {
+            (_lower, _upper) = before;
+            _beforeCuts = null;
+        }
+
+        return Verdict.Noise;
+    }
+
+    /// <summary>
+    /// Whether the push-back among the host's last requests is within what its known noise explains, at a rate no higher
+    /// than the one it was seen at.
+    /// </summary>
+    private bool NoiseExplains() =>
+        _noise >= MinNoiseShare && (Rate ?? double.PositiveInfinity) <= _noiseRate && _window.PushBacks <= (2 * _noise * _window.Count) + 2;
 
     /// <summary>
     /// <c>Retry-After: 0</c> (or a date already past) asks for no pause: the host is neither paused nor cut, and the
@@ -298,6 +411,11 @@ internal sealed class HostController
     private void Cut(long now, long started)
     {
         var sendRate = SendRate(now);
+
+        // What the cut is judged by, when push-back comes again: the share of push-back at the rate it comes from.
+        _beforeCuts ??= (_lower, _upper);
+        _cutShare = _pushBacksSinceCut / (double)Math.Max(1, _outcomesSinceCut);
+        _cutFrom = Rate ?? sendRate;
         double next;
         if (Rate is { } rate)
         {
@@ -350,6 +468,10 @@ internal sealed class HostController
         }
 
         _lower = 0;
+
+        // A ban is no noise: what came before it is not restored.
+        _beforeCuts = null;
+        _cutShare = double.NaN;
         var target = _banCap is { } cap ? cap / 2 : (Rate ?? SendRate(now)) * 0.25;
         SetRate(Math.Min(Rate ?? double.PositiveInfinity, target), now);
         Concurrency = 1;
@@ -368,6 +490,8 @@ internal sealed class HostController
         _holdStart = now;
         _lastCut = now;
         _answeredSinceCut = 0;
+        _outcomesSinceCut = 0;
+        _pushBacksSinceCut = 0;
     }
 
     /// <summary>
@@ -398,5 +522,18 @@ internal sealed class HostController
         var doubled = first.TotalMilliseconds * Math.Pow(2, Math.Min(n - 1, 30));
         var jitter = 0.75 + (_options.Random() * 0.5);
         return TimeSpan.FromMilliseconds(Math.Min(cap.TotalMilliseconds, doubled) * jitter);
+    }
+
+    /// <summary>What answered push-back that would cut shows.</summary>
+    private enum Verdict
+    {
+        /// <summary>The host's limit: cut.</summary>
+        Limit,
+
+        /// <summary>The host's noise: pause only, and the rate goes on holding.</summary>
+        Noise,
+
+        /// <summary>Too soon to tell: pause only.</summary>
+        Undecided,
     }
 }

@@ -165,7 +165,10 @@ public sealed class HostControllerTests
     /// second), and <paramref name="answer"/> says how each is answered; returns the requests a second answered
     /// healthy over the last half of <paramref name="seconds"/>.
     /// </summary>
-    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer)
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer) => Simulate(controller, seconds, answer, paced: true);
+
+    /// <summary>As <see cref="Simulate(HostController, int, Func{long, HostSignal})"/>; unpaced, only the pauses are kept: what the host allows at most.</summary>
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, bool paced)
     {
         var end = _now + (seconds * 1000L);
         var half = _now + (seconds * 500L);
@@ -181,7 +184,7 @@ public sealed class HostControllerTests
                 healthy++;
             }
 
-            _now = Math.Max(started + Math.Max(5, controller.Gap), pause?.Until ?? 0);
+            _now = Math.Max(started + Math.Max(5, paced ? controller.Gap : 0), pause?.Until ?? 0);
         }
 
         return healthy / (seconds / 2.0);
@@ -199,6 +202,49 @@ public sealed class HostControllerTests
         var floor = 8 / 2.0;
         Assert.True(controller.Rate >= floor * 0.8, $"held to {controller.Rate:0.0} requests a second");
         Assert.True(rate >= 2, $"healthy answers a second at the end: {rate:0.0}");
+    }
+
+    [Theory]
+    [InlineData(0.02)]
+    [InlineData(0.03)]
+    [InlineData(0.05)]
+    public void A_host_that_answers_a_few_percent_429_at_any_rate_keeps_about_the_rate_it_has_unconstrained(double share)
+    {
+        // What the host allows when only its pauses are honoured: the same 429s, the same Retry-After, no cut.
+        var random = new Random(11);
+        var unconstrained = Simulate(new HostController(Options), 120, _ => random.NextDouble() < share ? HostSignal.Throttled : HostSignal.Healthy, paced: false);
+
+        random = new Random(11);
+        var controller = new HostController(Options);
+        var rate = Simulate(controller, 120, _ => random.NextDouble() < share ? HostSignal.Throttled : HostSignal.Healthy);
+
+        Assert.True(controller.Events.Throttled > 50, $"only {controller.Events.Throttled} 429s: the test proves nothing");
+        Assert.True(rate >= 0.85 * unconstrained, $"healthy answers a second at the end: {rate:0.0}, unconstrained {unconstrained:0.0}; held to {controller.Rate:0.0} req/s");
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 100, $"held to {controller.Rate:0.0} requests a second; unconstrained it sends 200");
+    }
+
+    [Fact]
+    public void A_cut_that_does_not_make_push_back_rarer_is_undone_and_the_rate_climbs_back()
+    {
+        // 4 % of requests answered 429 whatever the rate, one request every 10 ms (100 a second) as long as it is allowed.
+        var random = new Random(5);
+        var controller = new HostController(Options);
+        var lowest = double.PositiveInfinity;
+        var end = _now + 60_000;
+        while (_now < end)
+        {
+            var started = _now;
+            controller.Started(started);
+            var signal = random.NextDouble() < 0.04 ? HostSignal.Throttled : HostSignal.Healthy;
+            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test");
+            lowest = Math.Min(lowest, controller.Rate ?? double.PositiveInfinity);
+            _now = Math.Max(started + Math.Max(10, controller.Gap), pause?.Until ?? 0);
+        }
+
+        // Cut at first (nothing tells the first 429s from a limit), then back up: the dent recovers.
+        Assert.True(controller.Events.Slowdowns >= 1, "never cut: the test proves nothing");
+        Assert.True(lowest < 100, $"lowest rate {lowest:0.0}");
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 100, $"held to {controller.Rate:0.0} requests a second at the end, lowest {lowest:0.0}");
     }
 
     [Fact]
