@@ -14,7 +14,8 @@ namespace Haul.Scheduling;
 /// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
 /// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
 /// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
-/// and cuts nothing; neither does a lone one after the rate held.
+/// and cuts nothing; neither does a lone one after the rate held. Nor does a host's noise: 429s or 503s that a cut did
+/// not make rarer come whatever the rate, and undo the cuts they caused (see <see cref="Judge"/>).
 /// </remarks>
 internal sealed class HostController
 {
@@ -74,9 +75,6 @@ internal sealed class HostController
 
     /// <summary>The share of the host's requests that meets push-back whatever the rate; 0 until seen.</summary>
     private double _noise;
-
-    /// <summary>The highest rate at which push-back was seen to be noise: above it, push-back is judged anew.</summary>
-    private double _noiseRate;
     private int _refusedInRow;
     private long _refusedSince;
     private int _pushBackInRow;
@@ -384,8 +382,15 @@ internal sealed class HostController
             return share <= _cutShare / 2 ? Verdict.Limit : Verdict.Undecided;
         }
 
+        if ((Rate ?? double.PositiveInfinity) > _bestAnswered)
+        {
+            // Far above what a token bucket lets through, each pause refills it and its push-back is about one request
+            // in its burst at any rate, as noise would be: only at a rate the host has answered, pauses included, does a
+            // limit's push-back stop. Cut down to there, and judge again.
+            return Verdict.Limit;
+        }
+
         _noise = Math.Min(MaxNoiseShare, Math.Max(_noise, Math.Max(share, _window.Share)));
-        _noiseRate = Math.Max(_noiseRate, _cutFrom);
         if (_beforeCuts is { } before)
         {
             (_lower, _upper) = before;
@@ -395,12 +400,9 @@ internal sealed class HostController
         return Verdict.Noise;
     }
 
-    /// <summary>
-    /// Whether the push-back among the host's last requests is within what its known noise explains, at a rate no higher
-    /// than the one it was seen at.
-    /// </summary>
+    /// <summary>Whether the push-back among the host's last requests is within what its known noise explains.</summary>
     private bool NoiseExplains() =>
-        _noise >= MinNoiseShare && (Rate ?? double.PositiveInfinity) <= _noiseRate && _window.PushBacks <= (2 * _noise * _window.Count) + 2;
+        _noise >= MinNoiseShare && _window.PushBacks <= (2 * _noise * _window.Count) + 2;
 
     /// <summary>
     /// <c>Retry-After: 0</c> (or a date already past) asks for no pause: the host is neither paused nor cut, and the

@@ -167,8 +167,12 @@ public sealed class HostControllerTests
     /// </summary>
     private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer) => Simulate(controller, seconds, answer, paced: true);
 
+    /// <summary>As <see cref="Simulate(HostController, int, Func{long, HostSignal})"/>, with a <c>Retry-After</c> of <paramref name="retryAfterSeconds"/> on push-back.</summary>
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, int retryAfterSeconds) =>
+        Simulate(controller, seconds, answer, paced: true, retryAfterSeconds);
+
     /// <summary>As <see cref="Simulate(HostController, int, Func{long, HostSignal})"/>; unpaced, only the pauses are kept: what the host allows at most.</summary>
-    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, bool paced)
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, bool paced, int retryAfterSeconds = 1)
     {
         var end = _now + (seconds * 1000L);
         var half = _now + (seconds * 500L);
@@ -178,7 +182,7 @@ public sealed class HostControllerTests
             var started = _now;
             controller.Started(started);
             var signal = answer(started);
-            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test");
+            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(retryAfterSeconds), "test");
             if (signal == HostSignal.Healthy && started >= half)
             {
                 healthy++;
@@ -248,13 +252,33 @@ public sealed class HostControllerTests
     }
 
     [Fact]
-    public void A_token_bucket_host_is_held_just_under_its_rate()
+    public void Push_back_taken_for_noise_still_pauses_the_host_for_its_retry_after_and_cuts_nothing()
     {
-        const double limit = 50;
+        var random = new Random(23);
+        var controller = new HostController(Options);
+        Simulate(controller, 60, _ => random.NextDouble() < 0.03 ? HostSignal.Throttled : HostSignal.Healthy);
+        Run(controller, 50, 250, HostSignal.Healthy);
+        var rate = controller.Rate ?? double.PositiveInfinity;
+        var slowdowns = controller.Events.Slowdowns;
+
+        var pause = Run(controller, 1, 1, HostSignal.Throttled, TimeSpan.FromSeconds(7));
+
+        Assert.Equal(_now + 7000, pause!.Value.Until);
+        Assert.Equal(slowdowns, controller.Events.Slowdowns);
+        Assert.Equal(rate, controller.Rate ?? double.PositiveInfinity);
+    }
+
+    [Theory]
+    [InlineData(50, 1)]
+    [InlineData(40, 2)]
+    public void A_token_bucket_host_is_held_just_under_its_rate(double limit, int retryAfterSeconds)
+    {
+        // Each pause refills the bucket (a burst of 10): far above its rate, its 429s come about one request in ten
+        // whatever the rate, as noise would; only near the rate do they stop.
         var tokens = 10.0;
         var last = _now;
         var controller = new HostController(Options);
-        var rate = Simulate(controller, 120, now =>
+        var rate = Simulate(controller, 120, retryAfterSeconds: retryAfterSeconds, answer: now =>
         {
             tokens = Math.Min(11, tokens + ((now - last) * limit / 1000));
             last = now;
