@@ -34,7 +34,7 @@ internal sealed class HostController
     /// <summary>Noise rarer than this share of requests is not worth a rule of its own.</summary>
     private const double MinNoiseShare = 0.01;
 
-    /// <summary>Requests since the last cut below which one push-back is too little to judge by.</summary>
+    /// <summary>Requests at the current rate below which one push-back is too little to judge by.</summary>
     private const int MinSample = 16;
 
     private const double MinimumRate = 0.05;
@@ -61,8 +61,10 @@ internal sealed class HostController
 
     /// <summary>The host's last outcomes, answers and push-backs (one a pause), whatever the rate and the pauses.</summary>
     private readonly PushBackWindow _window = new();
-    private int _outcomesSinceCut;
-    private int _pushBacksSinceCut;
+
+    /// <summary>Outcomes (answers, and push-backs one a pause) of the requests sent at the current rate.</summary>
+    private int _outcomesAtRate;
+    private int _pushBacksAtRate;
 
     /// <summary>The share of push-back at the rate the last cut came from; NaN before a cut.</summary>
     private double _cutShare = double.NaN;
@@ -207,7 +209,7 @@ internal sealed class HostController
 
         Measure(now);
         _answeredSinceCut++;
-        _outcomesSinceCut++;
+        _outcomesAtRate++;
         Banned = false;
         if (Probing)
         {
@@ -230,7 +232,8 @@ internal sealed class HostController
 
         // The rate held: it is tolerated. Go halfway to the bound, or stay when close under it.
         _lower = Math.Max(_lower, rate);
-        var next = double.IsPositiveInfinity(_upper) ? rate * 2 : (_lower + _upper) / 2;
+        // With no bound, the rate doubles while it binds: past twice what is sent, more says nothing.
+        var next = double.IsPositiveInfinity(_upper) ? (rate > 2 * SendRate(now) ? rate : rate * 2) : (_lower + _upper) / 2;
         if (_lower >= _upper * 0.95)
         {
             // Close under the bound: stay, and let the bound drift up slowly, in case the host now allows more.
@@ -245,7 +248,10 @@ internal sealed class HostController
 
         if (next > rate)
         {
+            // A new rate: its push-back is counted on its own.
             Rate = next;
+            _outcomesAtRate = 0;
+            _pushBacksAtRate = 0;
         }
 
         _holdStart = now;
@@ -268,7 +274,7 @@ internal sealed class HostController
         }
 
         _answeredSinceCut++;
-        _outcomesSinceCut++;
+        _outcomesAtRate++;
         if (Probing)
         {
             // An answer, if a slow one: the ban is over.
@@ -301,8 +307,8 @@ internal sealed class HostController
             _window.Add(true);
             if (started >= _lastCut)
             {
-                _outcomesSinceCut++;
-                _pushBacksSinceCut++;
+                _outcomesAtRate++;
+                _pushBacksAtRate++;
             }
         }
 
@@ -349,13 +355,13 @@ internal sealed class HostController
 
     /// <summary>
     /// Whether answered push-back that would cut shows the host's limit or its noise. A limit's push-back becomes rarer
-    /// as the rate falls (none at all under it); noise stays the same share of requests at any rate. So push-back at
-    /// least as frequent, among the requests sent since the last cut, as at the rate that cut came from is noise: the
-    /// cuts of the series are undone (the bounds they set are forgotten, and the rate climbs back as it holds) and the
-    /// share is kept as the host's noise; once known, push-back within about twice that share of the host's last
-    /// requests is noise too. Push-back less than half as frequent shows a limit: cut. In between, or with one
-    /// push-back among a few requests (as noise can come right after a pause), it is too soon to tell: the host is
-    /// paused, nothing is cut, and the next push-back is judged on more requests.
+    /// as the rate falls (none at all under it); noise stays the same share of requests at any rate. Push-back is
+    /// counted once a pause, among the requests sent at the current rate, and compared with the share at the rate the
+    /// last cut came from: rarer shows a limit (cut); at least as frequent is noise: the cuts of the series are undone
+    /// (the bounds they set are forgotten, and the rate climbs back as it holds) and the share is kept as the host's
+    /// noise, so that push-back within about twice that share of the host's last requests is noise too. One push-back
+    /// among a few requests (noise can come right after a pause) is too soon to tell: the host is paused, nothing is
+    /// cut, and the next push-back is judged on more requests.
     /// </summary>
     private Verdict Judge()
     {
@@ -364,8 +370,8 @@ internal sealed class HostController
             return Verdict.Noise;
         }
 
-        var share = _pushBacksSinceCut / (double)Math.Max(1, _outcomesSinceCut);
-        if (_pushBacksSinceCut <= 1 && _outcomesSinceCut < MinSample)
+        var share = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
+        if (_pushBacksAtRate <= 1 && _outcomesAtRate < MinSample)
         {
             return Verdict.Undecided;
         }
@@ -379,14 +385,7 @@ internal sealed class HostController
 
         if (share < _cutShare)
         {
-            return share <= _cutShare / 2 ? Verdict.Limit : Verdict.Undecided;
-        }
-
-        if ((Rate ?? double.PositiveInfinity) > _bestAnswered)
-        {
-            // Far above what a token bucket lets through, each pause refills it and its push-back is about one request
-            // in its burst at any rate, as noise would be: only at a rate the host has answered, pauses included, does a
-            // limit's push-back stop. Cut down to there, and judge again.
+            // Rarer: a limit (a rate a little over a token bucket's comes back as rarer push-back, not as none).
             return Verdict.Limit;
         }
 
@@ -416,7 +415,7 @@ internal sealed class HostController
 
         // What the cut is judged by, when push-back comes again: the share of push-back at the rate it comes from.
         _beforeCuts ??= (_lower, _upper);
-        _cutShare = _pushBacksSinceCut / (double)Math.Max(1, _outcomesSinceCut);
+        _cutShare = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
         _cutFrom = Rate ?? sendRate;
         double next;
         if (Rate is { } rate)
@@ -492,8 +491,8 @@ internal sealed class HostController
         _holdStart = now;
         _lastCut = now;
         _answeredSinceCut = 0;
-        _outcomesSinceCut = 0;
-        _pushBacksSinceCut = 0;
+        _outcomesAtRate = 0;
+        _pushBacksAtRate = 0;
     }
 
     /// <summary>

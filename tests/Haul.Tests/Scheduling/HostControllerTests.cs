@@ -224,7 +224,8 @@ public sealed class HostControllerTests
 
         Assert.True(controller.Events.Throttled > 50, $"only {controller.Events.Throttled} 429s: the test proves nothing");
         Assert.True(rate >= 0.85 * unconstrained, $"healthy answers a second at the end: {rate:0.0}, unconstrained {unconstrained:0.0}; held to {controller.Rate:0.0} req/s");
-        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 100, $"held to {controller.Rate:0.0} requests a second; unconstrained it sends 200");
+        // Above about 1 / (share × pause), the pauses take most of the time and the rate matters little; it is not cut far.
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 80, $"held to {controller.Rate:0.0} requests a second; unconstrained it sends 200");
     }
 
     [Fact]
@@ -248,7 +249,7 @@ public sealed class HostControllerTests
         // Cut at first (nothing tells the first 429s from a limit), then back up: the dent recovers.
         Assert.True(controller.Events.Slowdowns >= 1, "never cut: the test proves nothing");
         Assert.True(lowest < 100, $"lowest rate {lowest:0.0}");
-        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 100, $"held to {controller.Rate:0.0} requests a second at the end, lowest {lowest:0.0}");
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 90, $"held to {controller.Rate:0.0} requests a second at the end (it sends 100), lowest {lowest:0.0}");
     }
 
     [Fact]
