@@ -360,8 +360,9 @@ internal sealed class HostController
     /// last cut came from: rarer shows a limit (cut); at least as frequent is noise: the cuts of the series are undone
     /// (the bounds they set are forgotten, and the rate climbs back as it holds) and the share is kept as the host's
     /// noise, so that push-back within about twice that share of the host's last requests is noise too. One push-back
-    /// among a few requests (noise can come right after a pause) is too soon to tell: the host is paused, nothing is
-    /// cut, and the next push-back is judged on more requests.
+    /// among a few requests the host otherwise answered (noise can come right after a pause) is too soon to tell: the
+    /// host is paused, nothing is cut, and the next push-back is judged on more requests. A host that answered nothing
+    /// at the rate (an outage) has its connections cut as before.
     /// </summary>
     private Verdict Judge()
     {
@@ -371,7 +372,7 @@ internal sealed class HostController
         }
 
         var share = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
-        if (_pushBacksAtRate <= 1 && _outcomesAtRate < MinSample)
+        if (_pushBacksAtRate <= 1 && _outcomesAtRate < MinSample && _outcomesAtRate > _pushBacksAtRate)
         {
             return Verdict.Undecided;
         }
