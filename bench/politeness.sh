@@ -133,8 +133,9 @@ if [ -n "$RECORD" ]; then
     echo
     echo "Reading it: 'bans' counts the bans Haul recognized, a failed probe included (Haul's first ban pause is 5 s, the"
     echo "server's ban 10 s), so 2 is one ban; the first ban is unavoidable, since nothing warns before it. In 'hostile'"
-    echo "each random 503 carries Retry-After: 2 and pauses the whole host, as the politeness rules ask, and the controller"
-    echo "also slows down for that noise; the stall scenario's floor is a clean run of the same files, so its ratio shows"
+    echo "each random 503 carries Retry-After: 2 and pauses the whole host, as the politeness rules ask; the controller"
+    echo "cuts for the rate limit but not for that noise, whose share does not fall when Haul slows down (see README,"
+    echo "Politeness); the stall scenario's floor is a clean run of the same files, so its ratio shows"
     echo "what ten stalls of 60 s cost (about 2 s each, the first ones more while the host's deadline is not yet learnt)."
     echo "The runs share the two cores with the server and other work: compare ratios, and rerun for a spread."
   } >"$PW/section.md"

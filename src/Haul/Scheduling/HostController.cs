@@ -14,7 +14,8 @@ namespace Haul.Scheduling;
 /// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
 /// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
 /// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
-/// and cuts nothing; neither does a lone one after the rate held.
+/// and cuts nothing; neither does a lone one after the rate held. Nor does a host's noise: 429s or 503s that a cut did
+/// not make rarer come whatever the rate, and undo the cuts they caused (see <see cref="Judge"/>).
 /// </remarks>
 internal sealed class HostController
 {
@@ -26,6 +27,15 @@ internal sealed class HostController
 
     /// <summary>After a ban, the host's rate stays at most this share of what it let through in the second before.</summary>
     internal const double BanHeadroom = 0.8;
+
+    /// <summary>Push-back more frequent than this share of requests is never taken for noise.</summary>
+    internal const double MaxNoiseShare = 0.25;
+
+    /// <summary>Noise rarer than this share of requests is not worth a rule of its own.</summary>
+    private const double MinNoiseShare = 0.01;
+
+    /// <summary>Requests at the current rate below which one push-back is too little to judge by.</summary>
+    private const int MinSample = 16;
 
     private const double MinimumRate = 0.05;
 
@@ -51,6 +61,25 @@ internal sealed class HostController
     /// <summary>The most answers a second the host gave over a few seconds, pauses included: half of it is as low as push-back cuts the rate.</summary>
     private double _bestAnswered;
     private int _answersSinceMeasure;
+
+    /// <summary>The host's last outcomes, answers and push-backs (one a pause), whatever the rate and the pauses.</summary>
+    private readonly PushBackWindow _window = new();
+
+    /// <summary>Outcomes (answers, and push-backs one a pause) of the requests sent at the current rate.</summary>
+    private int _outcomesAtRate;
+    private int _pushBacksAtRate;
+
+    /// <summary>The share of push-back at the rate the last cut came from; NaN before a cut.</summary>
+    private double _cutShare = double.NaN;
+
+    /// <summary>The rate the last cut came from (what was sent, while unpaced).</summary>
+    private double _cutFrom;
+
+    /// <summary>The bounds before the first of a series of cuts, restored when the series proves to be noise.</summary>
+    private (double Lower, double Upper)? _beforeCuts;
+
+    /// <summary>The share of the host's requests that meets push-back whatever the rate; 0 until seen.</summary>
+    private double _noise;
     private int _refusedInRow;
     private long _refusedSince;
     private int _pushBackInRow;
@@ -149,13 +178,13 @@ internal sealed class HostController
                 return null;
             case HostSignal.Throttled:
                 _throttled++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
             case HostSignal.Unavailable:
                 _unavailable++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
             case HostSignal.Unreachable:
                 _refused++;
-                return PushBack(started, now, null, reason);
+                return PushBack(started, now, null, reason, answered: false);
             case HostSignal.Refused:
                 _refused++;
                 if (_refusedInRow++ == 0)
@@ -168,7 +197,7 @@ internal sealed class HostController
                     return Ban(now);
                 }
 
-                return PushBack(started, now, null, reason);
+                return PushBack(started, now, null, reason, answered: false);
             default:
                 return null;
         }
@@ -177,6 +206,7 @@ internal sealed class HostController
     private void Healthy(long started, long now)
     {
         _successes.Add(started);
+        _window.Add(false);
         _refusedInRow = 0;
         _pushBackInRow = 0;
         if (started >= _lastPause)
@@ -191,6 +221,7 @@ internal sealed class HostController
 
         Measure(now);
         _answeredSinceCut++;
+        _outcomesAtRate++;
         Banned = false;
         if (Probing)
         {
@@ -220,7 +251,8 @@ internal sealed class HostController
 
         // The rate held: it is tolerated. Go halfway to the bound, or stay when close under it.
         _lower = Math.Max(_lower, rate);
-        var next = double.IsPositiveInfinity(_upper) ? rate * 2 : (_lower + _upper) / 2;
+        // With no bound, the rate doubles while it binds: past twice what is sent, more says nothing.
+        var next = double.IsPositiveInfinity(_upper) ? (rate > 2 * SendRate(now) ? rate : rate * 2) : (_lower + _upper) / 2;
         if (_lower >= _upper * 0.95)
         {
             // Close under the bound: stay, and let the bound drift up slowly, in case the host now allows more.
@@ -235,7 +267,10 @@ internal sealed class HostController
 
         if (next > rate)
         {
+            // A new rate: its push-back is counted on its own.
             Rate = next;
+            _outcomesAtRate = 0;
+            _pushBacksAtRate = 0;
         }
 
         _holdStart = now;
@@ -248,6 +283,7 @@ internal sealed class HostController
     private void Slow(long started, long now)
     {
         _successes.Add(started);
+        _window.Add(false);
         Measure(now);
         _refusedInRow = 0;
         _pushBackInRow = 0;
@@ -257,6 +293,7 @@ internal sealed class HostController
         }
 
         _answeredSinceCut++;
+        _outcomesAtRate++;
         if (Probing)
         {
             // An answer, if a slow one: the ban is over.
@@ -280,16 +317,39 @@ internal sealed class HostController
         }
     }
 
-    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason)
+    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason, bool answered)
     {
-        // Push-back before the rate has held, or after push-back, shows a limit: cut. A lone one after the rate held is a
-        // fault, not a limit: it pauses the host but cuts nothing. A host that answered nothing since the last cut (an
-        // outage) shows no limit either: it is paused, longer each time, and its rate is left for when it is back.
+        // An answered push-back (429, 503) counts once a pause: the others were in flight with it, sent before the host
+        // could say so.
+        if (answered && started >= _lastPause)
+        {
+            _window.Add(true);
+            if (started >= _lastCut)
+            {
+                _outcomesAtRate++;
+                _pushBacksAtRate++;
+            }
+        }
+
+        // Push-back before the rate has held, or after push-back, shows a limit: cut, unless it is the host's noise. A
+        // lone one after the rate held is a fault, not a limit: it pauses the host but cuts nothing. A host that
+        // answered nothing since the last cut (an outage) shows no limit either: it is paused, longer each time, and its
+        // rate is left for when it is back.
         var limit = ++_pushBackInRow >= 2 || now - _holdStart < HoldLength;
+        bool noise;
         if (limit && started >= _lastCut && (Rate is null || _answeredSinceCut > 0))
         {
-            // Sent at the current rate: the host cannot take it.
-            Cut(now, started);
+            var verdict = answered ? Judge() : Verdict.Limit;
+            noise = verdict == Verdict.Noise;
+            if (verdict == Verdict.Limit)
+            {
+                // Sent at the current rate: the host cannot take it.
+                Cut(now, started);
+            }
+        }
+        else
+        {
+            noise = answered && NoiseExplains();
         }
 
         // Pauses without Retry-After grow while attempts sent after the last one still meet push-back.
@@ -303,10 +363,65 @@ internal sealed class HostController
         var until = now + (long)pause.TotalMilliseconds;
         _activeSince = Math.Max(_activeSince, until);
 
-        // The rate must hold anew once the pause ends.
-        _holdStart = Math.Max(_holdStart, until);
+        // The rate must hold anew once the pause ends; noise says nothing of the rate, so the hold goes on across it.
+        if (!noise)
+        {
+            _holdStart = Math.Max(_holdStart, until);
+        }
+
         return new HostPause(until, reason);
     }
+
+    /// <summary>
+    /// Whether answered push-back that would cut shows the host's limit or its noise. A limit's push-back becomes rarer
+    /// as the rate falls (none at all under it); noise stays the same share of requests at any rate. Push-back is
+    /// counted once a pause, among the requests sent at the current rate, and compared with the share at the rate the
+    /// last cut came from: rarer shows a limit (cut); at least as frequent is noise: the cuts of the series are undone
+    /// (the bounds they set are forgotten, and the rate climbs back as it holds) and the share is kept as the host's
+    /// noise, so that push-back within about twice that share of the host's last requests is noise too. One push-back
+    /// among a few requests the host otherwise answered (noise can come right after a pause) is too soon to tell: the
+    /// host is paused, nothing is cut, and the next push-back is judged on more requests. A host that answered nothing
+    /// at the rate (an outage) has its connections cut as before.
+    /// </summary>
+    private Verdict Judge()
+    {
+        if (NoiseExplains())
+        {
+            return Verdict.Noise;
+        }
+
+        var share = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
+        if (_pushBacksAtRate <= 1 && _outcomesAtRate < MinSample && _outcomesAtRate > _pushBacksAtRate)
+        {
+            return Verdict.Undecided;
+        }
+
+        if (double.IsNaN(_cutShare) || (Rate ?? double.PositiveInfinity) > _cutFrom || share > MaxNoiseShare || share < MinNoiseShare)
+        {
+            // Nothing to compare with (no cut yet, or a rate above the one cut), too frequent to be noise, or so rare that
+            // it is a limit's slight excess (a rate that drifted just over it).
+            return Verdict.Limit;
+        }
+
+        if (share < _cutShare)
+        {
+            // Rarer: a limit (a rate a little over a token bucket's comes back as rarer push-back, not as none).
+            return Verdict.Limit;
+        }
+
+        _noise = Math.Min(MaxNoiseShare, Math.Max(_noise, Math.Max(share, _window.Share)));
+        if (_beforeCuts is { } before)
+        {
+            (_lower, _upper) = before;
+            _beforeCuts = null;
+        }
+
+        return Verdict.Noise;
+    }
+
+    /// <summary>Whether the push-back among the host's last requests is within what its known noise explains.</summary>
+    private bool NoiseExplains() =>
+        _noise >= MinNoiseShare && _window.PushBacks <= (2 * _noise * _window.Count) + 2;
 
     /// <summary>
     /// <c>Retry-After: 0</c> (or a date already past) asks for no pause: the host is neither paused nor cut, and the
@@ -316,11 +431,14 @@ internal sealed class HostController
 
     private void Cut(long now, long started)
     {
-        // Workers sharing a host's rate each send a share of it: the host judged what all of them started in the last
-        // second (no less than half the rate they keep: a pause in that second is not the host's limit).
         // Workers sharing a host's rate each send a share of it: before the rate is paced, the host judged what all of
         // them started in the last second.
         var sendRate = _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
+
+        // What the cut is judged by, when push-back comes again: the share of push-back at the rate it comes from.
+        _beforeCuts ??= (_lower, _upper);
+        _cutShare = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
+        _cutFrom = Rate ?? sendRate;
         double next;
         if (Rate is { } kept && _options.SharedPacing)
         {
@@ -381,6 +499,10 @@ internal sealed class HostController
         }
 
         _lower = 0;
+
+        // A ban is no noise: what came before it is not restored.
+        _beforeCuts = null;
+        _cutShare = double.NaN;
         var target = _banCap is { } cap ? cap / 2 : (Rate ?? SendRate(now)) * 0.25;
         SetRate(Math.Min(Rate ?? double.PositiveInfinity, target), now);
         Concurrency = 1;
@@ -427,6 +549,8 @@ internal sealed class HostController
         _holdStart = now;
         _lastCut = now;
         _answeredSinceCut = 0;
+        _outcomesAtRate = 0;
+        _pushBacksAtRate = 0;
     }
 
     /// <summary>
@@ -457,5 +581,18 @@ internal sealed class HostController
         var doubled = first.TotalMilliseconds * Math.Pow(2, Math.Min(n - 1, 30));
         var jitter = 0.75 + (_options.Random() * 0.5);
         return TimeSpan.FromMilliseconds(Math.Min(cap.TotalMilliseconds, doubled) * jitter);
+    }
+
+    /// <summary>What answered push-back that would cut shows.</summary>
+    private enum Verdict
+    {
+        /// <summary>The host's limit: cut.</summary>
+        Limit,
+
+        /// <summary>The host's noise: pause only, and the rate goes on holding.</summary>
+        Noise,
+
+        /// <summary>Too soon to tell: pause only.</summary>
+        Undecided,
     }
 }

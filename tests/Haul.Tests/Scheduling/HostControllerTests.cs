@@ -165,7 +165,14 @@ public sealed class HostControllerTests
     /// second), and <paramref name="answer"/> says how each is answered; returns the requests a second answered
     /// healthy over the last half of <paramref name="seconds"/>.
     /// </summary>
-    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer)
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer) => Simulate(controller, seconds, answer, paced: true);
+
+    /// <summary>As <see cref="Simulate(HostController, int, Func{long, HostSignal})"/>, with a <c>Retry-After</c> of <paramref name="retryAfterSeconds"/> on push-back.</summary>
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, int retryAfterSeconds) =>
+        Simulate(controller, seconds, answer, paced: true, retryAfterSeconds);
+
+    /// <summary>As <see cref="Simulate(HostController, int, Func{long, HostSignal})"/>; unpaced, only the pauses are kept: what the host allows at most.</summary>
+    private double Simulate(HostController controller, int seconds, Func<long, HostSignal> answer, bool paced, int retryAfterSeconds = 1)
     {
         var end = _now + (seconds * 1000L);
         var half = _now + (seconds * 500L);
@@ -175,13 +182,13 @@ public sealed class HostControllerTests
             var started = _now;
             controller.Started(started);
             var signal = answer(started);
-            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test");
+            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(retryAfterSeconds), "test");
             if (signal == HostSignal.Healthy && started >= half)
             {
                 healthy++;
             }
 
-            _now = Math.Max(started + Math.Max(5, controller.Gap), pause?.Until ?? 0);
+            _now = Math.Max(started + Math.Max(5, paced ? controller.Gap : 0), pause?.Until ?? 0);
         }
 
         return healthy / (seconds / 2.0);
@@ -201,14 +208,78 @@ public sealed class HostControllerTests
         Assert.True(rate >= 2, $"healthy answers a second at the end: {rate:0.0}");
     }
 
-    [Fact]
-    public void A_token_bucket_host_is_held_just_under_its_rate()
+    [Theory]
+    [InlineData(0.02)]
+    [InlineData(0.03)]
+    [InlineData(0.05)]
+    public void A_host_that_answers_a_few_percent_429_at_any_rate_keeps_about_the_rate_it_has_unconstrained(double share)
     {
-        const double limit = 50;
+        // What the host allows when only its pauses are honoured: the same 429s, the same Retry-After, no cut.
+        var random = new Random(11);
+        var unconstrained = Simulate(new HostController(Options), 120, _ => random.NextDouble() < share ? HostSignal.Throttled : HostSignal.Healthy, paced: false);
+
+        random = new Random(11);
+        var controller = new HostController(Options);
+        var rate = Simulate(controller, 120, _ => random.NextDouble() < share ? HostSignal.Throttled : HostSignal.Healthy);
+
+        Assert.True(controller.Events.Throttled > 50, $"only {controller.Events.Throttled} 429s: the test proves nothing");
+        Assert.True(rate >= 0.85 * unconstrained, $"healthy answers a second at the end: {rate:0.0}, unconstrained {unconstrained:0.0}; held to {controller.Rate:0.0} req/s");
+        // Above about 1 / (share × pause), the pauses take most of the time and the rate matters little; it is not cut far.
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 80, $"held to {controller.Rate:0.0} requests a second; unconstrained it sends 200");
+    }
+
+    [Fact]
+    public void A_cut_that_does_not_make_push_back_rarer_is_undone_and_the_rate_climbs_back()
+    {
+        // 4 % of requests answered 429 whatever the rate, one request every 10 ms (100 a second) as long as it is allowed.
+        var random = new Random(5);
+        var controller = new HostController(Options);
+        var lowest = double.PositiveInfinity;
+        var end = _now + 60_000;
+        while (_now < end)
+        {
+            var started = _now;
+            controller.Started(started);
+            var signal = random.NextDouble() < 0.04 ? HostSignal.Throttled : HostSignal.Healthy;
+            var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test");
+            lowest = Math.Min(lowest, controller.Rate ?? double.PositiveInfinity);
+            _now = Math.Max(started + Math.Max(10, controller.Gap), pause?.Until ?? 0);
+        }
+
+        // Cut at first (nothing tells the first 429s from a limit), then back up: the dent recovers.
+        Assert.True(controller.Events.Slowdowns >= 1, "never cut: the test proves nothing");
+        Assert.True(lowest < 100, $"lowest rate {lowest:0.0}");
+        Assert.True((controller.Rate ?? double.PositiveInfinity) >= 90, $"held to {controller.Rate:0.0} requests a second at the end (it sends 100), lowest {lowest:0.0}");
+    }
+
+    [Fact]
+    public void Push_back_taken_for_noise_still_pauses_the_host_for_its_retry_after_and_cuts_nothing()
+    {
+        var random = new Random(23);
+        var controller = new HostController(Options);
+        Simulate(controller, 60, _ => random.NextDouble() < 0.03 ? HostSignal.Throttled : HostSignal.Healthy);
+        Run(controller, 50, 250, HostSignal.Healthy);
+        var rate = controller.Rate ?? double.PositiveInfinity;
+        var slowdowns = controller.Events.Slowdowns;
+
+        var pause = Run(controller, 1, 1, HostSignal.Throttled, TimeSpan.FromSeconds(7));
+
+        Assert.Equal(_now + 7000, pause!.Value.Until);
+        Assert.Equal(slowdowns, controller.Events.Slowdowns);
+        Assert.Equal(rate, controller.Rate ?? double.PositiveInfinity);
+    }
+
+    [Theory]
+    [InlineData(50, 1)]
+    [InlineData(40, 2)]
+    public void A_token_bucket_host_is_held_just_under_its_rate(double limit, int retryAfterSeconds)
+    {
+        // Each pause refills the bucket (a burst of 10): far above its rate, its 429s come about one request in ten
+        // whatever the rate, as noise would; only near the rate do they stop.
         var tokens = 10.0;
         var last = _now;
         var controller = new HostController(Options);
-        var rate = Simulate(controller, 120, now =>
+        var rate = Simulate(controller, 120, retryAfterSeconds: retryAfterSeconds, answer: now =>
         {
             tokens = Math.Min(11, tokens + ((now - last) * limit / 1000));
             last = now;
