@@ -71,7 +71,11 @@ public static class DownloadJob
         await using (shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger))
         {
             // Each worker commits a staged record before it places a file: their commits are grouped.
-            journal.Committers = options.MaxConcurrency;
+            if (journal is SqliteJobJournal local)
+            {
+                local.Committers = options.MaxConcurrency;
+            }
+
             await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
 
             // Credentials in URLs are taken out before anything is stored: they live in memory for the run only.
