@@ -251,6 +251,36 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
         await AssertEachFileInExactlyItsHoldersFolderAsync(server, items, folders);
     }
 
+    [Fact]
+    public async Task A_folder_is_one_jobs_shared_or_not_and_a_bad_journal_is_one_line_without_its_password()
+    {
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 914, FileCount = 3 });
+        using var folder = new TestFolder();
+        var journal = await cluster.CreateDatabaseAsync();
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri));
+        var shared = folder.Combine("shared");
+        var first = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, .. Worker(journal, "first", shared)], timeout: RunTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var own = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", shared, "--no-progress"]);
+        var other = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, .. Worker(journal, "second", shared)]);
+        var malformed = await HaulProcess.RunAsync(folder.Path, ["status", "--journal", "postgres://haul:S3cret@127.0.0.1:99999/x", "--job", "first"]);
+        var atSign = await HaulProcess.RunAsync(folder.Path, ["worker", "--journal", "postgres://haul:S3c@ret@127.0.0.1/x", "--job", "first", "-o", folder.Combine("w")]);
+
+        Assert.Equal((2, 2), (own.ExitCode, other.ExitCode));
+        Assert.Contains("shared job 'first'", own.Stderr, StringComparison.Ordinal);
+        Assert.Contains("shared job 'first'", other.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(shared, ".haul", "journal.db")), "a job of its own was started in a shared job's folder");
+        foreach (var result in new[] { malformed, atSign })
+        {
+            Assert.Equal(2, result.ExitCode);
+            Assert.Single(result.StderrLines);
+            Assert.DoesNotContain("S3c", result.Stderr, StringComparison.Ordinal);
+            Support.AssertNoStackTrace(result);
+        }
+    }
+
     private static string[] Worker(string journal, string job, string outFolder) =>
         ["--journal", journal, "--job", job, "-o", outFolder, "--no-progress", "--read-timeout", "2", "--retry-delay", "0.1", "--retry-max-delay", "1"];
 

@@ -90,6 +90,13 @@ internal sealed class SharedJobOptions
             return null;
         }
 
-        return new SharedJob { Journal = journal, Name = job, Lease = TimeSpan.FromSeconds(lease), MustExist = mustExist };
+        var shared = new SharedJob { Journal = journal, Name = job, Lease = TimeSpan.FromSeconds(lease), MustExist = mustExist };
+        if (shared.Problems().FirstOrDefault() is { } problem)
+        {
+            Console.Error.WriteLine($"haul: {problem}");
+            return null;
+        }
+
+        return shared;
     }
 }

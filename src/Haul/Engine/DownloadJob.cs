@@ -291,7 +291,9 @@ public static class DownloadJob
     {
         var crawl = crawlStart?.Options;
         var url = new Uri(item.Url);
-        var partPath = Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part");
+        var partPath = options.SharedJob is null
+            ? Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part")
+            : SharedParts.Prepare(partsFolder, item.Id, item.LeaseToken);
         string finalPath;
         string? unusable = null;
         try

@@ -15,7 +15,7 @@ internal sealed class HostTurns(ISharedJobJournal journal, Frontier frontier, Ti
     /// <summary>A turn further off than this is not waited out in the attempt: the item goes back to its queue.</summary>
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(1);
 
-    /// <summary>For each host, the gap this worker last kept and the shared gap's version it last saw.</summary>
+    /// <summary>For each host, the shared gap and its version as this worker last saw them.</summary>
     private readonly ConcurrentDictionary<string, (long Gap, long Version)> _seen = new(StringComparer.Ordinal);
 
     /// <summary>Books <paramref name="work"/>'s turn; null when another worker took the item over.</summary>
@@ -23,9 +23,10 @@ internal sealed class HostTurns(ISharedJobJournal journal, Frontier frontier, Ti
     {
         var gap = frontier.GapOf(work.Host);
 
-        // Only a change is sent, never a first look: a worker joining late must not reset what the others found.
+        // Only a change is sent (beyond a rounding's millisecond or two), never a first look: a worker joining late must
+        // not reset what the others found.
         var known = _seen.TryGetValue(work.Host, out var seen);
-        long? changed = known && seen.Gap != gap ? gap : null;
+        long? changed = known && Math.Abs(seen.Gap - gap) > Math.Max(1, seen.Gap / 50) ? gap : null;
         var turn = await journal.TakeTurnAsync(work.Item, work.Host, changed, seen.Version, lease, LongestWait, cancellationToken).ConfigureAwait(false);
         if (!turn.Held)
         {
@@ -35,7 +36,10 @@ internal sealed class HostTurns(ISharedJobJournal journal, Frontier frontier, Ti
         // The shared gap, whoever set it last, is this worker's too; what all of them sent in the last second is the send
         // rate its controller judges push-back by; one worker (the longest running) raises it, every one may cut it.
         frontier.Share(work.Host, turn.Gap, turn.LastSecond, turn.Leads);
-        _seen[work.Host] = (frontier.GapOf(work.Host), turn.GapVersion);
+
+        // A gap of this worker's own that differs from the shared one after adopting it (a fixed wait, a Crawl-delay, its
+        // controller's change) is given at the next turn, from this version.
+        _seen[work.Host] = (turn.Gap, turn.GapVersion);
         return turn.Wait;
     }
 

@@ -29,7 +29,15 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.HeartbeatMissed(_logger, exception.Message);
+        }
+
         _stop.Dispose();
         try
         {

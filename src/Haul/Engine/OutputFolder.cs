@@ -35,6 +35,12 @@ internal static class OutputFolder
     /// <summary>Opens the job's journal under its lock; an unsafe state folder or a full disk is said in one line.</summary>
     internal static async Task<SqliteJobJournal> OpenJournalAsync(string root, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (SharedJournals.ReadMarker(root) is { } shared)
+        {
+            throw new OutputFolderException(
+                $"'{root}' holds files of the shared job '{shared}'; run haul worker --journal … --job {shared} to go on with it, or give this job a folder of its own");
+        }
+
         try
         {
             return await SqliteJobJournal.OpenAsync(root, time, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Haul.Journal;
 using Haul.Journal.Postgres;
+using Haul.Writing;
 using Npgsql;
 
 namespace Haul.Engine;
@@ -20,6 +21,11 @@ internal static class SharedJournals
                 $"'{root}' holds the journal of a job of its own ({SqliteJobJournal.StateFolderName}/journal.db); give a shared job a folder of its own");
         }
 
+        if (root is not null && ReadMarker(root) is { } other && other != job.Name)
+        {
+            throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
+        }
+
         var where = $"{PostgresConnection.Redact(job.Journal)} (job '{job.Name}')";
         PostgresJobJournal? journal = null;
         try
@@ -29,6 +35,7 @@ internal static class SharedJournals
             if (owner is not null && root is not null)
             {
                 await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", cancellationToken).ConfigureAwait(false);
+                WriteMarker(root, job.Name);
             }
 
             return journal;
@@ -44,7 +51,50 @@ internal static class SharedJournals
             await DisposeAsync(journal).ConfigureAwait(false);
             throw new JournalUnavailableException($"cannot open the journal {where}: {Describe(exception)}", exception);
         }
+        catch (Exception) when (journal is not null)
+        {
+            await DisposeAsync(journal).ConfigureAwait(false);
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The name of the shared job whose files a folder holds (<c>.haul/shared-job</c>), or null: a folder is one job's,
+    /// shared or not, so that neither a job of its own nor another shared job mixes its files and reports into it.
+    /// </summary>
+    public static string? ReadMarker(string root)
+    {
+        var path = MarkerPath(root);
+        if (SafeFileSystem.Inspect(path) != EntryKind.File)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(path);
+        var buffer = new char[256];
+        return new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim();
+    }
+
+    private static void WriteMarker(string root, string name)
+    {
+        var path = MarkerPath(root);
+        switch (SafeFileSystem.Inspect(path))
+        {
+            case EntryKind.None:
+                using (var stream = NoFollowFile.Open(path, NoFollowFile.Mode.CreateNew))
+                {
+                    stream.Write(System.Text.Encoding.UTF8.GetBytes(name));
+                }
+
+                break;
+            case EntryKind.File:
+                break;
+            default:
+                throw new OutputFolderException($"'{path}' is not a file (a link, or a folder): Haul's own folder was tampered with");
+        }
+    }
+
+    private static string MarkerPath(string root) => Path.Combine(root, SqliteJobJournal.StateFolderName, "shared-job");
 
     /// <summary>How often a worker with nothing left looks for work that others' expired leases gave back.</summary>
     public static TimeSpan IdlePoll(TimeSpan lease) =>

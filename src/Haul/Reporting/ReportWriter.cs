@@ -261,11 +261,12 @@ public static class ReportWriter
 
     /// <summary>
     /// Writes a temporary file and renames it over <paramref name="path"/>. A link planted at the temporary name is
-    /// removed (never followed), and the rename replaces a link at the final name rather than writing through it.
+    /// removed (never followed), and the rename replaces a link at the final name rather than writing through it. The
+    /// temporary name is the process's own: workers of a shared job write their reports into one folder at once.
     /// </summary>
     internal static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
-        var temporary = path + ".tmp";
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
         File.Delete(temporary);
         var stream = NoFollowFile.Open(temporary, NoFollowFile.Mode.CreateNew);
         await using (stream.ConfigureAwait(false))

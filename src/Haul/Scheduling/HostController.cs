@@ -252,7 +252,8 @@ internal sealed class HostController
         // The rate held: it is tolerated. Go halfway to the bound, or stay when close under it.
         _lower = Math.Max(_lower, rate);
         // With no bound, the rate doubles while it binds: past twice what is sent, more says nothing.
-        var next = double.IsPositiveInfinity(_upper) ? (rate > 2 * SendRate(now) ? rate : rate * 2) : (_lower + _upper) / 2;
+        // (Shared by many workers, this one sends only a share, and the rate doubles while it holds.)
+        var next = double.IsPositiveInfinity(_upper) ? (!_options.SharedPacing && rate > 2 * SendRate(now) ? rate : rate * 2) : (_lower + _upper) / 2;
         if (_lower >= _upper * 0.95)
         {
             // Close under the bound: stay, and let the bound drift up slowly, in case the host now allows more.
@@ -385,6 +386,13 @@ internal sealed class HostController
     /// </summary>
     private Verdict Judge()
     {
+        if (_options.SharedPacing)
+        {
+            // Shared by many workers, one worker's share of the push-back says little about the rate all of them keep:
+            // every push-back is taken for a limit, cut by a quarter (SharedCut) from the version of the rate it saw.
+            return Verdict.Limit;
+        }
+
         if (NoiseExplains())
         {
             return Verdict.Noise;
@@ -431,9 +439,7 @@ internal sealed class HostController
 
     private void Cut(long now, long started)
     {
-        // Workers sharing a host's rate each send a share of it: before the rate is paced, the host judged what all of
-        // them started in the last second.
-        var sendRate = _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
+        var sendRate = SentRate(now);
 
         // What the cut is judged by, when push-back comes again: the share of push-back at the rate it comes from.
         _beforeCuts ??= (_lower, _upper);
@@ -570,6 +576,12 @@ internal sealed class HostController
     }
 
     /// <summary>Requests a second the host was sent lately, over the time it was not paused (at least 100 ms).</summary>
+    /// <summary>
+    /// What the host was sent a second: by this worker, or, when many workers share the host's rate (each sending a
+    /// share of it), by all of them in the last whole second.
+    /// </summary>
+    private double SentRate(long now) => _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
+
     private double SendRate(long now)
     {
         return Math.Max(MinimumRate, _starts.PerSecond(now, Math.Clamp(now - _activeSince, 100, 1000)));

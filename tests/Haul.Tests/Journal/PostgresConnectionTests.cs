@@ -33,6 +33,10 @@ public sealed class PostgresConnectionTests
     [InlineData("Nonsense=1;Password=secret", "neither a postgres:// URI nor a connection string")]
     [InlineData("Username=u;Database=d;Password=secret", "names no host")]
     [InlineData("postgres://u@h/d?password=secret&frobnicate=1", "'frobnicate'")]
+    [InlineData("postgres://u:p@secret@h/d", "malformed")]
+    [InlineData("postgres://u:secret@127.0.0.1:notaport/d", "malformed")]
+    [InlineData("postgres://u:secret@127.0.0.1:99999/d", "malformed")]
+    [InlineData("postgres://u:se#cret@h/d", "")]
     public void What_is_not_a_journal_is_said_in_one_line_without_its_password(string journal, string expected)
     {
         var problem = Assert.Throws<ArgumentException>(() => PostgresConnection.Parse(journal));

@@ -35,16 +35,17 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         await using var b = await OpenAsync();
         await a.JoinAsync("a", "m:/a", None);
         await AddAsync(a, 3);
-        Assert.Equal(3, (await a.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 500), None)).Count);
+        Assert.Equal(3, (await a.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 2000), None)).Count);
 
-        for (var i = 0; i < 4; i++)
+        // Four beats of a quarter lease carry the claims past twice their first expiry.
+        for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(250);
-            Assert.Equal(3, await a.HeartbeatAsync("a", TimeSpan.FromMilliseconds(500), None));
+            await Task.Delay(500);
+            Assert.Equal(3, await a.HeartbeatAsync("a", TimeSpan.FromSeconds(2), None));
         }
 
         Assert.Empty(await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None));
-        await Task.Delay(800);
+        await Task.Delay(2500);
         Assert.Equal(3, (await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None)).Count);
         Assert.Equal(0, await a.HeartbeatAsync("a", Lease, None));
     }
@@ -64,16 +65,17 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
 
         Assert.True(first.Held && second.Held && third.Held);
         Assert.Equal(TimeSpan.Zero, first.Wait);
-        Assert.InRange(second.Wait.TotalMilliseconds, 150, 200);
-        Assert.InRange(third.Wait.TotalMilliseconds, 350, 400);
+        // Each wait is its slot (0, 200, 400 ms after the first) less the time the calls took: bounds that a slow machine keeps.
+        Assert.InRange(second.Wait.TotalMilliseconds, 1, 200);
+        Assert.InRange(third.Wait.TotalMilliseconds, 201, 400);
 
         // A gap of 2 s, from the fourth turn (600 ms on): the next is at 2.6 s, beyond a longest wait of 1 s; told, not booked.
         var slower = await b.TakeTurnAsync(theirs[1], Host, 2000, 1, Lease, TimeSpan.FromSeconds(1), None);
         var again = await b.TakeTurnAsync(theirs[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(slower.Wait.TotalMilliseconds, 450, 600);
-        Assert.InRange(again.Wait.TotalMilliseconds, 2300, 2600);
+        Assert.InRange(slower.Wait.TotalMilliseconds, 401, 600);
+        Assert.InRange(again.Wait.TotalMilliseconds, 1601, 2600);
         var told = await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(told.Wait.TotalMilliseconds, 2300, 2600);
+        Assert.InRange(told.Wait.TotalMilliseconds, 1601, 2600);
     }
 
     [Fact]

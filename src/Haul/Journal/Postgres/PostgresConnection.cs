@@ -31,12 +31,23 @@ public static partial class PostgresConnection
         return builder.ConnectionString;
     }
 
-    /// <summary>The journal's location without its password, for messages.</summary>
+    /// <summary>
+    /// The journal's location without its password, for messages: by plain string work, so that a URI too malformed to
+    /// parse (a password with <c>@</c>, <c>#</c> or <c>/</c>, a bad port) is redacted too.
+    /// </summary>
     public static string Redact(string journal)
     {
-        if (Uri.TryCreate(journal, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(journal);
+        var scheme = journal.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
         {
-            journal = journal.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal);
+            var start = scheme + 3;
+            var at = journal.LastIndexOf('@');
+            var colon = journal.IndexOf(':', start);
+            if (at > start && colon > start && colon < at)
+            {
+                journal = string.Concat(journal.AsSpan(0, colon + 1), "***", journal.AsSpan(at));
+            }
         }
 
         return Password().Replace(journal, "${key}=***");

@@ -142,8 +142,9 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
                         WHERE id = $2 AND job_id = $1 AND lease_token = $3 AND state IN (0, 1)
                         RETURNING 1),
                     turn AS (
-                        INSERT INTO hosts AS h (job_id, host, gap_ms, next_start)
-                        SELECT $1, $4, coalesce($6, 0), {DbNow} + coalesce($6, 0) WHERE EXISTS (SELECT 1 FROM held)
+                        INSERT INTO hosts AS h (job_id, host, gap_ms, gap_version, next_start)
+                        SELECT $1, $4, coalesce($6, 0), CASE WHEN $6 IS NULL THEN 0 ELSE 1 END, {DbNow} + coalesce($6, 0)
+                        WHERE EXISTS (SELECT 1 FROM held)
                         ON CONFLICT (job_id, host) DO UPDATE SET
                             gap_ms = CASE WHEN {Taken} THEN $6 ELSE h.gap_ms END,
                             gap_version = CASE WHEN {Taken} THEN h.gap_version + 1 ELSE h.gap_version END,
