@@ -36,5 +36,8 @@ done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the run broke down (crash, hang) without a failed test to show for it
 fi
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ -z "$*" ]; then
+  failed=1  # no result was written: nothing ran, which is no success
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
