@@ -7,6 +7,15 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
 {
     private const string DbNow = PostgresSchema.NowMilliseconds;
 
+    /// <summary>The claims the owner (<c>$2</c>) holds on unfinished items of the job (<c>$1</c>), given back: the head of a statement.</summary>
+    private const string ReleaseClaims = """
+        WITH released AS (
+            UPDATE items SET lease_owner = NULL, lease_until = NULL
+            WHERE job_id = $1 AND lease_owner = $2 AND state IN (0, 1)
+            RETURNING 1)
+
+        """;
+
     /// <summary>
     /// A worker's new gap (<c>$6</c>) is taken only from the version it saw (<c>$8</c>): a rise by a worker that missed
     /// another's cut would undo that cut, and a cut on top of a cut it did not see would cut twice for one push-back.
@@ -78,14 +87,7 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var command = new NpgsqlCommand(
-                    """
-                    WITH released AS (
-                        UPDATE items SET lease_owner = NULL, lease_until = NULL
-                        WHERE job_id = $1 AND lease_owner = $2 AND state IN (0, 1)
-                        RETURNING 1)
-                    SELECT count(*) FROM items WHERE job_id = $1 AND state IN (0, 1);
-                    """,
-                    connection);
+                    ReleaseClaims + "SELECT count(*) FROM items WHERE job_id = $1 AND state IN (0, 1);", connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });
                 command.Parameters.Add(new NpgsqlParameter { Value = owner });
                 return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
@@ -102,13 +104,7 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var command = new NpgsqlCommand(
-                    """
-                    WITH released AS (
-                        UPDATE items SET lease_owner = NULL, lease_until = NULL
-                        WHERE job_id = $1 AND lease_owner = $2 AND state IN (0, 1)
-                        RETURNING 1)
-                    UPDATE workers SET left_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE job_id = $1 AND owner = $2;
-                    """,
+                    ReleaseClaims + "UPDATE workers SET left_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE job_id = $1 AND owner = $2;",
                     connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });
                 command.Parameters.Add(new NpgsqlParameter { Value = owner });
