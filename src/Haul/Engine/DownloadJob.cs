@@ -293,7 +293,7 @@ public static class DownloadJob
         var url = new Uri(item.Url);
         var partPath = options.SharedJob is null
             ? Path.Combine(partsFolder, item.Id.ToString(CultureInfo.InvariantCulture) + ".part")
-            : SharedParts.Prepare(partsFolder, item.Id, item.LeaseToken);
+            : SharedParts.Prepare(partsFolder, item.Id, item.LeaseToken, earlierClaims: item.Attempts > 0 || item.TotalSize is not null || item.ETag is not null);
         string finalPath;
         string? unusable = null;
         try

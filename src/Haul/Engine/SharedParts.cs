@@ -11,12 +11,16 @@ namespace Haul.Engine;
 /// </summary>
 internal static class SharedParts
 {
-    /// <summary>The part file of <paramref name="itemId"/> under the claim <paramref name="token"/>, carrying on an earlier claim's.</summary>
-    public static string Prepare(string partsFolder, long itemId, long token)
+    /// <summary>
+    /// The part file of <paramref name="itemId"/> under the claim <paramref name="token"/>, carrying on an earlier claim's.
+    /// Only an item an earlier claim worked on (<paramref name="earlierClaims"/>: attempts or validators recorded) can have
+    /// one; for the others the folder is not searched, which would cost a directory scan a file.
+    /// </summary>
+    public static string Prepare(string partsFolder, long itemId, long token, bool earlierClaims)
     {
         var prefix = itemId.ToString(CultureInfo.InvariantCulture) + "-";
         var own = Path.Combine(partsFolder, prefix + token.ToString(CultureInfo.InvariantCulture) + ".part");
-        if (File.Exists(own))
+        if (!earlierClaims || File.Exists(own))
         {
             return own;
         }
