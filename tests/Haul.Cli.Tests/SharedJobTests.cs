@@ -158,7 +158,7 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
-            var other = await HaulProcess.RunAsync(folder.Path, ["worker", .. Worker(journal, "stop", otherFolder), "--lease", "2"], timeout: RunTimeout);
+            var other = await HaulProcess.RunAsync(folder.Path, ["worker", .. Worker(journal, "stop", otherFolder), "--lease", "2", "-v"], timeout: RunTimeout);
             Assert.True(other.ExitCode == 0, other.ToString());
         }
         finally

@@ -71,10 +71,17 @@ internal sealed class PostgresItemAdder
         return new PostgresItemAdder(connection, transaction, job, run, clientNow, doneFileIntact);
     }
 
-    /// <summary>The job's add lock, an advisory lock held until the transaction ends (its key: the job's id, negated).</summary>
+    /// <summary>
+    /// The job's add lock, an advisory lock held until the transaction ends (its key: the job's id, negated). The
+    /// transaction takes several round trips, so it is bounded: should its client freeze in the middle (stopped, swapped
+    /// out, cut off), the server ends the session after a minute and the lock and rows are free again.
+    /// </summary>
     public static async Task LockJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long job, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1);", connection, transaction);
+        await using var command = new NpgsqlCommand(
+            "SELECT set_config('idle_in_transaction_session_timeout', '1min', true), pg_advisory_xact_lock($1);",
+            connection,
+            transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = -job });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -4,8 +4,11 @@ namespace Haul.Journal.Postgres;
 
 /// <summary>
 /// The journal's batched writes: updates queue on a channel, and one writer task sends what arrives within a short
-/// window as one <see cref="NpgsqlBatch"/> in one transaction (one round trip); a waiter ends the window at once. A batch
-/// that fails stops the journal.
+/// window as one <see cref="NpgsqlBatch"/> (one round trip); a waiter ends the window at once. A batch that fails stops
+/// the journal. A batch needs no explicit transaction: PostgreSQL runs a batch's statements, sent together up to one
+/// sync, as one implicit transaction that ends without waiting for the client. An explicit one would hold its rows locked
+/// between the last statement and the commit: a worker frozen there (stopped, swapped out, cut off) would keep others
+/// from its items long after its leases ended.
 /// </summary>
 public sealed partial class PostgresJobJournal
 {
@@ -48,11 +51,9 @@ public sealed partial class PostgresJobJournal
             async () =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using var batch = new NpgsqlBatch(connection, transaction);
+                await using var batch = new NpgsqlBatch(connection);
                 var finishing = PostgresUpdateWriter.Add(batch, finish, JobId, Now(), (_owner, Holder));
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return finishing.RecordsAffected > 0;
             },
             cancellationToken).ConfigureAwait(false);
@@ -79,8 +80,7 @@ public sealed partial class PostgresJobJournal
                     async () =>
                     {
                         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-                        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                        await using var commands = new NpgsqlBatch(connection, transaction);
+                        await using var commands = new NpgsqlBatch(connection);
                         var now = Now();
                         foreach (var entry in batch)
                         {
@@ -91,7 +91,6 @@ public sealed partial class PostgresJobJournal
                         }
 
                         await commands.ExecuteNonQueryAsync().ConfigureAwait(false);
-                        await transaction.CommitAsync().ConfigureAwait(false);
                     },
                     CancellationToken.None).ConfigureAwait(false);
             }

@@ -3,13 +3,26 @@ using Npgsql;
 namespace Haul.Journal.Postgres;
 
 /// <summary>
-/// Runs a transaction again when PostgreSQL chose it as a deadlock's victim (40P01) or could not serialize it (40001):
-/// workers' batches, heartbeats and turns lock the same rows in different orders now and then, and the database breaks
-/// the cycle by aborting one of them, which is then simply run again. Nothing of an aborted transaction is committed.
+/// Runs a statement again when running it again is the answer. PostgreSQL chose it as a deadlock's victim (40P01) or
+/// could not serialize it (40001): workers' batches, heartbeats and turns lock the same rows in different orders now
+/// and then, and the database breaks the cycle by aborting one of them. Or the connection failed in a way Npgsql calls
+/// transient (broken, timed out, the server restarting or ending a session that sat idle in a transaction): a worker on
+/// a flaky network, or one that was frozen for a while, should go on rather than stop its job. Nothing of an aborted
+/// statement is committed; the journal's statements are written so that one applied twice does no harm (updates are
+/// fenced and set values, turns and heartbeats move times forward).
 /// </summary>
 internal static class PostgresRetry
 {
     private const int Attempts = 8;
+
+    /// <summary>The server ended a session that sat idle in a transaction too long (<c>idle_in_transaction_session_timeout</c>).</summary>
+    private const string IdleInTransactionTimeout = "25P03";
+
+    /// <summary>The server ended a session that sat idle too long (<c>idle_session_timeout</c>).</summary>
+    private const string IdleSessionTimeout = "57P05";
+
+    /// <summary>The longest pause between two tries of a connection that failed (about 20 s in all).</summary>
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
 
     public static async Task<T> RunAsync<T>(Func<Task<T>> transaction, CancellationToken cancellationToken)
     {
@@ -19,9 +32,9 @@ internal static class PostgresRetry
             {
                 return await transaction().ConfigureAwait(false);
             }
-            catch (PostgresException exception) when (attempt < Attempts && exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (NpgsqlException exception) when (attempt < Attempts && Pause(exception, attempt) is { } pause)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -34,4 +47,21 @@ internal static class PostgresRetry
                 return true;
             },
             cancellationToken);
+
+    /// <summary>How long to wait before the next try, or null when another try would not help.</summary>
+    internal static TimeSpan? Pause(NpgsqlException exception, int attempt)
+    {
+        if (exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+        {
+            return TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt));
+        }
+
+        if (exception.IsTransient || exception is PostgresException { SqlState: IdleInTransactionTimeout or IdleSessionTimeout })
+        {
+            var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt));
+            return pause < LongestPause ? pause : LongestPause;
+        }
+
+        return null;
+    }
 }
