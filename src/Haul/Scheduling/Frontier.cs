@@ -35,6 +35,9 @@ internal sealed partial class Frontier : IDisposable
     /// <summary>With <see cref="FrontierOptions.IdlePoll"/>: the shared journal said the whole job is finished.</summary>
     private bool _finished;
     private long _inputVersion;
+
+    /// <summary>With <see cref="FrontierOptions.IdlePoll"/>: when the queues last looked again from their hosts' first items.</summary>
+    private long _lookedAgain;
     private TaskCompletionSource _changed = NewSignal();
 
     public Frontier(IJobJournal journal, FrontierOptions options, Func<JournalItem, WorkItem> createWork, TimeProvider time)
@@ -194,6 +197,7 @@ internal sealed partial class Frontier : IDisposable
                     return work;
                 }
 
+                LookAgainForExpiredClaims(now, ref wait);
                 refill = NeedsRefill();
                 idle = !refill && _inputComplete && _active == 0 && !_journalMayHaveHosts && _order.All(q => q.IsEmpty && q.Exhausted);
                 if (idle && (_options.IdlePoll is null || _finished))
@@ -277,6 +281,34 @@ internal sealed partial class Frontier : IDisposable
     }
 
     public void Dispose() => _refilling.Dispose();
+
+    /// <summary>
+    /// In a journal many workers share, a worker that died leaves claims that expire later, on items a queue's claims
+    /// have already passed (<see cref="HostQueue.Cursor"/>) or on a host whose queue ran dry. Every
+    /// <see cref="FrontierOptions.IdlePoll"/> each queue claims again from its host's first unfinished item, so that such
+    /// items are taken within a poll of their expiry rather than when the host's queue happens to drain.
+    /// </summary>
+    private void LookAgainForExpiredClaims(long now, ref TimeSpan? wait)
+    {
+        if (_options.IdlePoll is not { } poll)
+        {
+            return;
+        }
+
+        var every = (long)poll.TotalMilliseconds;
+        if (now - _lookedAgain >= every)
+        {
+            _lookedAgain = now;
+            _journalMayHaveHosts = true;
+            foreach (var queue in _order)
+            {
+                queue.Cursor = 0;
+                queue.Exhausted = false;
+            }
+        }
+
+        Shorten(ref wait, _lookedAgain + every - now);
+    }
 
     private bool TryTake(long now, out WorkItem? work, out TimeSpan? wait)
     {
