@@ -98,6 +98,7 @@ internal sealed class ClientConnection(long id, Socket socket, ServerContext con
 
             requestNumber++;
             var entry = context.Counters.BeginRequest(request!, Id, requestNumber, time.GetUtcNow());
+            using var answering = context.Counters.Answering();
             if (context.Ban.RegisterArrival())
             {
                 return ResetFor(entry, FaultKind.BanReset);

@@ -13,6 +13,8 @@ public sealed class ServerCounters
     private long _connections;
     private long _bodyBytes;
     private int _bans;
+    private int _answering;
+    private int _peakAnswering;
 
     /// <summary>Requests received, including those answered with a reset.</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -67,7 +69,28 @@ public sealed class ServerCounters
     /// <summary>How many times a fault kind was injected.</summary>
     public int FaultsInjected(FaultKind kind) => (int)kind < _faults.Length ? Volatile.Read(ref _faults[(int)kind]) : 0;
 
+    /// <summary>The most requests the server was answering at one moment (from the head read to the answer's end).</summary>
+    public int PeakAnswering => Volatile.Read(ref _peakAnswering);
+
     internal void BanTriggered() => Interlocked.Increment(ref _bans);
+
+    /// <summary>Starts <see cref="PeakAnswering"/> again from the requests being answered now.</summary>
+    public void ResetPeakAnswering() => Volatile.Write(ref _peakAnswering, Volatile.Read(ref _answering));
+
+    /// <summary>A request is being answered until the scope ends.</summary>
+    internal AnsweringScope Answering()
+    {
+        var now = Interlocked.Increment(ref _answering);
+        for (var peak = Volatile.Read(ref _peakAnswering); now > peak; peak = Volatile.Read(ref _peakAnswering))
+        {
+            if (Interlocked.CompareExchange(ref _peakAnswering, now, peak) == peak)
+            {
+                break;
+            }
+        }
+
+        return new AnsweringScope(this);
+    }
 
     internal void ConnectionAccepted() => Interlocked.Increment(ref _connections);
 
@@ -102,5 +125,11 @@ public sealed class ServerCounters
         public long BodyBytes;
         public int Requests;
         public int CompleteBodies;
+    }
+
+    /// <summary>Ends one request's answer.</summary>
+    internal readonly struct AnsweringScope(ServerCounters counters) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref counters._answering);
     }
 }

@@ -67,8 +67,9 @@ public static class DownloadJob
             ? await SharedJournals.OpenAsync(sharedJob, root, owner, time, cancellationToken).ConfigureAwait(false)
             : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         var shared = journal as ISharedJobJournal;
+        var heartbeat = shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger);
         await using (journal.ConfigureAwait(false))
-        await using (shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger))
+        await using (heartbeat)
         {
             // Each worker commits a staged record before it places a file: their commits are grouped.
             if (journal is SqliteJobJournal local)
@@ -122,6 +123,13 @@ public static class DownloadJob
                 },
                 item => CreateWork(root, partsFolder, item, crawl, options),
                 time);
+            if (shared is not null)
+            {
+                // The workers on the job share each host's connections; a worker that joins or leaves is counted at the next beat.
+                frontier.ShareHosts(await shared.CountWorkersAsync(options.SharedJob!.Lease, cancellationToken).ConfigureAwait(false));
+                heartbeat!.WorkersCounted = frontier.ShareHosts;
+            }
+
             progress.SetHostSource(frontier.Snapshot, frontier.HostsWithEvents);
             // The scope starts from every start page the job has: those given now, and those an earlier run's start pages
             // redirected to.

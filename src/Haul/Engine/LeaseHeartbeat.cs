@@ -51,7 +51,10 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         }
     }
 
-    private static async Task BeatAsync(ISharedJobJournal journal, string owner, TimeSpan lease, TimeProvider time, ILogger logger, CancellationToken stop)
+    /// <summary>Told, after each beat, how many workers are on the job (<see cref="ISharedJobJournal.CountWorkersAsync"/>).</summary>
+    public Action<int>? WorkersCounted { get; set; }
+
+    private async Task BeatAsync(ISharedJobJournal journal, string owner, TimeSpan lease, TimeProvider time, ILogger logger, CancellationToken stop)
     {
         var every = lease / 4;
         while (!stop.IsCancellationRequested)
@@ -60,6 +63,10 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             {
                 await Task.Delay(every, time, stop).ConfigureAwait(false);
                 await journal.HeartbeatAsync(owner, lease, stop).ConfigureAwait(false);
+                if (WorkersCounted is { } counted)
+                {
+                    counted(await journal.CountWorkersAsync(lease, stop).ConfigureAwait(false));
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

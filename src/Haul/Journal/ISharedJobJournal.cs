@@ -21,6 +21,12 @@ public interface ISharedJobJournal : IJobJournal
     Task<int> HeartbeatAsync(string owner, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>
+    /// How many workers are on the job now: joined, not left, and heard from within <paramref name="lease"/> (the
+    /// caller included). A host's connection limit is shared among them.
+    /// </summary>
+    Task<int> CountWorkersAsync(TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A worker has nothing in hand: its claims are released, and the answer is how many items of the job are unfinished
     /// (other workers' work, or items whose lease expired); zero means the job is finished.
     /// </summary>

@@ -36,7 +36,7 @@ internal sealed partial class Frontier
             PauseReason = queue.PausedUntil > now ? queue.PauseReason : null,
             RequestsPerSecond = controller?.RecentStarts(now) ?? 0,
             RateLimit = controller?.Rate,
-            Concurrency = controller is null ? _pacing.Limit(queue.Host) : (controller.Probing ? 1 : controller.Concurrency),
+            Concurrency = _pacing.Limit(queue.Host),
             Events = controller?.Events ?? HostEvents.None,
         };
     }

@@ -66,6 +66,19 @@ internal sealed partial class Frontier : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="workers"/> workers now share the job (<see cref="FrontierOptions.IdlePoll"/>'s journal): each host's
+    /// connection limit is divided among them, so that together they open about as many as one worker would.
+    /// </summary>
+    public void ShareHosts(int workers)
+    {
+        lock (_sync)
+        {
+            _pacing.Workers = Math.Max(1, workers);
+            Signal();
+        }
+    }
+
     /// <summary>No more input will come: once every item is finished, <see cref="NextAsync"/> returns null.</summary>
     public void InputComplete()
     {

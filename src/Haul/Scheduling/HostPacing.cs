@@ -44,7 +44,13 @@ internal sealed class HostPacing
         return true;
     }
 
-    /// <summary>How many attempts of a host may run at once.</summary>
+    /// <summary>
+    /// How many workers share each host's connections (a shared job's live workers; one otherwise): the host's limit is
+    /// divided among them, each keeping at least one.
+    /// </summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>How many attempts of a host may run at once, from this worker.</summary>
     public int Limit(string host)
     {
         if (_options.ProbeNewHosts && !_cleared.Contains(host))
@@ -52,7 +58,8 @@ internal sealed class HostPacing
             return 1;
         }
 
-        return _controllers.TryGetValue(host, out var controller) ? (controller.Probing ? 1 : controller.Concurrency) : _options.PerHostLimit;
+        var limit = _controllers.TryGetValue(host, out var controller) ? (controller.Probing ? 1 : controller.Concurrency) : _options.PerHostLimit;
+        return Math.Max(1, limit / Workers);
     }
 
     /// <summary>

@@ -78,6 +78,26 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
     }
 
     /// <inheritdoc/>
+    public async Task<int> CountWorkersAsync(TimeSpan lease, CancellationToken cancellationToken)
+    {
+        return await PostgresRetry.RunAsync(
+            async () =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(
+                    """
+                    SELECT count(*)::integer FROM workers
+                    WHERE job_id = $1 AND left_at IS NULL AND heartbeat_at > clock_timestamp() - $2 * interval '1 millisecond';
+                    """,
+                    connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                command.Parameters.Add(new NpgsqlParameter { Value = LeaseMilliseconds(lease) });
+                return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async Task<long> IdleAsync(string owner, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
