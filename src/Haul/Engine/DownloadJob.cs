@@ -310,6 +310,7 @@ public static class DownloadJob
 
         var target = new FetchTarget(item.Id, url, finalPath, partPath, item.ExpectedSha256)
         {
+            LeaseToken = item.LeaseToken,
             // What a crawl found gets the user's credential headers only on a start page's origin.
             CredentialOrigin = crawlStart is null || crawlStart.StartPages.Any(p => RequestFactory.SameOrigin(p, url)) ? url : null,
             Kind = item.Kind,

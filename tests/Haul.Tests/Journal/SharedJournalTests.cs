@@ -1,7 +1,9 @@
+using Haul.Fetching;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Journal.Postgres;
 using Haul.Testing;
+using Npgsql;
 
 namespace Haul.Tests.Journal;
 
@@ -118,6 +120,50 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         Assert.Equal(("m:/b", 7L), (done.Holder, done.Bytes));
         var workers = await a.ReadWorkersAsync(None);
         Assert.Equal([("a", 0L), ("b", 1L)], workers.Select(w => (w.Owner, w.FilesDone)));
+    }
+
+    [Fact]
+    public async Task A_worker_whose_item_was_taken_over_changes_nothing_of_its_row()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await a.JoinAsync("a", "m:/a", None);
+        await b.JoinAsync("b", "m:/b", None);
+        await AddAsync(a, 1);
+        var stale = Assert.Single(await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 300), None));
+        await Task.Delay(700);
+        var current = Assert.Single(await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None));
+
+        // The first worker wakes up and goes on writing what its attempt saw, under its old claim.
+        var token = stale.LeaseToken;
+        a.Record(new ItemDeferred(stale.Id, Now() + 3_600_000, token));
+        a.Record(new ItemStarted(stale.Id, token));
+        a.Record(new ValidatorsSeen(stale.Id, "\"a\"", "Sat, 01 Jan 2024 00:00:00 GMT", 999, token));
+        a.Record(new AttemptFinished(stale.Id, new AttemptRecord(DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1), FailureReason.BodyStall, 200, 0, 10, "stalled"), token));
+        await a.CommitAsync(new ItemStaged(stale.Id, 999, new string('a', 64), token), None);
+
+        var untouched = Assert.Single(await b.ReadItemsAsync(None));
+        Assert.Equal(
+            (ItemState.Pending, 0L, (string?)null, (long?)null, 0L, (string?)null, 0, FailureReason.None),
+            (untouched.State, untouched.NotBefore, untouched.ETag, untouched.TotalSize, untouched.Bytes, untouched.Sha256, untouched.Attempts, untouched.LastReason));
+        Assert.Equal(1L, await CountAttemptsAsync());
+
+        // The same updates under the current claim are applied.
+        b.Record(new ItemStarted(current.Id, current.LeaseToken));
+        b.Record(new ValidatorsSeen(current.Id, "\"b\"", null, 7, current.LeaseToken));
+        await b.CommitAsync(new ItemStaged(current.Id, 7, new string('b', 64), current.LeaseToken), None);
+        var applied = Assert.Single(await b.ReadItemsAsync(None));
+        Assert.Equal((ItemState.InProgress, "\"b\"", 7L), (applied.State, applied.ETag, applied.Bytes));
+
+        // A worker of a shared job records nothing of an item without the claim it was made under.
+        Assert.Throws<ArgumentException>(() => a.Record(new ItemStarted(current.Id)));
+    }
+
+    private async Task<long> CountAttemptsAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM attempts;");
+        return (long)(await command.ExecuteScalarAsync(None))!;
     }
 
     [Fact]
