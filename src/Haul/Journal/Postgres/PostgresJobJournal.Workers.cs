@@ -122,35 +122,5 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT w.owner, w.holder, w.started_at, w.heartbeat_at, w.left_at,
-                (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.lease_owner = w.owner AND i.state IN (0, 1) AND i.lease_until > clock_timestamp()),
-                (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.done_by = w.owner AND i.state = 2)
-            FROM workers w WHERE w.job_id = $1 ORDER BY w.started_at, w.owner;
-            """,
-            connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = JobId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var workers = new List<WorkerStatus>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            workers.Add(new WorkerStatus(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetFieldValue<DateTimeOffset>(2),
-                reader.GetFieldValue<DateTimeOffset>(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
-                reader.GetInt64(5),
-                reader.GetInt64(6)));
-        }
-
-        return workers;
-    }
-
     private static double LeaseMilliseconds(TimeSpan lease) => Math.Clamp(lease.TotalMilliseconds, 0, MaxLease);
 }
