@@ -8,6 +8,7 @@ namespace Haul.Cli.Tests;
 /// <summary>
 /// <c>haul status --journal … --job …</c> reads a shared job and changes nothing: no tables in a database that has
 /// none, one line for a job that is not there; it lists the hosts' shared state and tells live workers from gone ones.
+/// And <c>haul crawl</c> says in one line that it cannot run on a shared journal yet.
 /// </summary>
 [Collection(PostgresTests.Name)]
 public sealed class SharedStatusTests(PostgresCluster cluster)
@@ -73,6 +74,20 @@ public sealed class SharedStatusTests(PostgresCluster cluster)
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("has no job 'dogs'", Assert.Single(missing.StderrLines), StringComparison.Ordinal);
         Assert.Equal(0L, await ScalarAsync(journal, "SELECT count(*) FROM jobs WHERE name = 'dogs';"));
+    }
+
+    [Fact]
+    public async Task A_crawl_on_a_shared_journal_is_refused_in_one_line()
+    {
+        using var folder = new TestFolder();
+
+        var result = await HaulProcess.RunAsync(
+            folder.Path, ["crawl", "--journal", "postgres://haul@127.0.0.1:1/x", "--job", "cats", "http://127.0.0.1:1/gallery/", "-o", folder.Combine("out")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("a crawl cannot run on a shared journal", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Support.AssertNoStackTrace(result);
+        Assert.False(Directory.Exists(folder.Combine("out")), "the refused crawl made its output folder");
     }
 
     private static async Task<long> ScalarAsync(string journal, string sql)
