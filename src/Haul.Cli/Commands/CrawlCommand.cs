@@ -30,7 +30,17 @@ internal static class CrawlCommand
             new Command("crawl", "Download every full-size image of a gallery: pages in scope are read, pagination followed, robots.txt honoured."), Examples);
         crawl.AddTo(command);
         shared.AddTo(command, withInput: false);
-        command.SetAction((result, cancellationToken) => RunAsync(shared, crawl, result, cancellationToken));
+
+        // Taken only to be refused clearly: a crawl's page state and robots.txt are not kept in a shared journal yet.
+        var sharedJob = new SharedJobOptions();
+        sharedJob.AddTo(command, withLease: false);
+        sharedJob.Journal.Hidden = true;
+        sharedJob.Job.Hidden = true;
+        command.SetAction((result, cancellationToken) => sharedJob.Given(result)
+            ? Task.FromResult(CliError.Usage(
+                "a crawl cannot run on a shared journal (--journal) yet; crawl into a folder of its own, or list its images with "
+                + "'haul crawl --list' and share the list with 'haul get --journal … --job … -i LIST'"))
+            : RunAsync(shared, crawl, result, cancellationToken));
         return command;
     }
 

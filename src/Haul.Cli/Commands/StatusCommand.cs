@@ -14,10 +14,11 @@ internal static class StatusCommand
         var folder = new Argument<string>("folder") { Description = "An output folder of 'haul get'.", Arity = ArgumentArity.ZeroOrOne };
         var shared = new SharedJobOptions();
         var command = new Command("status", "Show the state of a job from its output folder's journal, or of a shared job with its workers.") { folder };
-        shared.AddTo(command, withLease: false);
+        shared.AddTo(command);
         HelpWithExamples.WithExamples(command, """
               haul status images
               haul status --journal postgres://haul@db.example/haul --job cats
+              haul status --journal postgres://haul@db.example/haul --job cats --lease 120   (workers given --lease 120)
             """);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -38,6 +39,7 @@ internal static class StatusCommand
 
                     var sharedReport = await DownloadJob.ReadStatusAsync(job, cancellationToken);
                     Summary.Print(sharedReport, null);
+                    SharedStatusText.Print(sharedReport, job.Lease);
                     return sharedReport.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
                 }
 

@@ -51,18 +51,6 @@ internal static class Summary
             }
         }
 
-        if (report.Workers.Count > 0)
-        {
-            writer.WriteLine("workers:");
-            foreach (var worker in report.Workers)
-            {
-                var state = worker.Left is { } left
-                    ? $"left {left.ToUniversalTime():u}"
-                    : string.Create(CultureInfo.InvariantCulture, $"last heartbeat {worker.Heartbeat.ToUniversalTime():u}, holding {worker.Holding}");
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {worker.Owner}: {worker.FilesDone} files done into {worker.Holder}; {state}"));
-            }
-        }
-
         if (report.Failed > 0)
         {
             writer.WriteLine("failures: " + Units.Counts(report.FailuresByReason));

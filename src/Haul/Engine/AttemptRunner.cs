@@ -64,7 +64,7 @@ internal sealed class AttemptRunner
         if (work.FirstStarted is null)
         {
             work.FirstStarted = _time.GetTimestamp();
-            _journal.Record(new ItemStarted(target.ItemId));
+            _journal.Record(new ItemStarted(target.ItemId, work.Item.LeaseToken));
             if (target.Unusable is { } unusable)
             {
                 var refused = new AttemptOutcome { Reason = FailureReason.UnsafePath, Detail = unusable };
@@ -198,7 +198,7 @@ internal sealed class AttemptRunner
         work.NotBefore = _time.GetUtcNow().Add(delay).ToUnixTimeMilliseconds();
         work.Host = work.Item.Host;
         target.RestartChain();
-        _journal.Record(new ItemDeferred(target.ItemId, work.NotBefore));
+        _journal.Record(new ItemDeferred(target.ItemId, work.NotBefore, work.Item.LeaseToken));
         _progress.Retry(outcome.Reason);
         var reasonName = FailureReasons.ToName(outcome.Reason);
         var why = outcome.RetryAfter > TimeSpan.Zero ? " (Retry-After)" : string.Empty;
@@ -264,7 +264,7 @@ internal sealed class AttemptRunner
 
         var elapsed = _time.GetElapsedTime(attemptStart);
         _journal.Record(new AttemptFinished(target.ItemId, new AttemptRecord(
-            startedAt, elapsed, outcome.Reason, outcome.Status, outcome.RangeStart, outcome.BytesReceived, outcome.Detail)));
+            startedAt, elapsed, outcome.Reason, outcome.Status, outcome.RangeStart, outcome.BytesReceived, outcome.Detail), work.Item.LeaseToken));
         Log.AttemptEnded(_logger, target.CurrentUrl, outcome.Succeeded ? "succeeded" : FailureReasons.ToName(outcome.Reason) + (outcome.Status is { } s ? $" (HTTP {s})" : string.Empty),
             outcome.Detail is null ? string.Empty : ": " + outcome.Detail, (long)elapsed.TotalMilliseconds, outcome.BytesReceived);
         return outcome;
@@ -283,7 +283,7 @@ internal sealed class AttemptRunner
             return outcome with { LeaseLost = true, Sha256 = null };
         }
 
-        await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!), cancellationToken).ConfigureAwait(false);
+        await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!, work.Item.LeaseToken), cancellationToken).ConfigureAwait(false);
         try
         {
             var placement = await _placer.PlaceAsync(target.PartPath, target.FinalPath, outcome.Sha256!, cancellationToken).ConfigureAwait(false);

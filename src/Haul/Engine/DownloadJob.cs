@@ -277,18 +277,24 @@ public static class DownloadJob
     private static string WorkerOwner() =>
         $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
 
-    /// <summary>Reads the report of a shared job, with its workers, without downloading anything or joining it.</summary>
+    /// <summary>
+    /// Reads the report of a shared job, with its workers and its hosts' shared state, without downloading anything,
+    /// joining it or changing anything in its database.
+    /// </summary>
     /// <exception cref="JournalJobNotFoundException">The journal has no such job.</exception>
     /// <exception cref="JournalUnavailableException">The journal cannot be reached or opened.</exception>
     public static async Task<JobReport> ReadStatusAsync(SharedJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var journal = await SharedJournals.OpenAsync(job with { MustExist = true }, root: null, owner: null, TimeProvider.System, cancellationToken)
-            .ConfigureAwait(false);
+        var journal = await SharedJournals.OpenReadOnlyAsync(job, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
             var report = await JobReportBuilder.BuildAsync(journal, new JobProgress(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-            return report with { Workers = await journal.ReadWorkersAsync(cancellationToken).ConfigureAwait(false) };
+            return report with
+            {
+                Workers = await journal.ReadWorkersAsync(cancellationToken).ConfigureAwait(false),
+                SharedHosts = await journal.ReadHostsAsync(cancellationToken).ConfigureAwait(false),
+            };
         }
     }
 
@@ -318,6 +324,7 @@ public static class DownloadJob
 
         var target = new FetchTarget(item.Id, url, finalPath, partPath, item.ExpectedSha256)
         {
+            LeaseToken = item.LeaseToken,
             // What a crawl found gets the user's credential headers only on a start page's origin.
             CredentialOrigin = crawlStart is null || crawlStart.StartPages.Any(p => RequestFactory.SameOrigin(p, url)) ? url : null,
             Kind = item.Kind,

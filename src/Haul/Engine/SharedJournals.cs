@@ -26,18 +26,44 @@ internal static class SharedJournals
             throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
         }
 
+        return await OpenAsync(
+            job,
+            token => PostgresJobJournal.OpenAsync(PostgresConnection.Parse(job.Journal), job.Name, !job.MustExist, time, token),
+            async (journal, token) =>
+            {
+                if (owner is not null && root is not null)
+                {
+                    await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", token).ConfigureAwait(false);
+                    WriteMarker(root, job.Name);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="job"/> to read it (<c>haul status</c>), changing nothing: a database without Haul's tables
+    /// is not given them, nor one of an older Haul migrated.
+    /// </summary>
+    public static Task<PostgresJobJournal> OpenReadOnlyAsync(SharedJob job, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(
+            job,
+            token => PostgresJobJournal.OpenReadOnlyAsync(PostgresConnection.Parse(job.Journal), job.Name, time, token),
+            static (_, _) => Task.CompletedTask,
+            cancellationToken);
+
+    /// <summary>Opens a journal with <paramref name="open"/>, then does <paramref name="then"/> with it; errors become one line that names the journal without its password.</summary>
+    private static async Task<PostgresJobJournal> OpenAsync(
+        SharedJob job,
+        Func<CancellationToken, Task<PostgresJobJournal>> open,
+        Func<PostgresJobJournal, CancellationToken, Task> then,
+        CancellationToken cancellationToken)
+    {
         var where = $"{PostgresConnection.Redact(job.Journal)} (job '{job.Name}')";
         PostgresJobJournal? journal = null;
         try
         {
-            journal = await PostgresJobJournal.OpenAsync(PostgresConnection.Parse(job.Journal), job.Name, !job.MustExist, time, cancellationToken)
-                .ConfigureAwait(false);
-            if (owner is not null && root is not null)
-            {
-                await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", cancellationToken).ConfigureAwait(false);
-                WriteMarker(root, job.Name);
-            }
-
+            journal = await open(cancellationToken).ConfigureAwait(false);
+            await then(journal, cancellationToken).ConfigureAwait(false);
             return journal;
         }
         catch (JournalJobNotFoundException)

@@ -18,6 +18,9 @@ internal sealed class FetchTarget
 
     public long ItemId { get; }
 
+    /// <summary>The lease token of the claim the item is fetched under, carried by what is recorded of it; null: not guarded.</summary>
+    public long? LeaseToken { get; init; }
+
     public Uri Url { get; }
 
     /// <summary>Where the current chain of redirects has got to; each attempt starts here, a retry at <see cref="Url"/>.</summary>

@@ -279,7 +279,7 @@ internal sealed class ItemFetcher : IDisposable
             target.ETag = etag;
             target.LastModified = lastModified;
             target.TotalSize = totalSize;
-            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r", CultureInfo.InvariantCulture), totalSize));
+            _journal.Record(new ValidatorsSeen(target.ItemId, etag, lastModified?.ToString("r", CultureInfo.InvariantCulture), totalSize, target.LeaseToken));
         }
 
         await using (writer.ConfigureAwait(false))

@@ -55,4 +55,7 @@ public interface ISharedJobJournal : IJobJournal
 
     /// <summary>The job's workers, with their last heartbeat and how many done files each one's folder holds.</summary>
     Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(CancellationToken cancellationToken);
+
+    /// <summary>The hosts whose state the job's workers share: each one's gap between requests and its pause, by host.</summary>
+    Task<IReadOnlyList<SharedHostStatus>> ReadHostsAsync(CancellationToken cancellationToken);
 }

@@ -9,4 +9,14 @@ namespace Haul.Journal;
 /// <param name="Holding">Items it holds a live lease on.</param>
 /// <param name="FilesDone">Done files in its folder.</param>
 public sealed record WorkerStatus(
-    string Owner, string Holder, DateTimeOffset Started, DateTimeOffset Heartbeat, DateTimeOffset? Left, long Holding, long FilesDone);
+    string Owner, string Holder, DateTimeOffset Started, DateTimeOffset Heartbeat, DateTimeOffset? Left, long Holding, long FilesDone)
+{
+    /// <summary>The time since its last heartbeat (or since it left), by the database's clock.</summary>
+    public TimeSpan SinceHeartbeat { get; init; }
+
+    /// <summary>
+    /// Whether it is gone without leaving (killed, stopped, cut off): no heartbeat for longer than <paramref name="lease"/>,
+    /// the lease its claims were given, so that the others have taken over what it held.
+    /// </summary>
+    public bool IsGone(TimeSpan lease) => Left is null && SinceHeartbeat > lease;
+}

@@ -61,6 +61,9 @@ public sealed record JobReport
     /// <summary>The workers of a job that many share (<see cref="Engine.HaulOptions.SharedJob"/>); empty for a job of one folder.</summary>
     public IReadOnlyList<Journal.WorkerStatus> Workers { get; init; } = [];
 
+    /// <summary>The hosts whose state the workers of a shared job share (gap, pause); empty for a job of one folder.</summary>
+    public IReadOnlyList<Journal.SharedHostStatus> SharedHosts { get; init; } = [];
+
     /// <summary>Whether every item ended done or skipped.</summary>
     public bool Succeeded => Failed == 0 && Pending == 0;
 }

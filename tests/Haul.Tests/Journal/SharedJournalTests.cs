@@ -1,7 +1,9 @@
+using Haul.Fetching;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Journal.Postgres;
 using Haul.Testing;
+using Npgsql;
 
 namespace Haul.Tests.Journal;
 
@@ -79,6 +81,81 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Turns_booked_at_the_same_moment_are_one_gap_apart_and_a_far_one_is_told_not_shared()
+    {
+        const int Workers = 6;
+        const long Gap = 400;
+        var longestWait = TimeSpan.FromSeconds(1);
+        var journals = new List<PostgresJobJournal>();
+        try
+        {
+            for (var i = 0; i < Workers; i++)
+            {
+                journals.Add(await OpenAsync());
+            }
+
+            await AddAsync(journals[0], Workers + 1);
+            var items = new List<JournalItem>();
+            for (var i = 0; i < Workers; i++)
+            {
+                items.Add(Assert.Single(await journals[i].ClaimAsync(new JournalClaim($"w{i}", Host, 0, 1, Now() + 60_000), None)));
+            }
+
+            // The host's row exists and its last turn is past: every booking below starts from the same row.
+            var opener = Assert.Single(await journals[0].ClaimAsync(new JournalClaim("w0", Host, 0, 1, Now() + 60_000), None));
+            Assert.Equal(TimeSpan.Zero, (await journals[0].TakeTurnAsync(opener, Host, Gap, 0, Lease, longestWait, None)).Wait);
+            await Task.Delay(TimeSpan.FromMilliseconds(Gap + 100));
+
+            // All book while the row is locked, so that they all read it before any of them writes it.
+            await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+            await using var holder = await dataSource.OpenConnectionAsync(None);
+            await using var transaction = await holder.BeginTransactionAsync(None);
+            await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM hosts WHERE host = $1 FOR UPDATE;", holder, transaction))
+            {
+                lockRow.Parameters.Add(new NpgsqlParameter { Value = Host });
+                await lockRow.ExecuteNonQueryAsync(None);
+            }
+
+            var turns = items.Select((item, i) => journals[i].TakeTurnAsync(item, Host, null, 1, Lease, longestWait, None)).ToArray();
+            await WaitForLockWaitersAsync(dataSource, Workers);
+            await transaction.CommitAsync(None);
+            var waits = (await Task.WhenAll(turns)).Select(t => t.Wait.TotalMilliseconds).ToArray();
+
+            // Turns at 0, 400 and 800 ms are booked; the others' would be 1.2 s off, beyond the longest wait: told, not booked.
+            var booked = waits.Where(w => w <= longestWait.TotalMilliseconds).Order().ToArray();
+            var told = waits.Where(w => w > longestWait.TotalMilliseconds).ToArray();
+            Assert.True(booked.Length is >= 2 and <= 3, "waits: " + string.Join(", ", waits));
+            Assert.Equal(Workers - booked.Length, told.Length);
+            for (var i = 1; i < booked.Length; i++)
+            {
+                Assert.True(booked[i] - booked[i - 1] >= Gap - 100, "waits: " + string.Join(", ", waits));
+            }
+        }
+        finally
+        {
+            foreach (var journal in journals)
+            {
+                await journal.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> sessions wait for a lock (a bounded wait: a slow start only weakens the test).</summary>
+    private static async Task WaitForLockWaitersAsync(NpgsqlDataSource dataSource, int count)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await using var command = dataSource.CreateCommand("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted;");
+            if ((long)(await command.ExecuteScalarAsync(None))! >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task A_pause_one_worker_met_holds_the_turns_of_all()
     {
         await using var a = await OpenAsync();
@@ -118,6 +195,50 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         Assert.Equal(("m:/b", 7L), (done.Holder, done.Bytes));
         var workers = await a.ReadWorkersAsync(None);
         Assert.Equal([("a", 0L), ("b", 1L)], workers.Select(w => (w.Owner, w.FilesDone)));
+    }
+
+    [Fact]
+    public async Task A_worker_whose_item_was_taken_over_changes_nothing_of_its_row()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        await a.JoinAsync("a", "m:/a", None);
+        await b.JoinAsync("b", "m:/b", None);
+        await AddAsync(a, 1);
+        var stale = Assert.Single(await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 300), None));
+        await Task.Delay(700);
+        var current = Assert.Single(await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None));
+
+        // The first worker wakes up and goes on writing what its attempt saw, under its old claim.
+        var token = stale.LeaseToken;
+        a.Record(new ItemDeferred(stale.Id, Now() + 3_600_000, token));
+        a.Record(new ItemStarted(stale.Id, token));
+        a.Record(new ValidatorsSeen(stale.Id, "\"a\"", "Sat, 01 Jan 2024 00:00:00 GMT", 999, token));
+        a.Record(new AttemptFinished(stale.Id, new AttemptRecord(DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1), FailureReason.BodyStall, 200, 0, 10, "stalled"), token));
+        await a.CommitAsync(new ItemStaged(stale.Id, 999, new string('a', 64), token), None);
+
+        var untouched = Assert.Single(await b.ReadItemsAsync(None));
+        Assert.Equal(
+            (ItemState.Pending, 0L, (string?)null, (long?)null, 0L, (string?)null, 0, FailureReason.None),
+            (untouched.State, untouched.NotBefore, untouched.ETag, untouched.TotalSize, untouched.Bytes, untouched.Sha256, untouched.Attempts, untouched.LastReason));
+        Assert.Equal(1L, await CountAttemptsAsync());
+
+        // The same updates under the current claim are applied.
+        b.Record(new ItemStarted(current.Id, current.LeaseToken));
+        b.Record(new ValidatorsSeen(current.Id, "\"b\"", null, 7, current.LeaseToken));
+        await b.CommitAsync(new ItemStaged(current.Id, 7, new string('b', 64), current.LeaseToken), None);
+        var applied = Assert.Single(await b.ReadItemsAsync(None));
+        Assert.Equal((ItemState.InProgress, "\"b\"", 7L), (applied.State, applied.ETag, applied.Bytes));
+
+        // A worker of a shared job records nothing of an item without the claim it was made under.
+        Assert.Throws<ArgumentException>(() => a.Record(new ItemStarted(current.Id)));
+    }
+
+    private async Task<long> CountAttemptsAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM attempts;");
+        return (long)(await command.ExecuteScalarAsync(None))!;
     }
 
     [Fact]

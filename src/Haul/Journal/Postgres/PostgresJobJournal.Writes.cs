@@ -16,7 +16,27 @@ public sealed partial class PostgresJobJournal
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
 
     /// <inheritdoc/>
-    public void Record(JournalUpdate update) => _updates.Writer.TryWrite(update);
+    /// <exception cref="ArgumentException">
+    /// A worker joined the job (<see cref="JoinAsync"/>) and <paramref name="update"/>, made under a claim, carries no
+    /// lease token: it could change an item another worker holds now.
+    /// </exception>
+    public void Record(JournalUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (_owner is not null && Unfenced(update))
+        {
+            throw new ArgumentException($"{update.GetType().Name} of item {update.ItemId} carries no lease token in a shared job", nameof(update));
+        }
+
+        _updates.Writer.TryWrite(update);
+    }
+
+    /// <summary>An update that only a claim's holder makes, without the claim's token.</summary>
+    private static bool Unfenced(JournalUpdate update) => update is ItemStarted { LeaseToken: null }
+        or ValidatorsSeen { LeaseToken: null }
+        or AttemptFinished { LeaseToken: null }
+        or ItemStaged { LeaseToken: null }
+        or ItemDeferred { LeaseToken: null };
 
     /// <inheritdoc/>
     public Task CommitAsync(JournalUpdate update, CancellationToken cancellationToken)

@@ -72,6 +72,34 @@ public sealed partial class PostgresJobJournal : IJobJournal
         }
     }
 
+    /// <summary>
+    /// Opens the job <paramref name="job"/> to read it, changing nothing: the schema is checked, not created or
+    /// migrated, no run is started, and every statement runs in a read-only transaction.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database holds no Haul tables, or tables of another version.</exception>
+    /// <exception cref="JournalJobNotFoundException">The job does not exist.</exception>
+    public static async Task<PostgresJobJournal> OpenReadOnlyAsync(
+        string connectionString, string job, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(job);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = (builder.Options is { Length: > 0 } options ? options + " " : string.Empty) + "-c default_transaction_read_only=on";
+        var dataSource = NpgsqlDataSource.Create(builder);
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await PostgresSchema.CheckAsync(connection, cancellationToken).ConfigureAwait(false);
+            var (jobId, run) = await FindJobAsync(connection, job, cancellationToken).ConfigureAwait(false);
+            return new PostgresJobJournal(dataSource, ownsDataSource: true, jobId, run, timeProvider);
+        }
+        catch
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Opens (creating if needed) a job through a data source the caller owns and disposes of.</summary>
     public static Task<PostgresJobJournal> OpenAsync(
         NpgsqlDataSource dataSource, string job, TimeProvider timeProvider, CancellationToken cancellationToken) =>
@@ -85,15 +113,31 @@ public sealed partial class PostgresJobJournal : IJobJournal
         ArgumentNullException.ThrowIfNull(timeProvider);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await PostgresSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (!create)
+        {
+            var (jobId, run) = await FindJobAsync(connection, job, cancellationToken).ConfigureAwait(false);
+            return new PostgresJobJournal(dataSource, ownsDataSource, jobId, run, timeProvider);
+        }
+
         await using var command = new NpgsqlCommand(
-            create
-                ? """
-                  WITH job AS (
-                      INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id)
-                  INSERT INTO runs (job_id) SELECT id FROM job RETURNING job_id, id;
-                  """
-                : "SELECT id, coalesce((SELECT max(r.id) FROM runs r WHERE r.job_id = jobs.id), 0) FROM jobs WHERE name = $1;",
+            """
+            WITH job AS (
+                INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id)
+            INSERT INTO runs (job_id) SELECT id FROM job RETURNING job_id, id;
+            """,
             connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = job });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new PostgresJobJournal(dataSource, ownsDataSource, reader.GetInt64(0), reader.GetInt64(1), timeProvider);
+    }
+
+    /// <summary>The key of an existing job and its latest run.</summary>
+    /// <exception cref="JournalJobNotFoundException">The job does not exist.</exception>
+    private static async Task<(long Job, long Run)> FindJobAsync(NpgsqlConnection connection, string job, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT id, coalesce((SELECT max(r.id) FROM runs r WHERE r.job_id = jobs.id), 0) FROM jobs WHERE name = $1;", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = job });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -101,7 +145,7 @@ public sealed partial class PostgresJobJournal : IJobJournal
             throw new JournalJobNotFoundException($"the journal has no job '{job}'");
         }
 
-        return new PostgresJobJournal(dataSource, ownsDataSource, reader.GetInt64(0), reader.GetInt64(1), timeProvider);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <inheritdoc/>

@@ -154,6 +154,31 @@ internal static class PostgresSchema
     /// <summary>The database's clock in Unix milliseconds, as SQL (the wall clock, not the transaction's start).</summary>
     public const string NowMilliseconds = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
+    /// <summary>
+    /// Checks, changing nothing, that the database holds Haul's schema at this Haul's version: a reader (<c>haul
+    /// status</c>) must neither create tables in a database that holds none nor migrate one that workers use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database holds no Haul tables, or tables of another version.</exception>
+    public static async Task CheckAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('haul_schema') IS NOT NULL;", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                throw new InvalidOperationException("it holds no Haul tables (no job was ever started in it)");
+            }
+        }
+
+        await using var read = new NpgsqlCommand("SELECT max(version) FROM haul_schema;", connection);
+        var version = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int found ? found : 0;
+        if (version != Version)
+        {
+            throw new InvalidOperationException(version > Version
+                ? $"it was written by a newer Haul (schema version {version}, this Haul knows up to {Version})"
+                : $"it was written by an older Haul (schema version {version}); a worker of this Haul brings it up to date");
+        }
+    }
+
     /// <summary>Creates or migrates the schema in one transaction, under an advisory lock.</summary>
     public static async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

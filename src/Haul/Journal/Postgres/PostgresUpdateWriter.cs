@@ -4,14 +4,18 @@ using Npgsql;
 namespace Haul.Journal.Postgres;
 
 /// <summary>
-/// Turns <see cref="JournalUpdate"/>s into commands of one <see cref="NpgsqlBatch"/>. Finishing updates that carry a
-/// lease token are applied only while the item's token is still that one. Times that decide (an item's or a host's
+/// Turns <see cref="JournalUpdate"/>s into commands of one <see cref="NpgsqlBatch"/>. An update of an item that carries a
+/// lease token changes the item's row only while the item's token is still that one (an attempt's history row is kept
+/// whatever the claim). Times that decide (an item's or a host's
 /// not-before) are stored in the database's clock: the client's time becomes a delay from the client's now, added to
 /// the database's now.
 /// </summary>
 internal static class PostgresUpdateWriter
 {
     private const string DbNow = PostgresSchema.NowMilliseconds;
+
+    /// <summary>The item's claim is still the one of the token in parameter <c>$n</c> (or the update is not guarded).</summary>
+    private static string Fenced(int n) => $"(${n}::bigint IS NULL OR lease_token = ${n})";
 
     /// <summary>Adds the commands of <paramref name="update"/> to <paramref name="batch"/> and returns the last of them.</summary>
     /// <param name="batch">The batch.</param>
@@ -22,43 +26,45 @@ internal static class PostgresUpdateWriter
     public static NpgsqlBatchCommand Add(NpgsqlBatch batch, JournalUpdate update, long job, long clientNow, (string? Owner, string? Holder) worker) => update switch
     {
         ItemStarted started => Command(
-            batch, "UPDATE items SET state = 1, updated_at = now() WHERE id = $1 AND job_id = $2 AND state <> 2;", started.ItemId, job),
+            batch,
+            $"UPDATE items SET state = 1, updated_at = now() WHERE id = $1 AND job_id = $2 AND state <> 2 AND {Fenced(3)};",
+            started.ItemId, job, started.LeaseToken),
         ValidatorsSeen seen => Command(
             batch,
-            "UPDATE items SET etag = $3, last_modified = $4, total_size = $5, updated_at = now() WHERE id = $1 AND job_id = $2;",
-            seen.ItemId, job, seen.ETag, seen.LastModified, seen.TotalSize),
+            $"UPDATE items SET etag = $3, last_modified = $4, total_size = $5, updated_at = now() WHERE id = $1 AND job_id = $2 AND {Fenced(6)};",
+            seen.ItemId, job, seen.ETag, seen.LastModified, seen.TotalSize, seen.LeaseToken),
         AttemptFinished finished => AddAttempt(batch, finished, job),
         ItemStaged staged => Command(
-            batch, "UPDATE items SET bytes = $3, sha256 = $4, updated_at = now() WHERE id = $1 AND job_id = $2;",
-            staged.ItemId, job, staged.Bytes, staged.Sha256),
+            batch, $"UPDATE items SET bytes = $3, sha256 = $4, updated_at = now() WHERE id = $1 AND job_id = $2 AND {Fenced(5)};",
+            staged.ItemId, job, staged.Bytes, staged.Sha256, staged.LeaseToken),
         ItemDone done => Command(
             batch,
-            """
+            $"""
             UPDATE items SET state = 2, bytes = $3, sha256 = $4, file_modified = $5, backup_path = coalesce($6, backup_path),
                 content_type = coalesce($8, content_type), note = $9, holder = $10, done_by = $11,
                 last_reason = NULL, last_detail = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
-            WHERE id = $1 AND job_id = $2 AND ($7::bigint IS NULL OR lease_token = $7);
+            WHERE id = $1 AND job_id = $2 AND {Fenced(7)};
             """,
             done.ItemId, job, done.Bytes, done.Sha256, done.FileModified, done.BackupPath, done.LeaseToken, done.ContentType, done.Note, worker.Holder, worker.Owner),
         ItemSkipped skipped => Command(
             batch,
-            """
+            $"""
             UPDATE items SET state = 4, note = $3, lease_owner = NULL, lease_until = NULL, updated_at = now()
-            WHERE id = $1 AND job_id = $2 AND state <> 2 AND ($4::bigint IS NULL OR lease_token = $4);
+            WHERE id = $1 AND job_id = $2 AND state <> 2 AND {Fenced(4)};
             """,
             skipped.ItemId, job, skipped.Rule, skipped.LeaseToken),
         ItemFailed failed => Command(
             batch,
-            """
+            $"""
             UPDATE items SET state = 3, last_reason = $3, last_status = $4, last_detail = $5, lease_owner = NULL, lease_until = NULL,
                 updated_at = now()
-            WHERE id = $1 AND job_id = $2 AND state <> 2 AND ($6::bigint IS NULL OR lease_token = $6);
+            WHERE id = $1 AND job_id = $2 AND state <> 2 AND {Fenced(6)};
             """,
             failed.ItemId, job, FailureReasons.ToName(failed.Reason), failed.Status, failed.Detail, failed.LeaseToken),
         ItemDeferred deferred => Command(
             batch,
-            $"UPDATE items SET state = 0, not_before = {DbNow} + $3, updated_at = now() WHERE id = $1 AND job_id = $2 AND state <> 2;",
-            deferred.ItemId, job, deferred.NotBefore - clientNow),
+            $"UPDATE items SET state = 0, not_before = {DbNow} + $3, updated_at = now() WHERE id = $1 AND job_id = $2 AND state <> 2 AND {Fenced(4)};",
+            deferred.ItemId, job, deferred.NotBefore - clientNow, deferred.LeaseToken),
         HostPaused paused => Command(
             batch,
             $"""
@@ -112,8 +118,8 @@ internal static class PostgresUpdateWriter
             attempt.Detail);
         return Command(
             batch,
-            "UPDATE items SET attempts = attempts + 1, last_reason = $3, last_status = $4, last_detail = $5 WHERE id = $1 AND job_id = $2;",
-            finished.ItemId, job, attempt.Reason == FailureReason.None ? null : reason, attempt.Status, attempt.Detail);
+            $"UPDATE items SET attempts = attempts + 1, last_reason = $3, last_status = $4, last_detail = $5 WHERE id = $1 AND job_id = $2 AND {Fenced(6)};",
+            finished.ItemId, job, attempt.Reason == FailureReason.None ? null : reason, attempt.Status, attempt.Detail, finished.LeaseToken);
     }
 
     private static NpgsqlBatchCommand Command(NpgsqlBatch batch, string sql, params object?[] values)
