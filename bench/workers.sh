@@ -20,8 +20,10 @@ Usage: bench/workers.sh [options]
 
 Starts a private PostgreSQL (scripts/postgres.sh, in bench/work/workers/pg) and 'haul serve --files N
 --faults slow-drip=1,max-faults-per-path=1' (every body sent at 256 KB/s a connection), then for each worker count W
-runs one job: 'haul get --journal … --job wW -i URLS -o OUT1 -j 4 --per-host 4' and W-1 'haul worker' processes
+runs one job: 'haul get --journal … --job wW -i URLS -o OUT1 -j 4 --per-host 16' and W-1 'haul worker' processes
 (each its own folder), and times them until the last one leaves. The speed-up is files/s against one worker.
+--per-host is shared by the workers of a job (divided among them): each is held by its own -j 4 until four
+workers together reach the host's 16 connections.
 
 Options:
   -n N         files (default $FILES, 1 KB to 256 KB)
@@ -81,7 +83,7 @@ for workers in "${LIST[@]}"; do
   start_server
   start=$(date +%s.%N)
   pids=()
-  "$BENCH_HAUL" get --journal "$JOURNAL" --job "$job" -i "$URLS" -o "$WW/out-$workers-1" -j 4 --per-host 4 --no-progress -q \
+  "$BENCH_HAUL" get --journal "$JOURNAL" --job "$job" -i "$URLS" -o "$WW/out-$workers-1" -j 4 --per-host 16 --no-progress -q \
     >"$WW/w$workers-1.log" 2>&1 &
   pids+=($!)
   # The job exists once the first process has added the list.
@@ -91,7 +93,7 @@ for workers in "${LIST[@]}"; do
     sleep 0.1
   done
   for i in $(seq 2 "$workers"); do
-    "$BENCH_HAUL" worker --journal "$JOURNAL" --job "$job" -o "$WW/out-$workers-$i" -j 4 --per-host 4 --no-progress -q \
+    "$BENCH_HAUL" worker --journal "$JOURNAL" --job "$job" -o "$WW/out-$workers-$i" -j 4 --per-host 16 --no-progress -q \
       >"$WW/w$workers-$i.log" 2>&1 &
     pids+=($!)
   done
@@ -124,8 +126,9 @@ if [ -n "$RECORD" ]; then
     echo
     echo "\`bench/workers.sh -n $FILES -w $COUNTS --record\`: a private PostgreSQL, \`haul serve --files $FILES --faults"
     echo "slow-drip=1,max-faults-per-path=1\` (each body at 256 KB/s a connection), then for W workers one job: \`haul get"
-    echo "--journal … -j 4 --per-host 4\` and W-1 \`haul worker\`, each its own folder, timed until the last one leaves (that"
+    echo "--journal … -j 4 --per-host 16\` and W-1 \`haul worker\`, each its own folder, timed until the last one leaves (that"
     echo "includes each process's start, about a second, and the last worker's wait for the others). Target: linear to 4."
+    echo "\`--per-host 16\` is shared by the workers of a job: each is held by its own \`-j 4\` until four reach the host's limit."
     echo
     bench_machine
     echo
