@@ -14,8 +14,9 @@ namespace Haul.Scheduling;
 /// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
 /// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
 /// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
-/// and cuts nothing; neither does a lone one after the rate held. Nor does a host's noise: 429s or 503s that a cut did
-/// not make rarer come whatever the rate, and undo the cuts they caused (see <see cref="Judge"/>).
+/// and cuts nothing; neither does a lone one after the rate held. Nor does a host's noise: 429s or 503s that come
+/// whatever the rate, even right after a pause, where no limit refuses, and undo the cuts they caused (see
+/// <see cref="Judge"/>).
 /// </remarks>
 internal sealed class HostController
 {
@@ -33,6 +34,12 @@ internal sealed class HostController
 
     /// <summary>Noise rarer than this share of requests is not worth a rule of its own.</summary>
     private const double MinNoiseShare = 0.01;
+
+    /// <summary>
+    /// Requests sent first after a pause the host asked for that no rate limit refuses: its bucket refilled during the
+    /// pause (a limit that refused one of the first three would refuse more than <see cref="MaxNoiseShare"/>).
+    /// </summary>
+    private const int FirstAfterPause = 3;
 
     /// <summary>Requests at the current rate below which one push-back is too little to judge by.</summary>
     private const int MinSample = 16;
@@ -69,11 +76,14 @@ internal sealed class HostController
     private int _outcomesAtRate;
     private int _pushBacksAtRate;
 
-    /// <summary>The share of push-back at the rate the last cut came from; NaN before a cut.</summary>
-    private double _cutShare = double.NaN;
+    /// <summary>When the last pause began; null before the first.</summary>
+    private long? _pausedAt;
 
-    /// <summary>The rate the last cut came from (what was sent, while unpaced).</summary>
-    private double _cutFrom;
+    /// <summary>Whether the last pause was as long as the host asked for (its <c>Retry-After</c>).</summary>
+    private bool _pauseAsked;
+
+    /// <summary>Whether the host pushed back one of the first requests after a pause: noise, which no limit does.</summary>
+    private bool _noiseShown;
 
     /// <summary>The bounds before the first of a series of cuts, restored when the series proves to be noise.</summary>
     private (double Lower, double Upper)? _beforeCuts;
@@ -322,6 +332,12 @@ internal sealed class HostController
     {
         // An answered push-back (429, 503) counts once a pause: the others were in flight with it, sent before the host
         // could say so.
+        if (answered && _pauseAsked && started >= _activeSince && _starts.CountWithin(started, started - _activeSince + 1) <= FirstAfterPause)
+        {
+            // One of the first requests sent after the pause the host asked for: no rate limit refuses it.
+            _noiseShown = true;
+        }
+
         if (answered && started >= _lastPause)
         {
             _window.Add(true);
@@ -362,7 +378,12 @@ internal sealed class HostController
         _lastPause = now;
         var pause = retryAfter ?? Grow(_options.PushBackPause, _options.PushBackPauseCap, Math.Max(1, _strikes));
         var until = now + (long)pause.TotalMilliseconds;
-        _activeSince = Math.Max(_activeSince, until);
+        if (until > _activeSince)
+        {
+            _pausedAt = now;
+            _pauseAsked = retryAfter is not null;
+            _activeSince = until;
+        }
 
         // The rate must hold anew once the pause ends; noise says nothing of the rate, so the hold goes on across it.
         if (!noise)
@@ -374,15 +395,18 @@ internal sealed class HostController
     }
 
     /// <summary>
-    /// Whether answered push-back that would cut shows the host's limit or its noise. A limit's push-back becomes rarer
-    /// as the rate falls (none at all under it); noise stays the same share of requests at any rate. Push-back is
-    /// counted once a pause, among the requests sent at the current rate, and compared with the share at the rate the
-    /// last cut came from: rarer shows a limit (cut); at least as frequent is noise: the cuts of the series are undone
-    /// (the bounds they set are forgotten, and the rate climbs back as it holds) and the share is kept as the host's
-    /// noise, so that push-back within about twice that share of the host's last requests is noise too. One push-back
-    /// among a few requests the host otherwise answered (noise can come right after a pause) is too soon to tell: the
-    /// host is paused, nothing is cut, and the next push-back is judged on more requests. A host that answered nothing
-    /// at the rate (an outage) has its connections cut as before.
+    /// Whether answered push-back that would cut shows the host's limit or its noise. A limit (a token bucket) refuses a
+    /// request only once its bucket is spent, and a pause as long as it asked for refills it: the first requests after
+    /// the pause always pass, at any rate. Noise refuses any request, the first after a pause as often as the others.
+    /// So push-back is taken for a limit (cut) until the host refuses one of the first <see cref="FirstAfterPause"/>
+    /// requests sent after a pause; from then on, push-back between <see cref="MinNoiseShare"/> and
+    /// <see cref="MaxNoiseShare"/> of the requests sent at the current rate (counted once a pause) is noise: the cuts of
+    /// the series are undone (the bounds they set are forgotten, and the rate climbs back as it holds) and the share is
+    /// kept as the host's noise, so that push-back within about twice that share of the host's last requests is noise
+    /// too. The share alone cannot tell them apart: just over a token bucket's rate, its push-back is a small share that
+    /// hardly changes from one rate to the next, as noise's. One push-back among a few requests the host otherwise
+    /// answered is too soon to tell: the host is paused, nothing is cut, and the next push-back is judged on more
+    /// requests. A host that answered nothing at the rate (an outage) has its connections cut as before.
     /// </summary>
     private Verdict Judge()
     {
@@ -404,16 +428,10 @@ internal sealed class HostController
             return Verdict.Undecided;
         }
 
-        if (double.IsNaN(_cutShare) || (Rate ?? double.PositiveInfinity) > _cutFrom || share > MaxNoiseShare || share < MinNoiseShare)
+        if (!_noiseShown || share > MaxNoiseShare || share < MinNoiseShare)
         {
-            // Nothing to compare with (no cut yet, or a rate above the one cut), too frequent to be noise, or so rare that
-            // it is a limit's slight excess (a rate that drifted just over it).
-            return Verdict.Limit;
-        }
-
-        if (share < _cutShare)
-        {
-            // Rarer: a limit (a rate a little over a token bucket's comes back as rarer push-back, not as none).
+            // No sign of noise (a limit's push-back comes only once its bucket is spent), too frequent to be noise, or
+            // so rare that it is a limit's slight excess (a rate that drifted just over it).
             return Verdict.Limit;
         }
 
@@ -441,10 +459,8 @@ internal sealed class HostController
     {
         var sendRate = SentRate(now);
 
-        // What the cut is judged by, when push-back comes again: the share of push-back at the rate it comes from.
+        // The bounds before a series of cuts, restored if the series proves to be noise.
         _beforeCuts ??= (_lower, _upper);
-        _cutShare = _pushBacksAtRate / (double)Math.Max(1, _outcomesAtRate);
-        _cutFrom = Rate ?? sendRate;
         double next;
         if (Rate is { } kept && _options.SharedPacing)
         {
@@ -508,7 +524,6 @@ internal sealed class HostController
 
         // A ban is no noise: what came before it is not restored.
         _beforeCuts = null;
-        _cutShare = double.NaN;
         var target = _banCap is { } cap ? cap / 2 : (Rate ?? SendRate(now)) * 0.25;
         SetRate(Math.Min(Rate ?? double.PositiveInfinity, target), now);
         Concurrency = 1;
@@ -516,6 +531,8 @@ internal sealed class HostController
         _slowdowns++;
         var pause = Grow(_options.BanPause, _options.BanPauseCap, _banStreak);
         var until = now + (long)pause.TotalMilliseconds;
+        _pausedAt = now;
+        _pauseAsked = false;
         _activeSince = until;
         _holdStart = until;
         return new HostPause(until, "ban");
@@ -575,16 +592,26 @@ internal sealed class HostController
         }
     }
 
-    /// <summary>Requests a second the host was sent lately, over the time it was not paused (at least 100 ms).</summary>
     /// <summary>
     /// What the host was sent a second: by this worker, or, when many workers share the host's rate (each sending a
     /// share of it), by all of them in the last whole second.
     /// </summary>
     private double SentRate(long now) => _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
 
+    /// <summary>
+    /// Requests a second the host was sent lately, over the last second it was not paused (at least 100 ms): shortly
+    /// after a pause, the requests just before it count too, so that the few sent since do not pass for the rate.
+    /// </summary>
     private double SendRate(long now)
     {
-        return Math.Max(MinimumRate, _starts.PerSecond(now, Math.Clamp(now - _activeSince, 100, 1000)));
+        var active = Math.Max(0, now - _activeSince);
+        var measured = Math.Max(MinimumRate, _starts.PerSecond(now, Math.Clamp(active, 100, 1000)));
+        if (active >= 1000 || _pausedAt is not { } pausedAt)
+        {
+            return measured;
+        }
+
+        return Math.Max(measured, _starts.CountWithin(now, active + 1) + _starts.CountWithin(pausedAt, 1000 - active));
     }
 
     /// <summary>The <paramref name="n"/>th pause of a series: doubling from <paramref name="first"/> up to <paramref name="cap"/>, drawn ±25 %.</summary>
