@@ -212,7 +212,7 @@ internal sealed partial class Frontier : IDisposable
 
                 LookAgainForExpiredClaims(now, ref wait);
                 refill = NeedsRefill();
-                idle = !refill && _inputComplete && _active == 0 && !_journalMayHaveHosts && _order.All(q => q.IsEmpty && q.Exhausted);
+                idle = !refill && _inputComplete && _active == 0 && !_journalMayHaveHosts && _order.All(q => q.IsEmpty && (q.Exhausted || Parked(q, now)));
                 if (idle && (_options.IdlePoll is null || _finished))
                 {
                     Signal();
@@ -296,23 +296,32 @@ internal sealed partial class Frontier : IDisposable
     public void Dispose() => _refilling.Dispose();
 
     /// <summary>
+    /// In a journal many workers share: an empty queue whose host is paused claims nothing until the pause ends, so it
+    /// does not keep this worker from asking the journal whether the job is finished (<see cref="PollOthersAsync"/>),
+    /// which counts that host's items as unfinished if it has any. Alone, a worker waits out the pause.
+    /// </summary>
+    private bool Parked(HostQueue queue, long now) => _options.IdlePoll is not null && !Claimable(queue, now);
+
+    /// <summary>
     /// In a journal many workers share, a worker that died leaves claims that expire later, on items a queue's claims
-    /// have already passed (<see cref="HostQueue.Cursor"/>) or on a host whose queue ran dry. Every
-    /// <see cref="FrontierOptions.IdlePoll"/> each queue claims again from its host's first unfinished item, so that such
-    /// items are taken within a poll of their expiry rather than when the host's queue happens to drain.
+    /// have already passed (<see cref="HostQueue.Cursor"/>) or on a host whose queue ran dry. Every half lease each
+    /// queue claims again from its host's first unfinished item, and hosts this worker drained are looked for again, so
+    /// that such items are taken within half a lease of their expiry rather than when the host's queue happens to drain
+    /// (or this worker runs out of work). Not more often: looking for hosts walks every host with unfinished items.
     /// </summary>
     private void LookAgainForExpiredClaims(long now, ref TimeSpan? wait)
     {
-        if (_options.IdlePoll is not { } poll)
+        if (_options.IdlePoll is null)
         {
             return;
         }
 
-        var every = (long)poll.TotalMilliseconds;
+        var every = Math.Max(1, (long)_options.LeaseDuration.TotalMilliseconds / 2);
         if (now - _lookedAgain >= every)
         {
             _lookedAgain = now;
             _journalMayHaveHosts = true;
+            _drained.Clear();
             foreach (var queue in _order)
             {
                 queue.Cursor = 0;

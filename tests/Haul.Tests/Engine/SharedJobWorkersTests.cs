@@ -80,8 +80,19 @@ public sealed class SharedJobWorkersTests(PostgresCluster cluster)
         };
         var jobs = new[] { DownloadJob.RunAsync(Worker(first.Path), TestSupport.Batch([])), DownloadJob.RunAsync(Worker(second.Path), TestSupport.Batch([])) };
 
-        // Each worker counts the others at its heartbeat (every half second here): after two beats both know.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Each worker counts the others at its heartbeat (every half second here): once both have joined, a beat later
+        // both know, and the answers begun before that (a quarter of a second each) have ended.
+        await using (var journal = await PostgresJobJournal.OpenAsync(journalUri, "job", TimeProvider.System, CancellationToken.None))
+        {
+            var joined = System.Diagnostics.Stopwatch.StartNew();
+            while (await journal.CountWorkersAsync(TimeSpan.FromSeconds(2), CancellationToken.None) < 2)
+            {
+                Assert.True(joined.Elapsed < TimeSpan.FromSeconds(30), "the two workers did not both join within 30 s");
+                await Task.Delay(50);
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
         Assert.False(jobs.All(j => j.IsCompleted), "the job ended before the workers had counted each other: the test proves nothing");
         server.Counters.ResetPeakAnswering();
         var reports = await Task.WhenAll(jobs);

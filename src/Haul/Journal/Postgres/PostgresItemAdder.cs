@@ -27,7 +27,7 @@ internal sealed class PostgresItemAdder
     private readonly PostgresPathClaims _claims;
     private readonly Dictionary<string, JournalItem> _known = new(StringComparer.Ordinal);
     private readonly List<(JournalItem Item, string? PathKey)> _new = [];
-    private readonly List<(long Id, int State, string? Sha)> _seen = [];
+    private readonly List<(long Id, int State, string? Sha, int Was, long Token)> _seen = [];
     private readonly List<(long Image, long Page, string? Alt)> _found = [];
     private readonly Queue<long> _ids = new();
 
@@ -59,6 +59,12 @@ internal sealed class PostgresItemAdder
     /// <summary>Items done by an earlier run whose files are intact.</summary>
     public int AlreadyDone { get; private set; }
 
+    /// <summary>
+    /// An item named again is changed only as it was read: workers go on while an add runs (the add's lock holds only
+    /// adds), and an item one of them finished or claimed since must not go back to pending.
+    /// </summary>
+    private const string Unchanged = "items.state = s.was AND items.lease_token = s.token";
+
     /// <summary>The path claims of the transaction.</summary>
     public PostgresPathClaims Claims => _claims;
 
@@ -71,15 +77,11 @@ internal sealed class PostgresItemAdder
         return new PostgresItemAdder(connection, transaction, job, run, clientNow, doneFileIntact);
     }
 
-    /// <summary>
-    /// The job's add lock, an advisory lock held until the transaction ends (its key: the job's id, negated). The
-    /// transaction takes several round trips, so it is bounded: should its client freeze in the middle (stopped, swapped
-    /// out, cut off), the server ends the session after a minute and the lock and rows are free again.
-    /// </summary>
+    /// <summary>The job's add lock, an advisory lock held until the transaction ends (its key: the job's id, negated).</summary>
     public static async Task LockJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long job, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT set_config('idle_in_transaction_session_timeout', '1min', true), pg_advisory_xact_lock($1);",
+            "SELECT pg_advisory_xact_lock($1);",
             connection,
             transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = -job });
@@ -193,9 +195,12 @@ internal sealed class PostgresItemAdder
         if (_seen.Count > 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                """
-                UPDATE items SET seen_run = $2, state = s.state, expected_sha256 = s.sha, not_before = 0
-                FROM unnest($3::bigint[], $4::int[], $5::text[]) AS s (id, state, sha)
+                $"""
+                UPDATE items SET seen_run = $2,
+                    state = CASE WHEN {Unchanged} THEN s.state ELSE items.state END,
+                    expected_sha256 = CASE WHEN {Unchanged} THEN s.sha ELSE items.expected_sha256 END,
+                    not_before = CASE WHEN {Unchanged} THEN 0 ELSE items.not_before END
+                FROM unnest($3::bigint[], $4::int[], $5::text[], $6::int[], $7::bigint[]) AS s (id, state, sha, was, token)
                 WHERE items.id = s.id AND items.job_id = $1;
                 """)
             {
@@ -206,6 +211,8 @@ internal sealed class PostgresItemAdder
                     new NpgsqlParameter { Value = _seen.Select(s => s.Id).ToArray() },
                     new NpgsqlParameter { Value = _seen.Select(s => s.State).ToArray() },
                     new NpgsqlParameter { Value = _seen.Select(s => s.Sha).ToArray() },
+                    new NpgsqlParameter { Value = _seen.Select(s => s.Was).ToArray() },
+                    new NpgsqlParameter { Value = _seen.Select(s => s.Token).ToArray() },
                 },
             });
         }
@@ -363,7 +370,7 @@ internal sealed class PostgresItemAdder
             Reopened++;
         }
 
-        _seen.Add((item.Id, (int)state, expectedSha256));
+        _seen.Add((item.Id, (int)state, expectedSha256, (int)item.State, item.LeaseToken));
         var revived = item with { State = state, ExpectedSha256 = expectedSha256, SeenRun = _run, NotBefore = 0 };
         _known[item.Url] = revived;
         Items.Add(revived);

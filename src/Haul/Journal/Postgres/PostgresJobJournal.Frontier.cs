@@ -95,6 +95,7 @@ public sealed partial class PostgresJobJournal
                 items.Sort(static (a, b) => a.Id.CompareTo(b.Id));
                 return items;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            transient: false).ConfigureAwait(false);
     }
 }

@@ -8,8 +8,9 @@ namespace Haul.Journal.Postgres;
 /// and then, and the database breaks the cycle by aborting one of them. Or the connection failed in a way Npgsql calls
 /// transient (broken, timed out, the server restarting or ending a session that sat idle in a transaction): a worker on
 /// a flaky network, or one that was frozen for a while, should go on rather than stop its job. Nothing of an aborted
-/// statement is committed; the journal's statements are written so that one applied twice does no harm (updates are
-/// fenced and set values, turns and heartbeats move times forward).
+/// statement is committed, but a connection may break after its statement committed: only statements that do no harm
+/// applied twice are tried again then (fenced updates that set values, heartbeats, pauses, reads). A claim is not
+/// (<c>transient: false</c>): its items would stay leased to a worker that never learned it holds them.
 /// </summary>
 internal static class PostgresRetry
 {
@@ -24,7 +25,7 @@ internal static class PostgresRetry
     /// <summary>The longest pause between two tries of a connection that failed (about 20 s in all).</summary>
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
 
-    public static async Task<T> RunAsync<T>(Func<Task<T>> transaction, CancellationToken cancellationToken)
+    public static async Task<T> RunAsync<T>(Func<Task<T>> transaction, CancellationToken cancellationToken, bool transient = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -32,7 +33,7 @@ internal static class PostgresRetry
             {
                 return await transaction().ConfigureAwait(false);
             }
-            catch (NpgsqlException exception) when (attempt < Attempts && Pause(exception, attempt) is { } pause)
+            catch (NpgsqlException exception) when (attempt < Attempts && Pause(exception, attempt, transient) is { } pause)
             {
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
@@ -49,11 +50,16 @@ internal static class PostgresRetry
             cancellationToken);
 
     /// <summary>How long to wait before the next try, or null when another try would not help.</summary>
-    internal static TimeSpan? Pause(NpgsqlException exception, int attempt)
+    internal static TimeSpan? Pause(NpgsqlException exception, int attempt, bool transient)
     {
         if (exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
         {
             return TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt));
+        }
+
+        if (!transient)
+        {
+            return null;
         }
 
         if (exception.IsTransient || exception is PostgresException { SqlState: IdleInTransactionTimeout or IdleSessionTimeout })
