@@ -410,13 +410,8 @@ internal sealed class HostController
     /// </summary>
     private Verdict Judge()
     {
-        if (_options.SharedPacing)
-        {
-            // Shared by many workers, one worker's share of the push-back says little about the rate all of them keep:
-            // every push-back is taken for a limit, cut by a quarter (SharedCut) from the version of the rate it saw.
-            return Verdict.Limit;
-        }
-
+        // Shared by many workers, the judge is each worker's own: noise refuses a request whoever sends it, so a worker's
+        // share of it is the host's, and a limit lets the first requests after its pause through from every worker.
         if (NoiseExplains())
         {
             return Verdict.Noise;
