@@ -265,6 +265,9 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
 
         var own = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", shared, "--no-progress"]);
         var other = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, .. Worker(journal, "second", shared)]);
+        var otherDatabase = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, .. Worker(await cluster.CreateDatabaseAsync(), "first", shared)]);
+        var spaced = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, .. Worker(journal, "first ", folder.Combine("spaced"))]);
+        var leaseAlone = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", folder.Combine("alone"), "--lease", "5"]);
         var malformed = await HaulProcess.RunAsync(folder.Path, ["status", "--journal", "postgres://haul:S3cret@127.0.0.1:99999/x", "--job", "first"]);
         var atSign = await HaulProcess.RunAsync(folder.Path, ["worker", "--journal", "postgres://haul:S3c@ret@127.0.0.1/x", "--job", "first", "-o", folder.Combine("w")]);
 
@@ -272,6 +275,10 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
         Assert.Contains("shared job 'first'", own.Stderr, StringComparison.Ordinal);
         Assert.Contains("shared job 'first'", other.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(shared, ".haul", "journal.db")), "a job of its own was started in a shared job's folder");
+        Assert.True(otherDatabase.ExitCode == 2 && otherDatabase.Stderr.Contains("of another database", StringComparison.Ordinal), otherDatabase.ToString());
+        Assert.True(spaced.ExitCode == 2 && spaced.Stderr.Contains("begins or ends with a space", StringComparison.Ordinal), spaced.ToString());
+        Assert.True(leaseAlone.ExitCode == 2 && leaseAlone.Stderr.Contains("--lease needs --journal", StringComparison.Ordinal), leaseAlone.ToString());
+        Assert.False(Directory.Exists(folder.Combine("alone")), "a folder was made for a command line that was refused");
         foreach (var result in new[] { malformed, atSign })
         {
             Assert.Equal(2, result.ExitCode);

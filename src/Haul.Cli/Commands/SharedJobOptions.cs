@@ -48,6 +48,12 @@ internal sealed class SharedJobOptions
     {
         if (!Given(result))
         {
+            if (_withLease && result.GetResult(Lease) is { Implicit: false })
+            {
+                Console.Error.WriteLine("haul: --lease needs --journal URI and --job NAME (a lease is a shared job's)");
+                return null;
+            }
+
             return options;
         }
 

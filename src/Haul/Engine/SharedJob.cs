@@ -42,6 +42,11 @@ public sealed record SharedJob
         {
             yield return "the job's name (--job) must be at most 200 characters, without control characters";
         }
+        else if (Name != Name.Trim())
+        {
+            // "cats " and "cats" would be two jobs that look like one.
+            yield return $"the job's name (--job) '{Name}' begins or ends with a space";
+        }
 
         if (Lease < MinLease || Lease > MaxLease)
         {

@@ -26,6 +26,13 @@ internal static class SharedJournals
             throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
         }
 
+        var database = Database(job.Journal);
+        if (root is not null && ReadMarkerDatabase(root) is { } otherDatabase && otherDatabase != database)
+        {
+            throw new OutputFolderException(
+                $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}); give this job a folder of its own");
+        }
+
         return await OpenAsync(
             job,
             token => PostgresJobJournal.OpenAsync(PostgresConnection.Parse(job.Journal), job.Name, !job.MustExist, time, token),
@@ -34,7 +41,7 @@ internal static class SharedJournals
                 if (owner is not null && root is not null)
                 {
                     await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", token).ConfigureAwait(false);
-                    WriteMarker(root, job.Name);
+                    WriteMarker(root, job.Name + "\n" + database);
                 }
             },
             cancellationToken).ConfigureAwait(false);
@@ -88,7 +95,15 @@ internal static class SharedJournals
     /// The name of the shared job whose files a folder holds (<c>.haul/shared-job</c>), or null: a folder is one job's,
     /// shared or not, so that neither a job of its own nor another shared job mixes its files and reports into it.
     /// </summary>
-    public static string? ReadMarker(string root)
+    public static string? ReadMarker(string root) => ReadMarkerLines(root)?[0];
+
+    /// <summary>
+    /// Where the database of the folder's shared job is (<c>host:port/database</c>, the marker's second line), or null:
+    /// two databases may each hold a job of one name.
+    /// </summary>
+    private static string? ReadMarkerDatabase(string root) => ReadMarkerLines(root) is [_, var database, ..] ? database : null;
+
+    private static string[]? ReadMarkerLines(string root)
     {
         var path = MarkerPath(root);
         if (SafeFileSystem.Inspect(path) != EntryKind.File)
@@ -97,12 +112,23 @@ internal static class SharedJournals
         }
 
         using var reader = new StreamReader(path);
-        var buffer = new char[256];
-        return new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim();
+        var buffer = new char[1024];
+        return new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim().Split('\n', StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>The place of a journal's database, without user or password: <c>host:port/database</c>.</summary>
+    private static string Database(string journal)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresConnection.Parse(journal));
+        return $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
     }
 
     private static void WriteMarker(string root, string name)
     {
+        // Parts and reports of the job are kept there: 0700 whatever the umask, as a job of its own keeps it.
+        var state = Path.Combine(root, SqliteJobJournal.StateFolderName);
+        new SafeFileSystem(root).CreateFolder(state);
+        OwnerOnly.RestrictFolder(state);
         var path = MarkerPath(root);
         switch (SafeFileSystem.Inspect(path))
         {

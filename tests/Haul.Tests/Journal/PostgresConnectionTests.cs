@@ -26,8 +26,20 @@ public sealed class PostgresConnectionTests
         Assert.Equal((host, port), (parsed.Host, parsed.Port));
     }
 
+    [Fact]
+    public void A_psql_keyword_string_is_taken_with_quoted_values()
+    {
+        var parsed = new NpgsqlConnectionStringBuilder(PostgresConnection.Parse(
+            @"host=127.0.0.1 port = 55873 user=haul password='it\'s x and \\' dbname=jobs sslmode=disable"));
+
+        Assert.Equal(("127.0.0.1", 55873, "haul", "jobs", SslMode.Disable), (parsed.Host, parsed.Port, parsed.Username, parsed.Database, parsed.SslMode));
+        Assert.Equal(@"it's x and \", parsed.Password);
+    }
+
     [Theory]
     [InlineData("", "empty")]
+    [InlineData("host=h password='secret", "quote that does not end")]
+    [InlineData("host=h password=secret frobnicate=1", "'frobnicate'")]
     [InlineData("postgres://u:secret@h/d?frobnicate=1", "'frobnicate'")]
     [InlineData("postgres://u:secret@h/d?sslmode=sometimes", "sslmode 'sometimes'")]
     [InlineData("Nonsense=1;Password=secret", "neither a postgres:// URI nor a connection string")]

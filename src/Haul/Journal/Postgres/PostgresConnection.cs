@@ -22,7 +22,7 @@ public static partial class PostgresConnection
         var builder = journal.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
             || journal.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
             ? FromUri(journal)
-            : FromConnectionString(journal);
+            : IsKeywordString(journal) ? FromKeywords(journal) : FromConnectionString(journal);
         if (string.IsNullOrEmpty(builder.Host))
         {
             throw new ArgumentException($"the journal '{Redact(journal)}' names no host");
@@ -70,6 +70,83 @@ public static partial class PostgresConnection
                 $"the journal '{Redact(journal)}' is neither a postgres:// URI nor a connection string (Host=…;Database=…): {exception.Message}");
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="journal"/> is libpq's keyword form, as <c>psql</c> takes it (<c>host=h port=5432
+    /// dbname=d</c>): pairs apart by spaces, where a connection string's are apart by semicolons.
+    /// </summary>
+    private static bool IsKeywordString(string journal) =>
+        !journal.Contains(';', StringComparison.Ordinal) && KeywordPair().Count(journal) > 1;
+
+    /// <summary>libpq's keyword form: <c>name=value</c> pairs apart by spaces, a value in single quotes with <c>\'</c> and <c>\\</c> escapes.</summary>
+    private static NpgsqlConnectionStringBuilder FromKeywords(string journal)
+    {
+        var builder = new NpgsqlConnectionStringBuilder();
+        var i = 0;
+        while (true)
+        {
+            while (i < journal.Length && char.IsWhiteSpace(journal[i]))
+            {
+                i++;
+            }
+
+            if (i == journal.Length)
+            {
+                return builder;
+            }
+
+            var equals = journal.IndexOf('=', i);
+            if (equals < 0)
+            {
+                throw new ArgumentException($"the journal '{Redact(journal)}' has a word without a value: '{journal[i..].Split(' ')[0]}'");
+            }
+
+            var name = journal[i..equals].Trim();
+            i = equals + 1;
+            while (i < journal.Length && journal[i] == ' ')
+            {
+                i++;
+            }
+
+            var value = new System.Text.StringBuilder();
+            if (i < journal.Length && journal[i] == '\'')
+            {
+                for (i++; ; i++)
+                {
+                    if (i == journal.Length)
+                    {
+                        throw new ArgumentException($"the journal '{Redact(journal)}' has a quote that does not end");
+                    }
+
+                    if (journal[i] == '\\' && i + 1 < journal.Length)
+                    {
+                        value.Append(journal[++i]);
+                    }
+                    else if (journal[i] == '\'')
+                    {
+                        i++;
+                        break;
+                    }
+                    else
+                    {
+                        value.Append(journal[i]);
+                    }
+                }
+            }
+            else
+            {
+                for (; i < journal.Length && !char.IsWhiteSpace(journal[i]); i++)
+                {
+                    value.Append(journal[i]);
+                }
+            }
+
+            Apply(builder, name, value.ToString(), journal);
+        }
+    }
+
+    [GeneratedRegex(@"(^|\s)[A-Za-z_]+\s*=")]
+    private static partial Regex KeywordPair();
 
     private static NpgsqlConnectionStringBuilder FromUri(string journal)
     {
