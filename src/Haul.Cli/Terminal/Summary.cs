@@ -25,7 +25,13 @@ internal static class Summary
                 $"pages: {pages.Done} read, {pages.Failed} failed, {pages.Skipped} skipped; images: {report.Done - pages.Done} saved"));
         }
 
-        if (report.Pending > 0)
+        if (report.Pending > 0 && report.Workers.Count(w => w.Left is null) is > 0 and var working)
+        {
+            // A shared job: its workers are on it (or were, until their heartbeat stopped: see the workers below).
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{report.Pending} not finished; {working} worker{(working == 1 ? " has" : "s have")} not left the job (haul worker --journal … --job … joins it)"));
+        }
+        else if (report.Pending > 0)
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Pending} not finished: run the same command again to resume"));
         }
