@@ -154,6 +154,8 @@ internal static class SharedJournals
 
     private static string Describe(Exception exception) => exception switch
     {
+        PostgresException { SqlState: PostgresErrorCodes.DuplicateTable } postgres =>
+            $"{postgres.MessageText}: the database has tables that are not Haul's; give Haul a database of its own",
         PostgresException postgres => postgres.MessageText,
         NpgsqlException { InnerException: System.Net.Sockets.SocketException socket } => socket.Message,
         _ => exception.InnerException?.Message ?? exception.Message,

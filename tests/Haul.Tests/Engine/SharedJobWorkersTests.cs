@@ -104,4 +104,29 @@ public sealed class SharedJobWorkersTests(PostgresCluster cluster)
             folder => Assert.Contains(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories), f => !f.Contains(haulFolder, StringComparison.Ordinal)));
         Assert.True(server.Counters.PeakAnswering <= perHost, $"the workers had {server.Counters.PeakAnswering} requests of the host open at once; --per-host is {perHost}");
     }
+
+    [Fact]
+    public async Task A_database_with_a_table_of_another_application_is_refused_in_one_line_and_left_as_it_was()
+    {
+        var journalUri = await cluster.CreateDatabaseAsync();
+        await using (var connection = new Npgsql.NpgsqlConnection(journalUri))
+        {
+            await connection.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE items (sku text PRIMARY KEY); INSERT INTO items VALUES ('kept');", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with { SharedJob = new SharedJob { Journal = journalUri, Name = "job" } };
+        var refused = await Assert.ThrowsAsync<JournalUnavailableException>(() => DownloadJob.RunAsync(options, TestSupport.Batch(new Uri("http://127.0.0.1:9/a.jpg"))));
+
+        Assert.Contains("not Haul's", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
+        await using (var connection = new Npgsql.NpgsqlConnection(journalUri))
+        {
+            await connection.OpenAsync();
+            await using var read = new Npgsql.NpgsqlCommand("SELECT string_agg(sku, ',') FROM items;", connection);
+            Assert.Equal("kept", await read.ExecuteScalarAsync());
+        }
+    }
 }
