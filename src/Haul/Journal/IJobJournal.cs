@@ -41,7 +41,13 @@ public interface IJobJournal : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<JournalItem>> ClaimAsync(JournalClaim claim, CancellationToken cancellationToken);
 
-    /// <summary>Queues an update; it is written with the next batch.</summary>
+    /// <summary>
+    /// Queues an update; it is written with the next batch. An update of an item made under a claim carries the claim's
+    /// <see cref="JournalItem.LeaseToken"/> and changes the item only while that is still its token; in a journal many
+    /// workers share, a claim's update without one (<see cref="ItemStarted"/>, <see cref="ValidatorsSeen"/>,
+    /// <see cref="AttemptFinished"/>, <see cref="ItemStaged"/>, <see cref="ItemDeferred"/>) is refused with an
+    /// <see cref="ArgumentException"/>. Updates made under no claim (a done file checked again) need none.
+    /// </summary>
     void Record(JournalUpdate update);
 
     /// <summary>Writes an update and every update queued before it, and returns once they are committed.</summary>

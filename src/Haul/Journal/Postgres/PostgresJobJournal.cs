@@ -83,9 +83,22 @@ public sealed partial class PostgresJobJournal : IJobJournal
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(job);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.Options = (builder.Options is { Length: > 0 } options ? options + " " : string.Empty) + "-c default_transaction_read_only=on";
-        var dataSource = NpgsqlDataSource.Create(builder);
+        // Every transaction of its connections is read-only; set on each new connection rather than as a startup option,
+        // which a connection pooler (PgBouncer) refuses.
+        const string ReadOnly = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY;";
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString)
+            .UsePhysicalConnectionInitializer(
+                connection =>
+                {
+                    using var command = new NpgsqlCommand(ReadOnly, connection);
+                    command.ExecuteNonQuery();
+                },
+                async connection =>
+                {
+                    await using var command = new NpgsqlCommand(ReadOnly, connection);
+                    await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                })
+            .Build();
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
