@@ -64,6 +64,10 @@ internal sealed partial class Frontier
                     {
                         queue.Add(work, now);
                     }
+                    else
+                    {
+                        _reclaimed[work.Item.Id] = work;
+                    }
                 }
 
                 if (items.Count < want && version == _inputVersion)
@@ -97,30 +101,6 @@ internal sealed partial class Frontier
 
             Signal();
         }
-    }
-
-    /// <summary>
-    /// This worker has nothing left, in a journal others share: its claims are released and, while the job still has
-    /// unfinished items (others' work, or the items of a worker that died, whose leases will expire), it waits one
-    /// poll and looks again as if new input had come.
-    /// </summary>
-    private async Task PollOthersAsync(CancellationToken cancellationToken)
-    {
-        var shared = (ISharedJobJournal)_journal;
-        var unfinished = await shared.IdleAsync(_options.Owner, cancellationToken).ConfigureAwait(false);
-        if (unfinished == 0)
-        {
-            lock (_sync)
-            {
-                _finished = true;
-                Signal();
-            }
-
-            return;
-        }
-
-        await Task.Delay(_options.IdlePoll!.Value, _time, cancellationToken).ConfigureAwait(false);
-        InputAdded();
     }
 
     /// <summary>

@@ -26,6 +26,13 @@ internal sealed partial class Frontier : IDisposable
 
     /// <summary>Ids of the items in memory: a claim never brings one in twice.</summary>
     private readonly HashSet<long> _held = [];
+
+    /// <summary>
+    /// In a journal many workers share: a new claim of an item still in memory under an older one (this worker was
+    /// frozen past its lease, another took the item and gave it back). The older copy fails its next turn; this one
+    /// takes its place then.
+    /// </summary>
+    private readonly Dictionary<long, WorkItem> _reclaimed = [];
     private readonly SemaphoreSlim _refilling = new(1, 1);
     private int _next;
     private int _active;
@@ -62,19 +69,6 @@ internal sealed partial class Frontier : IDisposable
                 queue.Exhausted = false;
             }
 
-            Signal();
-        }
-    }
-
-    /// <summary>
-    /// <paramref name="workers"/> workers now share the job (<see cref="FrontierOptions.IdlePoll"/>'s journal): each host's
-    /// connection limit is divided among them, so that together they open about as many as one worker would.
-    /// </summary>
-    public void ShareHosts(int workers)
-    {
-        lock (_sync)
-        {
-            _pacing.Workers = Math.Max(1, workers);
             Signal();
         }
     }
@@ -152,20 +146,6 @@ internal sealed partial class Frontier : IDisposable
         lock (_sync)
         {
             return _pacing.Find(host)?.Gap ?? 0;
-        }
-    }
-
-    /// <summary>
-    /// What the workers sharing a host keep together: the least gap between its starts that the latest of them set, in
-    /// milliseconds (0: none to adopt), which this worker keeps too, and how many requests all of them started in the
-    /// last second; and whether this worker is the one that raises the rate (the others only cut it).
-    /// </summary>
-    public void Share(string host, long gap, int lastSecond, bool leads)
-    {
-        lock (_sync)
-        {
-            _pacing.Share(host, gap, lastSecond, leads, _time.GetUtcNow().ToUnixTimeMilliseconds());
-            Signal();
         }
     }
 
@@ -281,11 +261,14 @@ internal sealed partial class Frontier : IDisposable
             _active--;
             switch (decision)
             {
+                case WorkDecision.Finished or WorkDecision.Abandoned when _reclaimed.Remove(work.Item.Id, out var fresh):
+                    GetOrAdd(fresh.Host).Add(fresh, now);
+                    break;
                 case WorkDecision.Finished or WorkDecision.Abandoned:
                     _held.Remove(work.Item.Id);
                     break;
                 case WorkDecision.Retry or WorkDecision.Moved:
-                    GetOrAdd(work.Host).Add(work, now);
+                    GetOrAdd(work.Host).Add(_reclaimed.Remove(work.Item.Id, out var newer) ? newer : work, now);
                     break;
             }
 
@@ -295,42 +278,6 @@ internal sealed partial class Frontier : IDisposable
 
     public void Dispose() => _refilling.Dispose();
 
-    /// <summary>
-    /// In a journal many workers share: an empty queue whose host is paused claims nothing until the pause ends, so it
-    /// does not keep this worker from asking the journal whether the job is finished (<see cref="PollOthersAsync"/>),
-    /// which counts that host's items as unfinished if it has any. Alone, a worker waits out the pause.
-    /// </summary>
-    private bool Parked(HostQueue queue, long now) => _options.IdlePoll is not null && !Claimable(queue, now);
-
-    /// <summary>
-    /// In a journal many workers share, a worker that died leaves claims that expire later, on items a queue's claims
-    /// have already passed (<see cref="HostQueue.Cursor"/>) or on a host whose queue ran dry. Every half lease each
-    /// queue claims again from its host's first unfinished item, and hosts this worker drained are looked for again, so
-    /// that such items are taken within half a lease of their expiry rather than when the host's queue happens to drain
-    /// (or this worker runs out of work). Not more often: looking for hosts walks every host with unfinished items.
-    /// </summary>
-    private void LookAgainForExpiredClaims(long now, ref TimeSpan? wait)
-    {
-        if (_options.IdlePoll is null)
-        {
-            return;
-        }
-
-        var every = Math.Max(1, (long)_options.LeaseDuration.TotalMilliseconds / 2);
-        if (now - _lookedAgain >= every)
-        {
-            _lookedAgain = now;
-            _journalMayHaveHosts = true;
-            _drained.Clear();
-            foreach (var queue in _order)
-            {
-                queue.Cursor = 0;
-                queue.Exhausted = false;
-            }
-        }
-
-        Shorten(ref wait, _lookedAgain + every - now);
-    }
 
     private bool TryTake(long now, out WorkItem? work, out TimeSpan? wait)
     {
