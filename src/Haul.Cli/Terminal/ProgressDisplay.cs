@@ -33,9 +33,14 @@ internal abstract class ProgressDisplay
         var finished = progress.Done - doneAtStart + progress.Failed;
         var filesPerSecond = finished / seconds;
         var remaining = progress.Total - progress.Done - progress.Failed - progress.Skipped;
-        TimeSpan? eta = filesPerSecond > 0 && remaining > 0 ? TimeSpan.FromSeconds(remaining / filesPerSecond) : null;
+        TimeSpan? eta = filesPerSecond > 0 && remaining > 0 && !progress.Shared ? TimeSpan.FromSeconds(remaining / filesPerSecond) : null;
         return (filesPerSecond, progress.BytesReceived / seconds, eta);
     }
+
+    /// <summary>Done of the total; in a shared job, what this worker did (the others do a share of the total).</summary>
+    protected static string Counted(JobProgress progress) => progress.Shared
+        ? string.Create(CultureInfo.InvariantCulture, $"this worker: {progress.Done}")
+        : string.Create(CultureInfo.InvariantCulture, $"{progress.Done}/{progress.Total}");
 
     private sealed class QuietDisplay : ProgressDisplay
     {
@@ -57,7 +62,7 @@ internal abstract class ProgressDisplay
                 var crawl = progress.PagesFound == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
                     $"pages {progress.PagesDone}/{progress.PagesFound}, images {progress.ImagesDone}/{progress.ImagesFound}; ");
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"haul: {crawl}{progress.Done}/{progress.Total} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
+                    $"haul: {crawl}{Counted(progress)} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
             }
 
             return await running;
@@ -89,14 +94,17 @@ internal abstract class ProgressDisplay
         {
             var (files, bytes, eta) = Rates(progress, clock, progress.AlreadyDone);
             var finished = progress.Done + progress.Failed + progress.Skipped;
-            var ratio = progress.Total == 0 ? 1 : (double)finished / progress.Total;
+            var ratio = progress.Total == 0 ? 1 : Math.Min(1, (double)finished / progress.Total);
             var barWidth = 30;
             var filled = (int)Math.Round(ratio * barWidth);
             var bar = new string('━', filled) + new string('─', barWidth - filled);
             var rows = new List<IRenderable>
             {
-                new Markup(string.Create(CultureInfo.InvariantCulture,
-                    $"[green]{bar}[/] {ratio * 100,5:0.0}%  [bold]{progress.Done}[/]/{progress.Total} done  [red]{progress.Failed} failed[/]  {progress.Skipped} skipped")),
+                new Markup(progress.Shared
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $"this worker: [bold]{progress.Done}[/] done  [red]{progress.Failed} failed[/]  {progress.Skipped} skipped  (of {progress.Total} left when it joined, shared with the other workers)")
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"[green]{bar}[/] {ratio * 100,5:0.0}%  [bold]{progress.Done}[/]/{progress.Total} done  [red]{progress.Failed} failed[/]  {progress.Skipped} skipped")),
                 new Markup(string.Create(CultureInfo.InvariantCulture,
                     $"{Markup.Escape(Units.Bytes(progress.BytesReceived))}  {Markup.Escape(Units.Bytes((long)bytes))}/s  {files:0.0} files/s  elapsed {Units.Duration(clock.Elapsed)}  ETA {(eta is { } e ? Units.Duration(e) : "-")}")),
             };

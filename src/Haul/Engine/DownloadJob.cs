@@ -90,6 +90,7 @@ public static class DownloadJob
             }
 
             var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
+            progress.Shared = shared is not null;
             progress.AddTotal(before.Items(ItemState.Pending));
             if (crawl is not null)
             {

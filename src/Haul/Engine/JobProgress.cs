@@ -29,6 +29,12 @@ public sealed class JobProgress
     /// <summary>Items in the job, skipped entries included.</summary>
     public int Total => Volatile.Read(ref _total);
 
+    /// <summary>
+    /// The job is shared with other workers (a shared journal): the counters are this worker's, and <see cref="Total"/>
+    /// is what was left when it joined, of which the others do a share, so it is no measure of this worker's end.
+    /// </summary>
+    public bool Shared { get; internal set; }
+
     /// <summary>Items done, in this run or before it.</summary>
     public int Done => Volatile.Read(ref _done);
 
