@@ -194,9 +194,10 @@ public static class DownloadJob
                             }
                         }
                     }
-                    catch (Exception) when (stop.IsCancellationRequested)
+                    catch (Exception) when (stop.IsCancellationRequested || journal.WriteFailure is not null)
                     {
-                        // Stopped (interrupted, disk full, or the journal failed): interrupted items stay pending.
+                        // Stopped (interrupted, disk full, or the journal failed): interrupted items stay pending. A
+                        // journal that failed is said once, below; a worker waiting on it may learn of it before the stop.
                     }
                 }
 
