@@ -24,11 +24,8 @@ internal sealed class SharedJobOptions
     public Option<double> Lease { get; } = OptionValues.Seconds(
         "--lease", "Seconds a worker's claim on its items lasts without a heartbeat; a worker killed or stopped longer loses them to the others.", TimeSpan.FromSeconds(60));
 
-    private bool _withLease;
-
     public void AddTo(Command command, bool withLease = true)
     {
-        _withLease = withLease;
         command.Options.Add(Journal);
         command.Options.Add(Job);
         if (withLease)
@@ -48,7 +45,7 @@ internal sealed class SharedJobOptions
     {
         if (!Given(result))
         {
-            if (_withLease && result.GetResult(Lease) is { Implicit: false })
+            if (result.GetResult(Lease) is { Implicit: false })
             {
                 Console.Error.WriteLine("haul: --lease needs --journal URI and --job NAME (a lease is a shared job's)");
                 return null;
@@ -62,18 +59,8 @@ internal sealed class SharedJobOptions
             return null;
         }
 
-        var withJob = options with { SharedJob = shared };
-        try
-        {
-            withJob.Validate();
-        }
-        catch (ArgumentException exception)
-        {
-            Console.Error.WriteLine($"haul: {exception.Message}");
-            return null;
-        }
-
-        return withJob;
+        // The rest of the options were validated already, and Read checked the shared job's own problems.
+        return options with { SharedJob = shared };
     }
 
     /// <summary>The shared job the options name; prints the problem and returns null when they are incomplete or out of range.</summary>
@@ -89,7 +76,7 @@ internal sealed class SharedJobOptions
             return null;
         }
 
-        var lease = _withLease ? result.GetValue(Lease) : SharedJob.MinLease.TotalSeconds;
+        var lease = result.GetValue(Lease);
         if (!double.IsFinite(lease) || lease < SharedJob.MinLease.TotalSeconds || lease > SharedJob.MaxLease.TotalSeconds)
         {
             Console.Error.WriteLine($"haul: {OptionValues.OutOfRange(result, Lease, $"{SharedJob.MinLease.TotalSeconds:0} <= seconds <= {SharedJob.MaxLease.TotalSeconds:0}")}");

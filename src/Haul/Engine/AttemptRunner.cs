@@ -277,13 +277,18 @@ internal sealed class AttemptRunner
     private async Task<AttemptOutcome> PlaceAsync(WorkItem work, AttemptOutcome outcome, CancellationToken cancellationToken)
     {
         var target = work.Target;
-        if (_turns is not null && !await ((ISharedJobJournal)_journal).HoldsAsync(work.Item, cancellationToken).ConfigureAwait(false))
+        var staged = new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!, work.Item.LeaseToken);
+        if (_turns is null)
         {
-            // Another worker took the item over while this one was away (stopped past its lease): its file is theirs to place.
+            await _journal.CommitAsync(staged, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!await _journal.FinishAsync(staged, cancellationToken).ConfigureAwait(false))
+        {
+            // Staged only under this worker's claim: another worker took the item over while this one was away (stopped
+            // past its lease), and its file is theirs to place.
             return outcome with { LeaseLost = true, Sha256 = null };
         }
 
-        await _journal.CommitAsync(new ItemStaged(target.ItemId, outcome.FileSize, outcome.Sha256!, work.Item.LeaseToken), cancellationToken).ConfigureAwait(false);
         try
         {
             var placement = await _placer.PlaceAsync(target.PartPath, target.FinalPath, outcome.Sha256!, cancellationToken).ConfigureAwait(false);

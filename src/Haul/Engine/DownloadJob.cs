@@ -213,7 +213,7 @@ public static class DownloadJob
             }
 
             var journalName = options.SharedJob is { } job
-                ? $"{Journal.Postgres.PostgresConnection.Redact(job.Journal)} (job '{job.Name}')"
+                ? job.Describe()
                 : $"'{SqliteJobJournal.DatabasePath(root)}'";
             if (journal.WriteFailure is { } writeFailure)
             {

@@ -23,7 +23,7 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         _journal = journal;
         _owner = owner;
         _logger = logger;
-        _loop = Task.Run(() => BeatAsync(journal, owner, lease, time, logger, _stop.Token));
+        _loop = Task.Run(() => BeatAsync(lease, time, _stop.Token));
     }
 
     public async ValueTask DisposeAsync()
@@ -54,7 +54,7 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
     /// <summary>Told, after each beat, how many workers are on the job (<see cref="ISharedJobJournal.CountWorkersAsync"/>).</summary>
     public Action<int>? WorkersCounted { get; set; }
 
-    private async Task BeatAsync(ISharedJobJournal journal, string owner, TimeSpan lease, TimeProvider time, ILogger logger, CancellationToken stop)
+    private async Task BeatAsync(TimeSpan lease, TimeProvider time, CancellationToken stop)
     {
         var every = lease / 4;
         while (!stop.IsCancellationRequested)
@@ -62,10 +62,10 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             try
             {
                 await Task.Delay(every, time, stop).ConfigureAwait(false);
-                await journal.HeartbeatAsync(owner, lease, stop).ConfigureAwait(false);
+                await _journal.HeartbeatAsync(_owner, lease, stop).ConfigureAwait(false);
                 if (WorkersCounted is { } counted)
                 {
-                    counted(await journal.CountWorkersAsync(lease, stop).ConfigureAwait(false));
+                    counted(await _journal.CountWorkersAsync(lease, stop).ConfigureAwait(false));
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -74,7 +74,7 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                Log.HeartbeatMissed(logger, exception.Message);
+                Log.HeartbeatMissed(_logger, exception.Message);
             }
         }
     }

@@ -32,6 +32,9 @@ public sealed record SharedJob
     public bool MustExist { get; init; }
 
     /// <summary>The problems of these settings, for <see cref="HaulOptions.Validate"/>.</summary>
+    /// <summary>The job for messages: its journal without the password, and its name.</summary>
+    internal string Describe() => $"{Haul.Journal.Postgres.PostgresConnection.Redact(Journal)} (job '{Name}')";
+
     internal IEnumerable<string> Problems()
     {
         if (string.IsNullOrWhiteSpace(Name))

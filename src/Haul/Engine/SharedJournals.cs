@@ -9,40 +9,41 @@ namespace Haul.Engine;
 internal static class SharedJournals
 {
     /// <summary>
-    /// Opens <paramref name="job"/> and joins this worker (<paramref name="owner"/>, its files in <paramref name="root"/>);
-    /// without an owner, only reads it. A folder with a journal of its own holds another job and is refused: the two
-    /// would mix their files.
+    /// Opens <paramref name="job"/> and joins this worker (<paramref name="owner"/>, its files in <paramref name="root"/>).
+    /// A folder with a journal of its own, or with the files of another shared job, is refused: the two would mix their
+    /// files.
     /// </summary>
-    public static async Task<PostgresJobJournal> OpenAsync(SharedJob job, string? root, string? owner, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<PostgresJobJournal> OpenAsync(SharedJob job, string root, string owner, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (root is not null && File.Exists(SqliteJobJournal.DatabasePath(root)))
+        if (File.Exists(SqliteJobJournal.DatabasePath(root)))
         {
             throw new OutputFolderException(
                 $"'{root}' holds the journal of a job of its own ({SqliteJobJournal.StateFolderName}/journal.db); give a shared job a folder of its own");
         }
 
-        if (root is not null && ReadMarker(root) is { } other && other != job.Name)
+        var connectionString = PostgresConnection.Parse(job.Journal);
+        var database = Database(connectionString);
+        if (ReadMarkerLines(root) is [var other, .. var rest])
         {
-            throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
-        }
+            if (other != job.Name)
+            {
+                throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
+            }
 
-        var database = Database(job.Journal);
-        if (root is not null && ReadMarkerDatabase(root) is { } otherDatabase && otherDatabase != database)
-        {
-            throw new OutputFolderException(
-                $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}); give this job a folder of its own");
+            if (rest is [var otherDatabase, ..] && otherDatabase != database)
+            {
+                throw new OutputFolderException(
+                    $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}); give this job a folder of its own");
+            }
         }
 
         return await OpenAsync(
             job,
-            token => PostgresJobJournal.OpenAsync(PostgresConnection.Parse(job.Journal), job.Name, !job.MustExist, time, token),
+            token => PostgresJobJournal.OpenAsync(connectionString, job.Name, !job.MustExist, time, token),
             async (journal, token) =>
             {
-                if (owner is not null && root is not null)
-                {
-                    await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", token).ConfigureAwait(false);
-                    WriteMarker(root, job.Name + "\n" + database);
-                }
+                await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", token).ConfigureAwait(false);
+                WriteMarker(root, job.Name + "\n" + database);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -65,7 +66,7 @@ internal static class SharedJournals
         Func<PostgresJobJournal, CancellationToken, Task> then,
         CancellationToken cancellationToken)
     {
-        var where = $"{PostgresConnection.Redact(job.Journal)} (job '{job.Name}')";
+        var where = job.Describe();
         PostgresJobJournal? journal = null;
         try
         {
@@ -97,12 +98,6 @@ internal static class SharedJournals
     /// </summary>
     public static string? ReadMarker(string root) => ReadMarkerLines(root)?[0];
 
-    /// <summary>
-    /// Where the database of the folder's shared job is (<c>host:port/database</c>, the marker's second line), or null:
-    /// two databases may each hold a job of one name.
-    /// </summary>
-    private static string? ReadMarkerDatabase(string root) => ReadMarkerLines(root) is [_, var database, ..] ? database : null;
-
     private static string[]? ReadMarkerLines(string root)
     {
         var path = MarkerPath(root);
@@ -116,10 +111,13 @@ internal static class SharedJournals
         return new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim().Split('\n', StringSplitOptions.TrimEntries);
     }
 
-    /// <summary>The place of a journal's database, without user or password: <c>host:port/database</c>.</summary>
-    private static string Database(string journal)
+    /// <summary>
+    /// The place of a journal's database, without user or password: <c>host:port/database</c>, the marker's second line
+    /// (two databases may each hold a job of one name).
+    /// </summary>
+    private static string Database(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(PostgresConnection.Parse(journal));
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         return $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
     }
 

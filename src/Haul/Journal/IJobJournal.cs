@@ -54,9 +54,10 @@ public interface IJobJournal : IAsyncDisposable
     Task CommitAsync(JournalUpdate update, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes a finishing update (<see cref="ItemDone"/>, <see cref="ItemFailed"/>, <see cref="ItemSkipped"/>) after every
-    /// update queued before it, and tells whether it was applied: false when its lease token is no longer the item's
-    /// (another claim took the item over, and the item is left as that claim has it) or the item was already done.
+    /// Writes an update of an item's claim (a finishing one, <see cref="ItemDone"/>, <see cref="ItemFailed"/>,
+    /// <see cref="ItemSkipped"/>, or <see cref="ItemStaged"/> before a file is placed) after every update queued before it,
+    /// and tells whether it was applied: false when its lease token is no longer the item's (another claim took the item
+    /// over, and the item is left as that claim has it) or the item was already done.
     /// </summary>
     Task<bool> FinishAsync(JournalUpdate finish, CancellationToken cancellationToken);
 

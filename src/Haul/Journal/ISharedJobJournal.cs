@@ -2,9 +2,9 @@ namespace Haul.Journal;
 
 /// <summary>
 /// A journal that many workers, on many machines, share: each joins under an owner key and a folder, keeps its leases
-/// alive with a heartbeat, asks the shared host state for its turn before each request, and checks that it still
-/// holds an item before it places the item's file. Every time that decides (lease expiry, a host's next start, its
-/// pause) is the database's.
+/// alive with a heartbeat, and asks the shared host state for its turn before each request; before it places a file it
+/// stages it under its claim (<see cref="IJobJournal.FinishAsync"/>), which tells whether it still holds the item. Every
+/// time that decides (lease expiry, a host's next start, its pause) is the database's.
 /// </summary>
 public interface ISharedJobJournal : IJobJournal
 {
@@ -49,9 +49,6 @@ public interface ISharedJobJournal : IJobJournal
 
     /// <summary>How long the host is still paused (by any worker's 429, 503 or ban), by the database's clock; zero when it is not.</summary>
     Task<TimeSpan> ReadHostPauseAsync(string host, CancellationToken cancellationToken);
-
-    /// <summary>Whether <paramref name="item"/>'s lease token is still the item's: no other worker took it over.</summary>
-    Task<bool> HoldsAsync(JournalItem item, CancellationToken cancellationToken);
 
     /// <summary>The job's workers, with their last heartbeat and how many done files each one's folder holds.</summary>
     Task<IReadOnlyList<WorkerStatus>> ReadWorkersAsync(CancellationToken cancellationToken);

@@ -183,11 +183,11 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         await b.JoinAsync("b", "m:/b", None);
         await AddAsync(a, 1);
         var stale = Assert.Single(await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 300), None));
-        Assert.True(await a.HoldsAsync(stale, None));
+        Assert.True(await a.FinishAsync(new ItemStaged(stale.Id, 5, new string('a', 64), stale.LeaseToken), None));
         await Task.Delay(700);
         var current = Assert.Single(await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None));
 
-        Assert.False(await a.HoldsAsync(stale, None));
+        Assert.False(await a.FinishAsync(new ItemStaged(stale.Id, 6, new string('c', 64), stale.LeaseToken), None));
         Assert.False((await a.TakeTurnAsync(stale, Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Held);
         Assert.True((await b.TakeTurnAsync(current, Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Held);
         Assert.False(await a.FinishAsync(new ItemDone(stale.Id, 5, new string('a', 64), LeaseToken: stale.LeaseToken), None));

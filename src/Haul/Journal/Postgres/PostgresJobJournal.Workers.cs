@@ -123,24 +123,5 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public async Task<bool> HoldsAsync(JournalItem item, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        return await PostgresRetry.RunAsync(
-            async () =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(
-                    "SELECT EXISTS (SELECT 1 FROM items WHERE id = $2 AND job_id = $1 AND lease_token = $3 AND state IN (0, 1));",
-                    connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
-                command.Parameters.Add(new NpgsqlParameter { Value = item.Id });
-                command.Parameters.Add(new NpgsqlParameter { Value = item.LeaseToken });
-                return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
     private static double LeaseMilliseconds(TimeSpan lease) => Math.Clamp(lease.TotalMilliseconds, 0, MaxLease);
 }
