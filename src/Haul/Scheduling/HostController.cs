@@ -410,8 +410,14 @@ internal sealed class HostController
     /// </summary>
     private Verdict Judge()
     {
-        // Shared by many workers, the judge is each worker's own: noise refuses a request whoever sends it, so a worker's
-        // share of it is the host's, and a limit lets the first requests after its pause through from every worker.
+        if (_options.SharedPacing)
+        {
+            // Shared by many workers, every worker sends its first requests after a pause at once, and a limit's burst
+            // may not pass them all: the sign of noise is not sure, and every push-back is taken for a limit, cut by a
+            // quarter (SharedCut) from the version of the rate it saw. (A noisy host is cut harder than alone.)
+            return Verdict.Limit;
+        }
+
         if (NoiseExplains())
         {
             return Verdict.Noise;
