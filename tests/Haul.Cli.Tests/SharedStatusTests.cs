@@ -76,18 +76,20 @@ public sealed class SharedStatusTests(PostgresCluster cluster)
         Assert.Equal(0L, await ScalarAsync(journal, "SELECT count(*) FROM jobs WHERE name = 'dogs';"));
     }
 
-    [Fact]
-    public async Task A_crawl_on_a_shared_journal_is_refused_in_one_line()
+    [Theory]
+    [InlineData("crawl", "http://127.0.0.1:1/gallery/")]
+    [InlineData("get", "http://127.0.0.1:1/a.jpg")]
+    public async Task A_shared_journal_that_cannot_be_reached_is_one_line_and_leaves_no_output_folder(string command, string url)
     {
         using var folder = new TestFolder();
 
         var result = await HaulProcess.RunAsync(
-            folder.Path, ["crawl", "--journal", "postgres://haul@127.0.0.1:1/x", "--job", "cats", "http://127.0.0.1:1/gallery/", "-o", folder.Combine("out")]);
+            folder.Path, [command, "--journal", "postgres://haul@127.0.0.1:1/x", "--job", "cats", url, "-o", folder.Combine("out")]);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("a crawl cannot run on a shared journal", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot open the journal postgres://haul@127.0.0.1:1/x (job 'cats')", Assert.Single(result.StderrLines), StringComparison.Ordinal);
         Support.AssertNoStackTrace(result);
-        Assert.False(Directory.Exists(folder.Combine("out")), "the refused crawl made its output folder");
+        Assert.False(Directory.Exists(folder.Combine("out")), "the output folder was made for a journal that cannot be reached");
     }
 
     private static async Task<long> ScalarAsync(string journal, string sql)

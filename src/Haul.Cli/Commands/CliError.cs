@@ -7,7 +7,7 @@ namespace Haul.Cli.Commands;
 internal static class CliError
 {
     /// <summary>Problems with what the user asked for (the folder, a busy journal, a shared job that does not exist): exit code 2.</summary>
-    public static bool IsUsageProblem(Exception exception) => exception is OutputFolderException or JournalLockedException or JournalJobNotFoundException;
+    public static bool IsUsageProblem(Exception exception) => exception is OutputFolderException or JournalLockedException or JournalJobNotFoundException or JobMismatchException;
 
     public static int Usage(string message)
     {

@@ -18,6 +18,9 @@ internal static class CrawlCommand
         The image URLs only, for another tool:
           haul crawl --list https://example.org/gallery/ > urls.txt
 
+        One crawl on many machines, sharing its pages, its limits and each host's politeness (see 'haul worker'):
+          haul crawl --journal postgres://haul@db.example/haul --job gallery https://example.org/gallery/ -o photos
+
         Run the same command again to resume after a crash or Ctrl+C: no done page or image is fetched again.
         Exit codes: 0 all done, 1 some failed, 2 usage error, 130 interrupted.
         """;
@@ -31,24 +34,30 @@ internal static class CrawlCommand
         crawl.AddTo(command);
         shared.AddTo(command, withInput: false);
 
-        // Taken only to be refused clearly: a crawl's page state and robots.txt are not kept in a shared journal yet.
         var sharedJob = new SharedJobOptions();
-        sharedJob.AddTo(command, withLease: false);
-        sharedJob.Journal.Hidden = true;
-        sharedJob.Job.Hidden = true;
-        command.SetAction((result, cancellationToken) => sharedJob.Given(result)
-            ? Task.FromResult(CliError.Usage(
-                "a crawl cannot run on a shared journal (--journal) yet; crawl into a folder of its own, or list its images with "
-                + "'haul crawl --list' and share the list with 'haul get --journal … --job … -i LIST'"))
-            : RunAsync(shared, crawl, result, cancellationToken));
+        sharedJob.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(shared, crawl, sharedJob, result, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(GetOptions shared, CrawlOptionsBinder crawlBinder, ParseResult result, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        GetOptions shared, CrawlOptionsBinder crawlBinder, SharedJobOptions sharedJob, ParseResult result, CancellationToken cancellationToken)
     {
         var options = shared.ToHaulOptions(result);
         var crawl = crawlBinder.ToCrawlOptions(result);
         if (options is null || crawl is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        if (crawl.ListOnly && sharedJob.Given(result))
+        {
+            return CliError.Usage("--list prints one process's findings: it cannot run on a shared journal (--journal); crawl into a folder of its own");
+        }
+
+        // A shared crawl is created by its first haul crawl (or joined by the same command); haul worker joins it too.
+        options = sharedJob.Apply(result, options, mustExist: false);
+        if (options is null)
         {
             return ExitCodes.Usage;
         }

@@ -18,7 +18,6 @@ internal static class StatusCommand
         HelpWithExamples.WithExamples(command, """
               haul status images
               haul status --journal postgres://haul@db.example/haul --job cats
-              haul status --journal postgres://haul@db.example/haul --job cats --lease 120   (workers given --lease 120)
             """);
         command.SetAction(async (result, cancellationToken) =>
         {

@@ -14,6 +14,10 @@ internal static class WorkerCommand
           haul get --journal postgres://haul@db.example/haul --job cats -i urls.txt -o /data/images
           haul worker --journal postgres://haul@db.example/haul --job cats -o /data/images
 
+        A crawl is joined the same way: the worker crawls by the options of the haul crawl that started it.
+          haul crawl --journal postgres://haul@db.example/haul --job gallery https://example.org/gallery/ -o /data/photos
+          haul worker --journal postgres://haul@db.example/haul --job gallery -o /data/photos
+
         A worker killed (or stopped) for longer than --lease loses its items to the others; run it again to rejoin.
         See the whole job: haul status --journal postgres://haul@db.example/haul --job cats
         """;

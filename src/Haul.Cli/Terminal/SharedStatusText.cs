@@ -67,7 +67,7 @@ internal static class SharedStatusText
     private static string Describe(WorkerStatus worker, TimeSpan lease) => worker switch
     {
         { Left: not null } => $"left {Ago(worker.SinceHeartbeat)} ago",
-        _ when worker.IsGone(lease) => $"gone: no heartbeat for {Ago(worker.SinceHeartbeat)}, longer than its lease ({Ago(lease)}); others take over what it held",
+        _ when worker.IsGone(lease) => $"gone: no heartbeat for {Ago(worker.SinceHeartbeat)}, longer than its lease ({Ago(worker.Lease ?? lease)}); others take over what it held",
         _ => string.Create(CultureInfo.InvariantCulture, $"alive, last heartbeat {Ago(worker.SinceHeartbeat)} ago, holding {worker.Holding}"),
     };
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net;
 using System.Text;
 using Haul.Engine;
+using Haul.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace Haul.Crawling;
@@ -10,7 +12,8 @@ namespace Haul.Crawling;
 /// robots.txt of every origin a crawl touches, fetched once per run before the first request to that origin and shared
 /// by every worker, as RFC 9309 says: up to five redirects are followed; a 4xx (but 429) means no rules; a 429, a 5xx or
 /// no answer after a few tries means everything is disallowed (logged, and its items skipped with
-/// <c>robots-unavailable</c>, so a rerun tries again); a body over 500 KiB is read up to there.
+/// <c>robots-unavailable</c>, so a rerun tries again); a body over 500 KiB is read up to there. In a shared job the
+/// robots.txt one worker read is kept in the journal for a day, and the others take it from there.
 /// </summary>
 internal sealed class RobotsCache
 {
@@ -22,6 +25,9 @@ internal sealed class RobotsCache
     /// <summary>Redirects of a robots.txt followed (RFC 9309 asks for at least five).</summary>
     private const int MaxRedirects = 5;
 
+    /// <summary>How long a robots.txt kept in a shared journal is used (RFC 9309 2.4: no longer than 24 hours).</summary>
+    private static readonly TimeSpan SharedMaxAge = TimeSpan.FromHours(24);
+
     private static readonly RobotsTxt DisallowAll = RobotsTxt.Parse("User-agent: *\nDisallow: /\n");
 
     private readonly ConcurrentDictionary<string, byte> _unavailable = new(StringComparer.Ordinal);
@@ -30,11 +36,13 @@ internal sealed class RobotsCache
     private readonly HttpClient _client;
     private readonly HaulOptions _options;
     private readonly ILogger _logger;
+    private readonly ISharedJobJournal? _shared;
 
-    public RobotsCache(HttpClient client, HaulOptions options)
+    public RobotsCache(HttpClient client, HaulOptions options, ISharedJobJournal? shared = null)
     {
         _client = client;
         _options = options;
+        _shared = shared;
         _logger = options.LoggerFactory.CreateLogger("Haul.Crawling");
     }
 
@@ -42,14 +50,63 @@ internal sealed class RobotsCache
     public async Task<RobotsTxt> GetAsync(Uri url, CancellationToken cancellationToken)
     {
         var origin = url.GetLeftPart(UriPartial.Authority);
-        var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => FetchAsync(new Uri(key + "/robots.txt"))));
+        var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => LoadAsync(key)));
         return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether <paramref name="url"/>'s robots.txt could not be read, so that everything of its origin is disallowed.</summary>
     public bool IsUnavailable(Uri url) => _unavailable.ContainsKey(url.GetLeftPart(UriPartial.Authority));
 
-    private async Task<RobotsTxt> FetchAsync(Uri robotsUrl)
+    /// <summary>The rules of <paramref name="origin"/>: as another worker of a shared job read them, else fetched (and then kept for the others).</summary>
+    private async Task<RobotsTxt> LoadAsync(string origin)
+    {
+        var robotsUrl = new Uri(origin + "/robots.txt");
+        if (_shared is null)
+        {
+            return (await FetchAsync(robotsUrl).ConfigureAwait(false)).Rules;
+        }
+
+        try
+        {
+            // Not a caller's token, as for the fetch: one read serves every worker of this process.
+            if (await _shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } stored)
+            {
+                Note(robotsUrl, $"as another worker of the job read it, {stored.Length} bytes");
+                return stored.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(stored);
+            }
+        }
+        catch (DbException exception)
+        {
+            // The journal's own failures stop the job where it writes; here the file is only fetched again.
+            Note(robotsUrl, $"not read from the journal ({exception.Message}); fetched");
+        }
+
+        var (rules, body) = await FetchAsync(robotsUrl).ConfigureAwait(false);
+        if (body is { } keep)
+        {
+            try
+            {
+                await _shared.SaveRobotsAsync(origin, keep, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (DbException exception)
+            {
+                Note(robotsUrl, $"not kept in the journal ({exception.Message}): the other workers fetch it too");
+            }
+        }
+
+        return rules;
+    }
+
+    private void Note(Uri robotsUrl, string outcome)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.RobotsRead(_logger, robotsUrl, outcome);
+        }
+    }
+
+    /// <summary>The rules, and the body they came from (empty for no rules; null when it could not be read, so that others try again).</summary>
+    private async Task<(RobotsTxt Rules, ReadOnlyMemory<byte>? Body)> FetchAsync(Uri robotsUrl)
     {
         string? problem = null;
         var tries = Math.Min(Tries, _options.MaxAttempts);
@@ -72,7 +129,7 @@ internal sealed class RobotsCache
                         var next = location.IsAbsoluteUri ? location : new Uri(url, location);
                         if (next.Scheme is not ("http" or "https"))
                         {
-                            return RobotsTxt.AllowAll;
+                            return (RobotsTxt.AllowAll, ReadOnlyMemory<byte>.Empty);
                         }
 
                         url = next;
@@ -87,7 +144,7 @@ internal sealed class RobotsCache
                             Log.RobotsRead(_logger, url, body.Length > RobotsTxt.MaxBytes ? $"read its first {RobotsTxt.MaxBytes} bytes (it is longer)" : $"read, {body.Length} bytes");
                         }
 
-                        return RobotsTxt.Parse(body.Span);
+                        return (RobotsTxt.Parse(body.Span), body);
                     }
 
                     // 2.3.1.3: a 4xx (too many redirects included) means there are no rules; a 429 is the server asking to wait.
@@ -96,7 +153,7 @@ internal sealed class RobotsCache
                         var outcome = "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": no rules";
                         Log.RobotsRead(_logger, url, outcome);
 
-                        return RobotsTxt.AllowAll;
+                        return (RobotsTxt.AllowAll, ReadOnlyMemory<byte>.Empty);
                     }
 
                     problem = "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -117,7 +174,7 @@ internal sealed class RobotsCache
         // 2.3.1.4: a robots.txt that cannot be read (5xx, or no answer) means assume everything is disallowed.
         Log.RobotsUnavailable(_logger, robotsUrl, problem ?? "unknown");
         _unavailable[robotsUrl.GetLeftPart(UriPartial.Authority)] = 0;
-        return DisallowAll;
+        return (DisallowAll, null);
     }
 
     /// <summary>The body up to one byte past <see cref="RobotsTxt.MaxBytes"/>, so that the parser sees where it was cut.</summary>

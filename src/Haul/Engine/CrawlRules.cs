@@ -27,7 +27,7 @@ internal sealed class CrawlRules
 
         if (work.Target.Kind == ItemKind.Page && !work.Admitted)
         {
-            if (_session.AdmitPage() is { } limit)
+            if (await _session.AdmitPageAsync(work.Item.Id, cancellationToken).ConfigureAwait(false) is { } limit)
             {
                 return limit;
             }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Haul.Crawling;
 using Haul.Discovery;
 using Haul.Fetching;
+using Haul.Journal;
 using Haul.Proxies;
 using Haul.Scheduling;
 
@@ -20,13 +21,16 @@ internal sealed class CrawlSession : IDisposable
     };
 
     private readonly Frontier _frontier;
+    private readonly ISharedJobJournal? _shared;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _paced = new(StringComparer.Ordinal);
     private int _pagesTaken;
 
-    public CrawlSession(CrawlOptions options, IReadOnlyList<Uri> startPages, HaulOptions haul, Frontier frontier, int pagesTaken)
+    // shared: the journal of a crawl many workers share, with its page limit and robots.txt; null for a crawl of one.
+    public CrawlSession(CrawlOptions options, IReadOnlyList<Uri> startPages, HaulOptions haul, Frontier frontier, int pagesTaken, ISharedJobJournal? shared)
     {
         Options = options;
         _frontier = frontier;
+        _shared = shared;
         _pagesTaken = pagesTaken;
         Extraction = new ExtractionOptions { AllSizes = options.AllSizes, KeepDataUris = options.KeepDataUris, NextSelector = options.NextSelector };
         Scope = new CrawlScope(startPages, new CrawlScopeOptions
@@ -47,7 +51,7 @@ internal sealed class CrawlSession : IDisposable
             MinHeight = options.MinHeight,
         });
         Client = new HttpClient(new ProxyRoutingHandler(haul), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        Robots = options.IgnoreRobots ? null : new RobotsCache(Client, haul);
+        Robots = options.IgnoreRobots ? null : new RobotsCache(Client, haul, shared);
     }
 
     public CrawlOptions Options { get; }
@@ -97,15 +101,25 @@ internal sealed class CrawlSession : IDisposable
     /// <summary>Whether the crawl has taken on as many pages as <see cref="CrawlOptions.MaxPages"/> allows: links found now are not added.</summary>
     public bool PagesExhausted => Options.MaxPages is { } max && Volatile.Read(ref _pagesTaken) >= max;
 
-    /// <summary>Takes on one more page to fetch; the rule <c>max-pages</c> once the crawl has as many as it may.</summary>
-    public string? AdmitPage()
+    /// <summary>
+    /// Takes on one more page to fetch; the rule <c>max-pages</c> once the crawl has as many as it may. In a shared crawl
+    /// the journal counts the pages of every worker, and a page one of them took on (and lost, dying) is not counted twice.
+    /// </summary>
+    public async ValueTask<string?> AdmitPageAsync(long itemId, CancellationToken cancellationToken)
     {
         if (Options.MaxPages is not { } max)
         {
             return null;
         }
 
-        return Interlocked.Increment(ref _pagesTaken) <= max ? null : CrawlSkipRules.MaxPages;
+        if (_shared is null)
+        {
+            return Interlocked.Increment(ref _pagesTaken) <= max ? null : CrawlSkipRules.MaxPages;
+        }
+
+        var admission = await _shared.AdmitPageAsync(itemId, max, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _pagesTaken, admission.Taken);
+        return admission.Admitted ? null : CrawlSkipRules.MaxPages;
     }
 
     public void Dispose() => Client.Dispose();

@@ -51,21 +51,27 @@ public static class DownloadJob
         HaulOptions options, IAsyncEnumerable<InputEntry> input, CrawlStart? crawl, JobProgress progress, CancellationToken cancellationToken)
     {
         options.Validate();
+        var folderIsNew = !Directory.Exists(options.OutputDirectory);
         var fileSystem = OutputFolder.Prepare(options.OutputDirectory);
         var root = fileSystem.Root;
         var time = options.TimeProvider;
         var started = time.GetTimestamp();
         var logger = options.LoggerFactory.CreateLogger("Haul.Engine");
 
-        if (options.SharedJob is not null && crawl is not null)
-        {
-            throw new OutputFolderException("a crawl cannot run on a shared journal yet (--journal works with haul get and haul worker)");
-        }
-
         var owner = WorkerOwner();
-        IJobJournal journal = options.SharedJob is { } sharedJob
-            ? await SharedJournals.OpenAsync(sharedJob, root, owner, time, cancellationToken).ConfigureAwait(false)
-            : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
+        IJobJournal journal;
+        try
+        {
+            journal = options.SharedJob is { } sharedJob
+                ? await SharedJournals.OpenAsync(sharedJob, root, owner, time, cancellationToken).ConfigureAwait(false)
+                : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (folderIsNew && options.SharedJob is not null)
+        {
+            // A journal that cannot be reached leaves no trace: the folder made for it goes again.
+            OutputFolder.RemoveIfUnused(root);
+            throw;
+        }
         var shared = journal as ISharedJobJournal;
         var heartbeat = shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger);
         await using (journal.ConfigureAwait(false))
@@ -77,16 +83,37 @@ public static class DownloadJob
                 local.Committers = options.MaxConcurrency;
             }
 
-            await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
+            if (shared is not null)
+            {
+                try
+                {
+                    crawl = await SharedCrawl.ResolveAsync(shared, options.SharedJob!, crawl, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JobMismatchException) when (folderIsNew)
+                {
+                    // Refused before anything was done: the folder made for it goes again, the job's mark in it first.
+                    File.Delete(SharedJournals.MarkerPath(root));
+                    OutputFolder.RemoveIfUnused(root);
+                    throw;
+                }
+            }
+            else
+            {
+                await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
+            }
 
             // Credentials in URLs are taken out before anything is stored: they live in memory for the run only.
             var identity = await JobIdentity.OpenAsync(options, journal, cancellationToken).ConfigureAwait(false);
             input = identity.Credentials.CollectAsync(input, cancellationToken);
             crawl = crawl is null ? null : crawl with { StartPages = identity.TakeCredentials(crawl.StartPages) };
-            if (crawl is not null)
+            if (crawl is { Joined: false })
             {
                 await CrawlJob.SeedAsync(journal, crawl, cancellationToken).ConfigureAwait(false);
-                await CrawlJob.ReopenChangedFilesAsync(journal, fileSystem, logger, cancellationToken).ConfigureAwait(false);
+                if (shared is null)
+                {
+                    // A shared job's done files are in many folders: haul verify --journal checks a folder's own.
+                    await CrawlJob.ReopenChangedFilesAsync(journal, fileSystem, logger, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
@@ -141,7 +168,8 @@ public static class DownloadJob
                     (await journal.ReadStartPagesAsync(cancellationToken).ConfigureAwait(false)).Select(u => new Uri(u)).ToList(),
                     options,
                     frontier,
-                    before.Pages(ItemState.Done) + before.Pages(ItemState.Failed));
+                    before.Pages(ItemState.Done) + before.Pages(ItemState.Failed),
+                    shared);
 
             string? diskFullPath = null;
             Exception? ingestFailure = null;
@@ -201,7 +229,7 @@ public static class DownloadJob
                     }
                 }
 
-                if (session is not null && crawl!.Options.Sitemap)
+                if (session is not null && crawl is { Joined: false, Options.Sitemap: true })
                 {
                     var seeded = await SitemapSeeder.SeedAsync(session, journal, crawl.StartPages, options, stop.Token).ConfigureAwait(false);
                     progress.PageRead(seeded, 0);

@@ -32,6 +32,24 @@ internal static class OutputFolder
         }
     }
 
+    /// <summary>Removes an output folder <see cref="Prepare"/> made, as long as nothing else was put in it.</summary>
+    internal static void RemoveIfUnused(string root)
+    {
+        var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
+        foreach (var folder in new[] { Path.Combine(stateFolder, "parts"), stateFolder, root })
+        {
+            try
+            {
+                // Not recursive: a folder that is not empty stays, with whatever is in it.
+                Directory.Delete(folder);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Opens the job's journal under its lock; an unsafe state folder or a full disk is said in one line.</summary>
     internal static async Task<SqliteJobJournal> OpenJournalAsync(string root, TimeProvider time, CancellationToken cancellationToken)
     {

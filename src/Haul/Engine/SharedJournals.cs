@@ -144,7 +144,7 @@ internal static class SharedJournals
         }
     }
 
-    private static string MarkerPath(string root) => Path.Combine(root, SqliteJobJournal.StateFolderName, "shared-job");
+    internal static string MarkerPath(string root) => Path.Combine(root, SqliteJobJournal.StateFolderName, "shared-job");
 
     /// <summary>How often a worker with nothing left looks for work that others' expired leases gave back.</summary>
     public static TimeSpan IdlePoll(TimeSpan lease) =>

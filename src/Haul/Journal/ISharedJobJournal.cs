@@ -55,4 +55,25 @@ public interface ISharedJobJournal : IJobJournal
 
     /// <summary>The hosts whose state the job's workers share: each one's gap between requests and its pause, by host.</summary>
     Task<IReadOnlyList<SharedHostStatus>> ReadHostsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The job's crawl: its options as <c>haul crawl</c> defined it (a definition's text), or null for a job of a list.</summary>
+    Task<string?> ReadCrawlAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the job a crawl of <paramref name="definition"/> when it is new (no definition, no item yet), and returns the
+    /// job's definition after: this one, another that was given first, or null for a job of a list.
+    /// </summary>
+    Task<string?> DefineCrawlAsync(string definition, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes on the page <paramref name="itemId"/> under the crawl's page limit across all workers: admitted when the job
+    /// has taken on fewer than <paramref name="maxPages"/> pages, or took this one on before (it is counted once).
+    /// </summary>
+    Task<PageAdmission> AdmitPageAsync(long itemId, int maxPages, CancellationToken cancellationToken);
+
+    /// <summary>The robots.txt of <paramref name="origin"/> as a worker of the job read it within <paramref name="maxAge"/>, or null.</summary>
+    Task<byte[]?> ReadRobotsAsync(string origin, TimeSpan maxAge, CancellationToken cancellationToken);
+
+    /// <summary>Keeps the robots.txt of <paramref name="origin"/> for the job's other workers (empty for no rules).</summary>
+    Task SaveRobotsAsync(string origin, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
 }

@@ -14,9 +14,12 @@ public sealed record WorkerStatus(
     /// <summary>The time since its last heartbeat (or since it left), by the database's clock.</summary>
     public TimeSpan SinceHeartbeat { get; init; }
 
+    /// <summary>The lease its claims are given (<c>--lease</c>), as its heartbeats say; null before its first.</summary>
+    public TimeSpan? Lease { get; init; }
+
     /// <summary>
-    /// Whether it is gone without leaving (killed, stopped, cut off): no heartbeat for longer than <paramref name="lease"/>,
-    /// the lease its claims were given, so that the others have taken over what it held.
+    /// Whether it is gone without leaving (killed, stopped, cut off): no heartbeat for longer than the lease its claims
+    /// were given (<see cref="Lease"/>, else <paramref name="lease"/>), so that the others have taken over what it held.
     /// </summary>
-    public bool IsGone(TimeSpan lease) => Left is null && SinceHeartbeat > lease;
+    public bool IsGone(TimeSpan lease) => Left is null && SinceHeartbeat > (Lease ?? lease);
 }

@@ -62,6 +62,39 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task ADatabaseOfVersion2_IsMovedToVersion3_KeepingItsJobs()
+    {
+        long jobId;
+        await using (var journal = await PostgresJobJournal.OpenAsync(_connectionString, "old", TimeProvider.System, None))
+        {
+            jobId = journal.JobId;
+            await journal.AddAsync([new DownloadRequest(new Uri("http://example.com/kept.jpg"))], None);
+        }
+
+        // What version 2 had: none of version 3's columns and tables.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = new NpgsqlCommand(
+                """
+                ALTER TABLE jobs DROP COLUMN crawl; ALTER TABLE jobs DROP COLUMN pages_admitted; ALTER TABLE items DROP COLUMN admitted;
+                ALTER TABLE workers DROP COLUMN lease_ms; DROP TABLE robots; UPDATE haul_schema SET version = 2;
+                """,
+                connection);
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var reopened = await PostgresJobJournal.OpenAsync(_connectionString, "old", TimeProvider.System, None);
+
+        Assert.Equal(jobId, reopened.JobId);
+        Assert.Equal("http://example.com/kept.jpg", Assert.Single(await reopened.ReadItemsAsync(None)).Url);
+        Assert.Null(await reopened.ReadCrawlAsync(None));
+        await reopened.SaveRobotsAsync("http://example.com", "User-agent: *\nDisallow: /x\n"u8.ToArray(), None);
+        Assert.Equal("User-agent: *\nDisallow: /x\n"u8.ToArray(), await reopened.ReadRobotsAsync("http://example.com", TimeSpan.FromHours(1), None));
+        Assert.Null(await reopened.ReadRobotsAsync("http://example.com", TimeSpan.Zero, None));
+    }
+
+    [Fact]
     public async Task TwoJournalsOnOneJob_ClaimingConcurrently_NeverGetTheSameItem()
     {
         const int Count = 2000;

@@ -14,7 +14,8 @@ public sealed partial class PostgresJobJournal
             SELECT w.owner, w.holder, w.started_at, w.heartbeat_at, w.left_at,
                 (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.lease_owner = w.owner AND i.state IN (0, 1) AND i.lease_until > clock_timestamp()),
                 (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.done_by = w.owner AND i.state = 2),
-                greatest((extract(epoch FROM clock_timestamp() - w.heartbeat_at) * 1000)::bigint, 0)
+                greatest((extract(epoch FROM clock_timestamp() - w.heartbeat_at) * 1000)::bigint, 0),
+                w.lease_ms::bigint
             FROM workers w WHERE w.job_id = $1 ORDER BY w.started_at, w.owner;
             """,
             connection);
@@ -33,6 +34,7 @@ public sealed partial class PostgresJobJournal
                 reader.GetInt64(6))
             {
                 SinceHeartbeat = TimeSpan.FromMilliseconds(reader.GetInt64(7)),
+                Lease = reader.IsDBNull(8) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(8)),
             });
         }
 

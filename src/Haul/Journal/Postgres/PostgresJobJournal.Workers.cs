@@ -55,7 +55,7 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
                         WHERE job_id = $1 AND lease_owner = $2 AND state IN (0, 1)
                         RETURNING 1),
                     beat AS (
-                        UPDATE workers SET heartbeat_at = clock_timestamp() WHERE job_id = $1 AND owner = $2 RETURNING 1)
+                        UPDATE workers SET heartbeat_at = clock_timestamp(), lease_ms = $3 WHERE job_id = $1 AND owner = $2 RETURNING 1)
                     SELECT count(*)::integer FROM renewed;
                     """,
                     connection);

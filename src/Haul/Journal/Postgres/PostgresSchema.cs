@@ -11,7 +11,7 @@ namespace Haul.Journal.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The advisory lock key of migrations (any constant that no other lock of Haul uses).</summary>
     private const long MigrationLock = 0x4841_554C_0001;
@@ -151,6 +151,26 @@ internal static class PostgresSchema
         ALTER TABLE hosts ADD COLUMN last_second integer NOT NULL DEFAULT 0;
         """;
 
+    /// <summary>
+    /// Version 3, for crawls many workers share: the crawl's definition (its options, as the command that started it
+    /// gave them; null for a job of a list), the count of pages taken on against its page limit and which pages are
+    /// counted, each host's robots.txt as one worker read it (with when, by the database's clock), and the lease each
+    /// worker was given, so that <c>haul status</c> judges each by its own.
+    /// </summary>
+    private const string Version3 = """
+        ALTER TABLE jobs ADD COLUMN crawl text;
+        ALTER TABLE jobs ADD COLUMN pages_admitted integer NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN admitted boolean NOT NULL DEFAULT false;
+        ALTER TABLE workers ADD COLUMN lease_ms bigint;
+        CREATE TABLE robots (
+            job_id bigint NOT NULL REFERENCES jobs (id),
+            origin text NOT NULL,
+            body bytea NOT NULL,
+            fetched_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (job_id, origin)
+        );
+        """;
+
     /// <summary>The database's clock in Unix milliseconds, as SQL (the wall clock, not the transaction's start).</summary>
     public const string NowMilliseconds = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
@@ -210,6 +230,11 @@ internal static class PostgresSchema
         if (version < 2)
         {
             await ExecuteAsync(connection, transaction, Version2, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (version < 3)
+        {
+            await ExecuteAsync(connection, transaction, Version3, cancellationToken).ConfigureAwait(false);
         }
 
         if (version < Version)
