@@ -35,7 +35,8 @@ internal sealed class HostTurns(ISharedJobJournal journal, Frontier frontier, Ti
 
         // The shared gap, whoever set it last, is this worker's too; what all of them sent in the last second is the send
         // rate its controller judges push-back by; one worker (the longest running) raises it, every one may cut it.
-        frontier.Share(work.Host, turn.Gap, turn.LastSecond, turn.Leads);
+        frontier.Share(work.Host, turn.Gap, turn.LastSecond, turn.Leads, turn.NoiseShown);
+        work.ProbeTurn = turn.Probe;
 
         // A gap of this worker's own that differs from the shared one after adopting it (a fixed wait, a Crawl-delay, its
         // controller's change) is given at the next turn, from this version.

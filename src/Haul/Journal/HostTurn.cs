@@ -10,4 +10,7 @@ namespace Haul.Journal;
 /// This worker raises the host's rate for all (the longest running of the live ones); the others only cut it, so that
 /// their rises do not add up.
 /// </param>
-public readonly record struct HostTurn(bool Held, TimeSpan Wait, long Gap = 0, long GapVersion = 0, int LastSecond = 0, bool Leads = true);
+/// <param name="Probe">The turn is one of the first after a pause the host asked for, which its rate limit would not refuse.</param>
+/// <param name="NoiseShown">The host refused a probe, for some worker: its push-back may be noise.</param>
+public readonly record struct HostTurn(
+    bool Held, TimeSpan Wait, long Gap = 0, long GapVersion = 0, int LastSecond = 0, bool Leads = true, bool Probe = false, bool NoiseShown = false);

@@ -67,7 +67,17 @@ public sealed record ItemDeferred(long ItemId, long NotBefore, long? LeaseToken 
 /// <param name="Host">The host key.</param>
 /// <param name="NotBefore">Unix milliseconds.</param>
 /// <param name="Reason">Why, e.g. <c>too-many-requests</c>.</param>
-public sealed record HostPaused(string Host, long NotBefore, string Reason) : JournalUpdate(0);
+public sealed record HostPaused(string Host, long NotBefore, string Reason) : JournalUpdate(0)
+{
+    /// <summary>
+    /// In a shared journal: how many of the host's first turns after this pause are probes, which a rate limit never
+    /// refuses (after a pause the host asked for with Retry-After; 0 otherwise).
+    /// </summary>
+    public int Probes { get; init; }
+
+    /// <summary>In a shared journal: the host refused a probe, so its push-back may be noise rather than a limit.</summary>
+    public bool NoiseShown { get; init; }
+}
 
 /// <summary>A done item's file went missing or changed: it is fetched again.</summary>
 public sealed record ItemReopened(long ItemId) : JournalUpdate(ItemId);

@@ -25,14 +25,24 @@ internal sealed partial class Frontier
     /// <summary>
     /// What the workers sharing a host keep together: the least gap between its starts that the latest of them set, in
     /// milliseconds (0: none to adopt), which this worker keeps too, and how many requests all of them started in the
-    /// last second; and whether this worker is the one that raises the rate (the others only cut it).
+    /// last second; whether this worker is the one that raises the rate (the others only cut it); and whether the host
+    /// refused a probe, for any of them (its push-back may be noise).
     /// </summary>
-    public void Share(string host, long gap, int lastSecond, bool leads)
+    public void Share(string host, long gap, int lastSecond, bool leads, bool noiseShown)
     {
         lock (_sync)
         {
-            _pacing.Share(host, gap, lastSecond, leads, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            _pacing.Share(host, gap, lastSecond, leads, noiseShown, _time.GetUtcNow().ToUnixTimeMilliseconds());
             Signal();
+        }
+    }
+
+    /// <summary>Whether the host refused one of its first requests after a pause it asked for (for the shared journal).</summary>
+    public bool NoiseShown(string host)
+    {
+        lock (_sync)
+        {
+            return _pacing.Find(host)?.NoiseShown ?? false;
         }
     }
 

@@ -93,7 +93,7 @@ internal sealed partial class Frontier : IDisposable
         lock (_sync)
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (_pacing.Observe(host, signal, work.AttemptStarted, now, retryAfter, reason, hedges) is not { } pause)
+            if (_pacing.Observe(host, signal, work.AttemptStarted, now, retryAfter, reason, hedges, work.ProbeTurn) is not { } pause)
             {
                 return null;
             }

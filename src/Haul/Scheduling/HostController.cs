@@ -39,7 +39,7 @@ internal sealed class HostController
     /// Requests sent first after a pause the host asked for that no rate limit refuses: its bucket refilled during the
     /// pause (a limit that refused one of the first three would refuse more than <see cref="MaxNoiseShare"/>).
     /// </summary>
-    private const int FirstAfterPause = 3;
+    internal const int FirstAfterPause = 3;
 
     /// <summary>Requests at the current rate below which one push-back is too little to judge by.</summary>
     private const int MinSample = 16;
@@ -117,6 +117,16 @@ internal sealed class HostController
     /// </summary>
     public bool Follows { get; set; }
 
+    /// <summary>
+    /// Whether the host refused one of its first requests after a pause it asked for, so that its push-back may be noise;
+    /// in a shared job, set too when another worker saw it.
+    /// </summary>
+    public bool NoiseShown
+    {
+        get => _noiseShown;
+        set => _noiseShown |= value;
+    }
+
     /// <summary>With <see cref="FrontierOptions.SharedPacing"/>: requests all workers started in the last whole second.</summary>
     public double SharedSendRate { get; set; }
 
@@ -171,7 +181,11 @@ internal sealed class HostController
     /// What an attempt that started at <paramref name="started"/> showed; returns the pause the host must take, if any,
     /// for <paramref name="reason"/> (or <c>ban</c>). <paramref name="hedges"/> counts the stalls it got past by a hedge.
     /// </summary>
-    public HostPause? Observe(HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges = 0)
+    /// <remarks>
+    /// <paramref name="probe"/>: in a shared job, the attempt was sent on one of the host's first turns after a pause it
+    /// asked for (counted across all workers), which no rate limit refuses.
+    /// </remarks>
+    public HostPause? Observe(HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges = 0, bool probe = false)
     {
         // A stall the attempt got past with a range request on a new connection is a stall the host showed all the same.
         _stalls += hedges;
@@ -188,13 +202,13 @@ internal sealed class HostController
                 return null;
             case HostSignal.Throttled:
                 _throttled++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true, probe);
             case HostSignal.Unavailable:
                 _unavailable++;
-                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true);
+                return RetryNow(retryAfter) ? null : PushBack(started, now, retryAfter, reason, answered: true, probe);
             case HostSignal.Unreachable:
                 _refused++;
-                return PushBack(started, now, null, reason, answered: false);
+                return PushBack(started, now, null, reason, answered: false, probe: false);
             case HostSignal.Refused:
                 _refused++;
                 if (_refusedInRow++ == 0)
@@ -207,7 +221,7 @@ internal sealed class HostController
                     return Ban(now);
                 }
 
-                return PushBack(started, now, null, reason, answered: false);
+                return PushBack(started, now, null, reason, answered: false, probe: false);
             default:
                 return null;
         }
@@ -328,15 +342,20 @@ internal sealed class HostController
         }
     }
 
-    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason, bool answered)
+    private HostPause PushBack(long started, long now, TimeSpan? retryAfter, string reason, bool answered, bool probe)
     {
-        // An answered push-back (429, 503) counts once a pause: the others were in flight with it, sent before the host
-        // could say so.
-        if (answered && _pauseAsked && started >= _activeSince && _starts.CountWithin(started, started - _activeSince + 1) <= FirstAfterPause)
+        // One of the first requests sent after the pause the host asked for: no rate limit refuses it. Shared by many
+        // workers, those are the host's first turns across all of them (the journal marks them), not this worker's.
+        var firstAfterPause = _options.SharedPacing
+            ? probe
+            : _pauseAsked && started >= _activeSince && _starts.CountWithin(started, started - _activeSince + 1) <= FirstAfterPause;
+        if (answered && firstAfterPause)
         {
-            // One of the first requests sent after the pause the host asked for: no rate limit refuses it.
             _noiseShown = true;
         }
+
+        // An answered push-back (429, 503) counts once a pause: the others were in flight with it, sent before the host
+        // could say so.
 
         if (answered && started >= _lastPause)
         {
@@ -410,11 +429,11 @@ internal sealed class HostController
     /// </summary>
     private Verdict Judge()
     {
-        if (_options.SharedPacing)
+        if (_options.SharedPacing && !_noiseShown)
         {
-            // Shared by many workers, every worker sends its first requests after a pause at once, and a limit's burst
-            // may not pass them all: the sign of noise is not sure, and every push-back is taken for a limit, cut by a
-            // quarter (SharedCut) from the version of the rate it saw. (A noisy host is cut harder than alone.)
+            // Shared by many workers, one worker's few requests tell too little to wait for: until the host refused one
+            // of its first turns after a pause (a probe, counted across all workers), every push-back is taken for a
+            // limit, cut by a quarter (SharedCut) from the version of the rate it saw.
             return Verdict.Limit;
         }
 

@@ -92,19 +92,20 @@ internal sealed class HostPacing
     }
 
     /// <summary>What an attempt of <paramref name="host"/> showed; the pause the host must take, if any.</summary>
-    public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges) =>
-        signal == HostSignal.None && hedges == 0 ? null : Get(host).Observe(signal, started, now, retryAfter, reason, hedges);
+    public HostPause? Observe(string host, HostSignal signal, long started, long now, TimeSpan? retryAfter, string reason, int hedges, bool probe) =>
+        signal == HostSignal.None && hedges == 0 ? null : Get(host).Observe(signal, started, now, retryAfter, reason, hedges, probe);
 
     /// <summary>
     /// What the workers sharing a host keep together: the least gap between starts the latest of them set (its
     /// controller adopts the rate; 0 for nothing to adopt), the requests all of them started in the last second, and
-    /// whether this worker is the one that raises the rate.
+    /// whether this worker is the one that raises the rate, and whether the host showed noise to any of them.
     /// </summary>
-    public void Share(string host, long gap, int lastSecond, bool leads, long now)
+    public void Share(string host, long gap, int lastSecond, bool leads, bool noiseShown, long now)
     {
         var controller = Get(host);
         controller.SharedSendRate = lastSecond;
         controller.Follows = !leads;
+        controller.NoiseShown = noiseShown;
         if (gap > 0 && gap != controller.Gap)
         {
             controller.Adopt(1000.0 / gap, now);

@@ -45,6 +45,9 @@ internal sealed class WorkItem
     /// <summary>A crawl's page that was counted against the crawl's page limit in this run.</summary>
     public bool Admitted { get; set; }
 
+    /// <summary>In a shared job: the attempt's turn was one of the host's first after a pause it asked for (a probe).</summary>
+    public bool ProbeTurn { get; set; }
+
     /// <summary>The backoff before the last retry, to draw the next one from.</summary>
     public TimeSpan LastDelay { get; set; }
 }

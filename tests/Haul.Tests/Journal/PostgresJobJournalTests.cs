@@ -78,7 +78,8 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
             await using var downgrade = new NpgsqlCommand(
                 """
                 ALTER TABLE jobs DROP COLUMN crawl; ALTER TABLE jobs DROP COLUMN pages_admitted; ALTER TABLE items DROP COLUMN admitted;
-                ALTER TABLE workers DROP COLUMN lease_ms; DROP TABLE robots; UPDATE haul_schema SET version = 2;
+                ALTER TABLE workers DROP COLUMN lease_ms; ALTER TABLE hosts DROP COLUMN probes_left; ALTER TABLE hosts DROP COLUMN noise_shown;
+                DROP TABLE robots; UPDATE haul_schema SET version = 2;
                 """,
                 connection);
             await downgrade.ExecuteNonQueryAsync();

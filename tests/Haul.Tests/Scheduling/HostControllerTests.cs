@@ -254,6 +254,46 @@ public sealed class HostControllerTests
     }
 
     [Fact]
+    public void Shared_by_many_workers_a_noisy_host_is_cut_only_until_it_refuses_a_probe_turn()
+    {
+        var shared = Options with { SharedPacing = true };
+
+        // 5 % of requests answered 429 (Retry-After 1 s) whatever the rate, one every 10 ms as long as it is allowed. The
+        // journal marks the host's first three turns after each pause as probes; without them, every 429 is a limit.
+        double RunShared(bool probes)
+        {
+            var random = new Random(7);
+            var controller = new HostController(shared);
+            var probesLeft = 0;
+            var end = _now + 60_000;
+            while (_now < end)
+            {
+                var started = _now;
+                controller.Started(started);
+                var probe = probes && probesLeft > 0;
+                probesLeft = Math.Max(0, probesLeft - 1);
+                var signal = random.NextDouble() < 0.05 ? HostSignal.Throttled : HostSignal.Healthy;
+                var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test", probe: probe);
+                if (pause is not null)
+                {
+                    probesLeft = HostController.FirstAfterPause;
+                }
+
+                _now = Math.Max(started + Math.Max(10, controller.Gap), pause?.Until ?? 0);
+            }
+
+            Assert.Equal(probes, controller.NoiseShown);
+            return controller.Rate ?? double.PositiveInfinity;
+        }
+
+        var withoutProbes = RunShared(probes: false);
+        var withProbes = RunShared(probes: true);
+
+        Assert.True(withoutProbes < 50, $"without probes held to {withoutProbes:0.0} requests a second: the test proves nothing");
+        Assert.True(withProbes >= 90, $"held to {withProbes:0.0} requests a second at the end (it sends 100); without probes {withoutProbes:0.0}");
+    }
+
+    [Fact]
     public void Push_back_taken_for_noise_still_pauses_the_host_for_its_retry_after_and_cuts_nothing()
     {
         var random = new Random(23);

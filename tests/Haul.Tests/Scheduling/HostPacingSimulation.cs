@@ -64,7 +64,7 @@ internal sealed class HostPacingSimulation(int seed, Func<long, HostSignal> host
                 }
 
                 var pause = Paced
-                    ? pacing.Observe(Host, flight.Signal, flight.Started, now, retryAfter, "test", 0)
+                    ? pacing.Observe(Host, flight.Signal, flight.Started, now, retryAfter, "test", 0, probe: false)
                     : retryAfter is { } wait ? new HostPause(now + (long)wait.TotalMilliseconds, "test") : null;
                 if (pause is { } p && p.Until > pausedUntil)
                 {

@@ -55,7 +55,8 @@ public sealed partial class PostgresJobJournal
                 var command = new NpgsqlBatchCommand(
                     $"""
                     WITH ahead AS (
-                        SELECT coalesce((SELECT greatest(next_start, not_before) - {DbNow} FROM hosts WHERE job_id = $1 AND host = $4), 0) AS ms),
+                        SELECT coalesce((SELECT greatest(next_start, not_before) - {DbNow} FROM hosts WHERE job_id = $1 AND host = $4), 0) AS ms,
+                            coalesce((SELECT probes_left FROM hosts WHERE job_id = $1 AND host = $4), 0) AS probes),
                     held AS (
                         UPDATE items SET lease_until = clock_timestamp() + $5 * interval '1 millisecond'
                         WHERE id = $2 AND job_id = $1 AND lease_token = $3 AND state IN (0, 1)
@@ -72,15 +73,19 @@ public sealed partial class PostgresJobJournal
                             window_start = CASE WHEN {Far} OR {DbNow} - h.window_start < 1000 THEN h.window_start ELSE {DbNow} END,
                             window_starts = CASE WHEN {Far} THEN h.window_starts WHEN {DbNow} - h.window_start < 1000 THEN h.window_starts + 1 ELSE 1 END,
                             last_second = CASE WHEN {Far} OR {DbNow} - h.window_start < 1000 THEN h.last_second
-                                WHEN {DbNow} - h.window_start < 2000 THEN h.window_starts ELSE 0 END
-                        RETURNING greatest(h.next_start - h.gap_ms, h.not_before) - {DbNow} AS wait, h.gap_ms, h.gap_version, h.last_second)
+                                WHEN {DbNow} - h.window_start < 2000 THEN h.window_starts ELSE 0 END,
+                            probes_left = CASE WHEN {Far} THEN h.probes_left ELSE greatest(h.probes_left - 1, 0) END
+                        RETURNING greatest(h.next_start - h.gap_ms, h.not_before) - {DbNow} AS wait, h.gap_ms, h.gap_version, h.last_second,
+                            h.noise_shown)
                     SELECT EXISTS (SELECT 1 FROM held),
                         CASE WHEN (SELECT ms FROM ahead) > $7 THEN (SELECT ms FROM ahead) ELSE coalesce((SELECT wait FROM turn), 0) END,
                         coalesce((SELECT gap_ms FROM turn), 0),
                         coalesce((SELECT gap_version FROM turn), 0), coalesce((SELECT last_second FROM turn), 0),
                         coalesce((SELECT w.owner = $9 FROM workers w
                                   WHERE w.job_id = $1 AND w.left_at IS NULL AND w.heartbeat_at > clock_timestamp() - $5 * interval '1 millisecond'
-                                  ORDER BY w.started_at, w.owner LIMIT 1), true);
+                                  ORDER BY w.started_at, w.owner LIMIT 1), true),
+                        (SELECT ms FROM ahead) <= $7 AND (SELECT probes FROM ahead) > 0 AND EXISTS (SELECT 1 FROM turn),
+                        coalesce((SELECT noise_shown FROM turn), false);
                     """);
                 batch.BatchCommands.Add(command);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });
@@ -100,7 +105,7 @@ public sealed partial class PostgresJobJournal
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 return new HostTurn(
                     reader.GetBoolean(0), TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(1))), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
-                    reader.IsDBNull(5) || reader.GetBoolean(5));
+                    reader.IsDBNull(5) || reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7));
             },
             cancellationToken).ConfigureAwait(false);
     }

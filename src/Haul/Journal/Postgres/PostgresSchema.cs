@@ -155,13 +155,17 @@ internal static class PostgresSchema
     /// Version 3, for crawls many workers share: the crawl's definition (its options, as the command that started it
     /// gave them; null for a job of a list), the count of pages taken on against its page limit and which pages are
     /// counted, each host's robots.txt as one worker read it (with when, by the database's clock), and the lease each
-    /// worker was given, so that <c>haul status</c> judges each by its own.
+    /// worker was given, so that <c>haul status</c> judges each by its own. And each host's sign of noise: how many of
+    /// the first turns after a pause it asked for are still to come (a limit refuses none of them), and whether it
+    /// refused one.
     /// </summary>
     private const string Version3 = """
         ALTER TABLE jobs ADD COLUMN crawl text;
         ALTER TABLE jobs ADD COLUMN pages_admitted integer NOT NULL DEFAULT 0;
         ALTER TABLE items ADD COLUMN admitted boolean NOT NULL DEFAULT false;
         ALTER TABLE workers ADD COLUMN lease_ms bigint;
+        ALTER TABLE hosts ADD COLUMN probes_left integer NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN noise_shown boolean NOT NULL DEFAULT false;
         CREATE TABLE robots (
             job_id bigint NOT NULL REFERENCES jobs (id),
             origin text NOT NULL,

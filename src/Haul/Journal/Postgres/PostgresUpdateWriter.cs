@@ -68,10 +68,14 @@ internal static class PostgresUpdateWriter
         HostPaused paused => Command(
             batch,
             $"""
-            INSERT INTO hosts (job_id, host, not_before, reason) VALUES ($1, $2, {DbNow} + $3, $4)
-            ON CONFLICT (job_id, host) DO UPDATE SET not_before = greatest(hosts.not_before, excluded.not_before), reason = excluded.reason;
+            INSERT INTO hosts (job_id, host, not_before, reason, probes_left, noise_shown) VALUES ($1, $2, {DbNow} + $3, $4, $5, $6)
+            ON CONFLICT (job_id, host) DO UPDATE SET
+                not_before = greatest(hosts.not_before, excluded.not_before),
+                reason = excluded.reason,
+                probes_left = CASE WHEN excluded.not_before > hosts.not_before THEN excluded.probes_left ELSE hosts.probes_left END,
+                noise_shown = hosts.noise_shown OR excluded.noise_shown;
             """,
-            job, paused.Host, paused.NotBefore - clientNow, paused.Reason),
+            job, paused.Host, paused.NotBefore - clientNow, paused.Reason, paused.Probes, paused.NoiseShown),
         ItemReopened reopened => Command(
             batch, "UPDATE items SET state = 0, updated_at = now() WHERE id = $1 AND job_id = $2 AND state = 2;", reopened.ItemId, job),
         CookieStored stored => Command(
