@@ -5,10 +5,14 @@ namespace Haul.Cli.Commands;
 
 /// <summary>
 /// The options of a job that many workers share: <c>--journal</c> (a PostgreSQL database), <c>--job</c> (its name
-/// there) and <c>--lease</c>. Taken by <c>haul get</c>, <c>haul worker</c> and <c>haul status</c>.
+/// there) and <c>--lease</c>. Taken by <c>haul get</c>, <c>haul worker</c> and <c>haul status</c>, and without
+/// <c>--lease</c> by <c>haul verify</c>.
 /// </summary>
 internal sealed class SharedJobOptions
 {
+    private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(60);
+    private bool _withLease = true;
+
     public Option<string> Journal { get; } = new("--journal")
     {
         Description = "Keep the job in this PostgreSQL database, shared by workers on many machines: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (as psql takes; PGPASSWORD works too) or Host=…;Database=…;Username=….",
@@ -22,12 +26,13 @@ internal sealed class SharedJobOptions
     };
 
     public Option<double> Lease { get; } = OptionValues.Seconds(
-        "--lease", "Seconds a worker's claim on its items lasts without a heartbeat; a worker killed or stopped longer loses them to the others.", TimeSpan.FromSeconds(60));
+        "--lease", "Seconds a worker's claim on its items lasts without a heartbeat; a worker killed or stopped longer loses them to the others.", DefaultLease);
 
     public void AddTo(Command command, bool withLease = true)
     {
         command.Options.Add(Journal);
         command.Options.Add(Job);
+        _withLease = withLease;
         if (withLease)
         {
             command.Options.Add(Lease);
@@ -76,7 +81,8 @@ internal sealed class SharedJobOptions
             return null;
         }
 
-        var lease = result.GetValue(Lease);
+        // A command without --lease (haul verify) takes no claims: the default stands.
+        var lease = _withLease ? result.GetValue(Lease) : DefaultLease.TotalSeconds;
         if (!double.IsFinite(lease) || lease < SharedJob.MinLease.TotalSeconds || lease > SharedJob.MaxLease.TotalSeconds)
         {
             Console.Error.WriteLine($"haul: {OptionValues.OutOfRange(result, Lease, $"{SharedJob.MinLease.TotalSeconds:0} <= seconds <= {SharedJob.MaxLease.TotalSeconds:0}")}");

@@ -23,26 +23,14 @@ internal static class SharedJournals
 
         var connectionString = PostgresConnection.Parse(job.Journal);
         var database = Database(connectionString);
-        if (ReadMarkerLines(root) is [var other, .. var rest])
-        {
-            if (other != job.Name)
-            {
-                throw new OutputFolderException($"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
-            }
-
-            if (rest is [var otherDatabase, ..] && otherDatabase != database)
-            {
-                throw new OutputFolderException(
-                    $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}); give this job a folder of its own");
-            }
-        }
+        CheckMarker(job, root, database, verifying: false);
 
         return await OpenAsync(
             job,
             token => PostgresJobJournal.OpenAsync(connectionString, job.Name, !job.MustExist, time, token),
             async (journal, token) =>
             {
-                await journal.JoinAsync(owner, $"{Environment.MachineName}:{root}", token).ConfigureAwait(false);
+                await journal.JoinAsync(owner, Holder(root), token).ConfigureAwait(false);
                 WriteMarker(root, job.Name + "\n" + database);
             },
             cancellationToken).ConfigureAwait(false);
@@ -58,6 +46,65 @@ internal static class SharedJournals
             token => PostgresJobJournal.OpenReadOnlyAsync(PostgresConnection.Parse(job.Journal), job.Name, time, token),
             static (_, _) => Task.CompletedTask,
             cancellationToken);
+
+    /// <summary>
+    /// Opens <paramref name="job"/> to check the done files of the worker folder <paramref name="root"/> and put the
+    /// missing or changed ones back to pending (<c>haul verify --journal … --job …</c>). It does not join the job, start
+    /// a run, or create or migrate tables: the database must hold the job already, at this Haul's schema. The folder
+    /// must be one of this job's, in this database (its marker says so); a folder with a journal of its own is refused.
+    /// </summary>
+    public static async Task<PostgresJobJournal> OpenToVerifyAsync(SharedJob job, string root, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (File.Exists(SqliteJobJournal.DatabasePath(root)))
+        {
+            throw new OutputFolderException(
+                $"'{root}' holds the journal of a job of its own ({SqliteJobJournal.StateFolderName}/journal.db), not files of a shared job; verify it with haul verify {root}, without --journal");
+        }
+
+        var connectionString = PostgresConnection.Parse(job.Journal);
+        if (ReadMarkerLines(root) is null)
+        {
+            throw new OutputFolderException(
+                $"'{root}' holds no files of a shared job (no {SqliteJobJournal.StateFolderName}/shared-job); give the folder a worker of the job '{job.Name}' downloaded into");
+        }
+
+        CheckMarker(job, root, Database(connectionString), verifying: true);
+        return await OpenAsync(
+            job,
+            token => PostgresJobJournal.OpenExistingAsync(connectionString, job.Name, time, token),
+            static (_, _) => Task.CompletedTask,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The key of the folder a worker's files are in, as the journal records it with each file the worker finishes: this
+    /// machine's name and the folder's full path (<paramref name="root"/>).
+    /// </summary>
+    public static string Holder(string root) => $"{Environment.MachineName}:{root}";
+
+    /// <summary>
+    /// Refuses a folder whose marker names another shared job, or a job of this name in another database; a worker
+    /// (<paramref name="verifying"/> false) is told to take a folder of its own, <c>haul verify</c> which job the folder's is.
+    /// </summary>
+    private static void CheckMarker(SharedJob job, string root, string database, bool verifying)
+    {
+        if (ReadMarkerLines(root) is [var other, .. var rest])
+        {
+            if (other != job.Name)
+            {
+                throw new OutputFolderException(verifying
+                    ? $"'{root}' holds files of the shared job '{other}', not of '{job.Name}'; verify it with --job {other}"
+                    : $"'{root}' holds files of the shared job '{other}'; give the job '{job.Name}' a folder of its own");
+            }
+
+            if (rest is [var otherDatabase, ..] && otherDatabase != database)
+            {
+                throw new OutputFolderException(verifying
+                    ? $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}, not {database}); verify it with the --journal of that database"
+                    : $"'{root}' holds files of the shared job '{job.Name}' of another database ({otherDatabase}); give this job a folder of its own");
+            }
+        }
+    }
 
     /// <summary>Opens a journal with <paramref name="open"/>, then does <paramref name="then"/> with it; errors become one line that names the journal without its password.</summary>
     private static async Task<PostgresJobJournal> OpenAsync(
@@ -150,7 +197,8 @@ internal static class SharedJournals
     public static TimeSpan IdlePoll(TimeSpan lease) =>
         TimeSpan.FromMilliseconds(Math.Clamp(lease.TotalMilliseconds / 4, 250, 1000));
 
-    private static string Describe(Exception exception) => exception switch
+    /// <summary>A journal's failure in one line: the database's own message, or the network's.</summary>
+    public static string Describe(Exception exception) => exception switch
     {
         PostgresException { SqlState: PostgresErrorCodes.DuplicateTable } postgres =>
             $"{postgres.MessageText}: the database has tables that are not Haul's; give Haul a database of its own",
