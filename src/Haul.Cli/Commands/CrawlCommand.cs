@@ -52,7 +52,7 @@ internal static class CrawlCommand
 
         if (crawl.ListOnly && sharedJob.Given(result))
         {
-            return CliError.Usage("--list prints one process's findings: it cannot run on a shared journal (--journal); crawl into a folder of its own");
+            return CliError.Usage(SharedCrawl.ListOnShared);
         }
 
         // A shared crawl is created by its first haul crawl (or joined by the same command); haul worker joins it too.

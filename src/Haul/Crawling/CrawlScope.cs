@@ -49,10 +49,14 @@ internal sealed class CrawlScope
     {
         ArgumentNullException.ThrowIfNull(page);
         var host = UrlNormalizer.HostKey(page);
+        var folder = (host, Folder(page));
         lock (_sync)
         {
             _hosts.Add(host);
-            _folders.Add((host, Folder(page)));
+            if (!_folders.Contains(folder))
+            {
+                _folders.Add(folder);
+            }
         }
     }
 

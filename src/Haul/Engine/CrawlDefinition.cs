@@ -12,6 +12,11 @@ namespace Haul.Engine;
 /// </summary>
 internal static class CrawlDefinition
 {
+    /// <summary>The version of the definitions this Haul writes: a later one may hold options this Haul does not know.</summary>
+    private const int Version = 1;
+
+    private const string VersionName = "definition";
+
     /// <summary>The definition of <paramref name="options"/>.</summary>
     public static string Write(CrawlOptions options)
     {
@@ -19,6 +24,7 @@ internal static class CrawlDefinition
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
+            json.WriteNumber(VersionName, Version);
             json.WriteBoolean("all-sizes", options.AllSizes);
             json.WriteBoolean("data-uris", options.KeepDataUris);
             json.WriteString("next", options.NextSelector);
@@ -54,6 +60,11 @@ internal static class CrawlDefinition
         {
             using var document = JsonDocument.Parse(definition);
             var root = document.RootElement;
+            if (root.GetProperty(VersionName).GetInt32() is var version && version > Version)
+            {
+                throw new InvalidDataException($"they were written by a newer Haul (definition {version}; this Haul reads up to {Version})");
+            }
+
             var options = new CrawlOptions
             {
                 AllSizes = root.GetProperty("all-sizes").GetBoolean(),
@@ -83,7 +94,7 @@ internal static class CrawlDefinition
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new InvalidDataException($"the job's crawl options cannot be read ({exception.Message})", exception);
+            throw new InvalidDataException(exception.Message, exception);
         }
     }
 
@@ -93,13 +104,15 @@ internal static class CrawlDefinition
         using var before = JsonDocument.Parse(stored);
         using var now = JsonDocument.Parse(given);
         var differences = new List<string>();
-        foreach (var property in now.RootElement.EnumerateObject())
+        var names = now.RootElement.EnumerateObject().Select(p => p.Name)
+            .Concat(before.RootElement.EnumerateObject().Select(p => p.Name)).Distinct(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            var old = before.RootElement.TryGetProperty(property.Name, out var value) ? Text(value) : "none";
-            var current = Text(property.Value);
+            var old = before.RootElement.TryGetProperty(name, out var value) ? Text(value) : "none";
+            var current = now.RootElement.TryGetProperty(name, out value) ? Text(value) : "none";
             if (old != current)
             {
-                differences.Add(string.Create(CultureInfo.InvariantCulture, $"--{property.Name} {old} (here {current})"));
+                differences.Add(string.Create(CultureInfo.InvariantCulture, $"--{name} {old} (here {current})"));
             }
         }
 

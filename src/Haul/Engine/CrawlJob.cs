@@ -39,7 +39,7 @@ public static class CrawlJob
     internal static async Task SeedAsync(IJobJournal journal, CrawlStart crawl, CancellationToken cancellationToken)
     {
         await journal.ReopenFailedAsync(cancellationToken).ConfigureAwait(false);
-        var seeds = crawl.StartPages.Select(page => new FoundItem(page, ItemKind.Page) { Source = "start page" }).ToList();
+        var seeds = crawl.StartPages.Select(page => new FoundItem(page, ItemKind.Page) { Source = FoundItem.StartPageSource }).ToList();
         await journal.RecordFoundAsync(new PageFindings(seeds), cancellationToken).ConfigureAwait(false);
     }
 

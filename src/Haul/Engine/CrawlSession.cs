@@ -25,12 +25,23 @@ internal sealed class CrawlSession : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _paced = new(StringComparer.Ordinal);
     private int _pagesTaken;
 
+    /// <summary>In a shared crawl: one refresh of the start pages at a time (<see cref="RefreshStartPagesAsync"/>).</summary>
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly TimeProvider _time;
+
+    /// <summary>When the start pages were last read from the journal (a <see cref="TimeProvider"/> timestamp).</summary>
+    private long _startPagesRead;
+
     // shared: the journal of a crawl many workers share, with its page limit and robots.txt; null for a crawl of one.
     public CrawlSession(CrawlOptions options, IReadOnlyList<Uri> startPages, HaulOptions haul, Frontier frontier, int pagesTaken, ISharedJobJournal? shared)
     {
         Options = options;
         _frontier = frontier;
         _shared = shared;
+        _time = haul.TimeProvider;
+
+        // The caller read the start pages just before: a refresh is due only for pages claimed after now.
+        _startPagesRead = _time.GetTimestamp();
         _pagesTaken = pagesTaken;
         Extraction = new ExtractionOptions { AllSizes = options.AllSizes, KeepDataUris = options.KeepDataUris, NextSelector = options.NextSelector };
         Scope = new CrawlScope(startPages, new CrawlScopeOptions
@@ -118,11 +129,60 @@ internal sealed class CrawlSession : IDisposable
         }
 
         var admission = await _shared.AdmitPageAsync(itemId, max, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _pagesTaken, admission.Taken);
+        // Only ever up: the count one admission tells may be older than another's.
+        int taken;
+        do
+        {
+            taken = Volatile.Read(ref _pagesTaken);
+        }
+        while (admission.Taken > taken && Interlocked.CompareExchange(ref _pagesTaken, admission.Taken, taken) != taken);
+
         return admission.Admitted ? null : CrawlSkipRules.MaxPages;
     }
 
-    public void Dispose() => Client.Dispose();
+    /// <summary>
+    /// In a shared crawl, reads the job's start pages again when they were last read before <paramref name="since"/>
+    /// (when a page began to be fetched): another worker may have added one since (a start page that redirected to
+    /// another host, or a start page of a later <c>haul crawl</c>), and a link that left the scope may be in it now.
+    /// A page found from such a start page was added after it, and claimed after that, so one read after the page's
+    /// claim knows it. Returns whether the scope may have changed (the link is worth checking again).
+    /// </summary>
+    public async ValueTask<bool> RefreshStartPagesAsync(long since, CancellationToken cancellationToken)
+    {
+        if (_shared is null || Volatile.Read(ref _startPagesRead) >= since)
+        {
+            return false;
+        }
+
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_startPagesRead >= since)
+            {
+                // Another page's refresh, begun after this page's fetch, read them meanwhile.
+                return true;
+            }
+
+            var reading = _time.GetTimestamp();
+            foreach (var page in await _shared.ReadStartPagesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Scope.AddStartPage(new Uri(page));
+            }
+
+            Volatile.Write(ref _startPagesRead, reading);
+            return true;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _refresh.Dispose();
+    }
 
     private static Regex Pattern(string pattern) => new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

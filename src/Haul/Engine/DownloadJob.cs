@@ -51,7 +51,7 @@ public static class DownloadJob
         HaulOptions options, IAsyncEnumerable<InputEntry> input, CrawlStart? crawl, JobProgress progress, CancellationToken cancellationToken)
     {
         options.Validate();
-        var folderIsNew = !Directory.Exists(options.OutputDirectory);
+        var madeFolder = OutputFolder.FirstMissing(options.OutputDirectory);
         var fileSystem = OutputFolder.Prepare(options.OutputDirectory);
         var root = fileSystem.Root;
         var time = options.TimeProvider;
@@ -62,16 +62,24 @@ public static class DownloadJob
         IJobJournal journal;
         try
         {
+            // A shared job's kind is settled before this worker joins it (SharedCrawl), so that a command it refuses leaves no trace.
             journal = options.SharedJob is { } sharedJob
-                ? await SharedJournals.OpenAsync(sharedJob, root, owner, time, cancellationToken).ConfigureAwait(false)
+                ? await SharedJournals.OpenAsync(
+                    sharedJob,
+                    root,
+                    owner,
+                    async (opened, token) => crawl = await SharedCrawl.ResolveAsync(opened, sharedJob, crawl, time, token).ConfigureAwait(false),
+                    time,
+                    cancellationToken).ConfigureAwait(false)
                 : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (folderIsNew && options.SharedJob is not null)
+        catch (Exception) when (options.SharedJob is not null)
         {
-            // A journal that cannot be reached leaves no trace: the folder made for it goes again.
-            OutputFolder.RemoveIfUnused(root);
+            // A journal that cannot be reached, or a command the job refuses, leaves no trace: the folders made for it go again.
+            OutputFolder.RemoveIfUnused(root, madeFolder);
             throw;
         }
+
         var shared = journal as ISharedJobJournal;
         var heartbeat = shared is null ? null : new LeaseHeartbeat(shared, owner, options.SharedJob!.Lease, time, logger);
         await using (journal.ConfigureAwait(false))
@@ -83,21 +91,7 @@ public static class DownloadJob
                 local.Committers = options.MaxConcurrency;
             }
 
-            if (shared is not null)
-            {
-                try
-                {
-                    crawl = await SharedCrawl.ResolveAsync(shared, options.SharedJob!, crawl, cancellationToken).ConfigureAwait(false);
-                }
-                catch (JobMismatchException) when (folderIsNew)
-                {
-                    // Refused before anything was done: the folder made for it goes again, the job's mark in it first.
-                    File.Delete(SharedJournals.MarkerPath(root));
-                    OutputFolder.RemoveIfUnused(root);
-                    throw;
-                }
-            }
-            else
+            if (shared is null)
             {
                 await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
             }

@@ -57,11 +57,18 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
     private async Task BeatAsync(TimeSpan lease, TimeProvider time, CancellationToken stop)
     {
         var every = lease / 4;
+        var first = true;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(every, time, stop).ConfigureAwait(false);
+                // The first beat at once: it records the lease the worker's claims get, by which others judge it gone.
+                if (!first)
+                {
+                    await Task.Delay(every, time, stop).ConfigureAwait(false);
+                }
+
+                first = false;
                 await _journal.HeartbeatAsync(_owner, lease, stop).ConfigureAwait(false);
                 if (WorkersCounted is { } counted)
                 {

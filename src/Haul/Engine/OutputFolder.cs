@@ -32,15 +32,46 @@ internal static class OutputFolder
         }
     }
 
-    /// <summary>Removes an output folder <see cref="Prepare"/> made, as long as nothing else was put in it.</summary>
-    internal static void RemoveIfUnused(string root)
+    /// <summary>The outermost folder of <paramref name="outputDirectory"/>'s path that does not exist yet; null when it exists.</summary>
+    internal static string? FirstMissing(string outputDirectory)
+    {
+        string? missing = null;
+        for (var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)); folder is not null && !Path.Exists(folder); folder = Path.GetDirectoryName(folder))
+        {
+            missing = folder;
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Removes what <see cref="Prepare"/> made of an output folder, from the inside out, as long as nothing else is in
+    /// it: Haul's own folder in it, and the folder itself up to <paramref name="madeFolder"/>, the outermost that did not
+    /// exist before (null when the output folder did). A folder that is not empty stays, with its parents.
+    /// </summary>
+    internal static void RemoveIfUnused(string root, string? madeFolder)
     {
         var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
-        foreach (var folder in new[] { Path.Combine(stateFolder, "parts"), stateFolder, root })
+        var folders = new List<string> { Path.Combine(stateFolder, "parts"), stateFolder };
+        for (var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)); madeFolder is not null && folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            folders.Add(folder);
+            if (folder == madeFolder)
+            {
+                break;
+            }
+        }
+
+        foreach (var folder in folders)
         {
             try
             {
-                // Not recursive: a folder that is not empty stays, with whatever is in it.
+                // Not recursive, and never through a link: an empty folder goes, anything else stays.
+                if (SafeFileSystem.Inspect(folder) != EntryKind.Directory)
+                {
+                    return;
+                }
+
                 Directory.Delete(folder);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -31,9 +31,17 @@ internal sealed class PageFindingsBuilder
     }
 
     /// <summary>The findings of a page read: <paramref name="page"/> at <paramref name="pageUrl"/>, with what its extraction found.</summary>
+    /// <remarks><paramref name="fetchStarted"/>: when the page began to be fetched, for a shared crawl's scope (<see cref="CrawlSession.RefreshStartPagesAsync"/>).</remarks>
     public async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
-        JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
+        JournalItem page, Uri pageUrl, PageExtraction extraction, long fetchStarted, CancellationToken cancellationToken)
     {
+        if (page.Depth == 0)
+        {
+            // A start page, or where one redirected: in a shared crawl another worker may have added it after this one
+            // built its scope, and its links are judged from it all the same.
+            _session.Scope.AddStartPage(pageUrl);
+        }
+
         var found = new List<FoundItem>(extraction.Images.Count + extraction.Links.Count);
         var skipped = new List<SkippedInput>();
         var source = pageUrl.AbsoluteUri;
@@ -98,6 +106,12 @@ internal sealed class PageFindingsBuilder
             }
 
             var rule = _session.Scope.CheckPage(link.Url, depth, barren);
+            if (rule is CrawlSkipRules.OtherHost or CrawlSkipRules.ParentFolder
+                && await _session.RefreshStartPagesAsync(fetchStarted, cancellationToken).ConfigureAwait(false))
+            {
+                rule = _session.Scope.CheckPage(link.Url, depth, barren);
+            }
+
             if (rule is not null)
             {
                 if (CrawlSession.IsReported(rule))

@@ -13,7 +13,17 @@ internal static class SharedJournals
     /// A folder with a journal of its own, or with the files of another shared job, is refused: the two would mix their
     /// files.
     /// </summary>
-    public static async Task<PostgresJobJournal> OpenAsync(SharedJob job, string root, string owner, TimeProvider time, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="beforeJoin"/> runs on the open journal before the folder is marked as the job's and the worker
+    /// joins: a command it refuses leaves neither a mark in the folder nor a worker in the job.
+    /// </remarks>
+    public static async Task<PostgresJobJournal> OpenAsync(
+        SharedJob job,
+        string root,
+        string owner,
+        Func<PostgresJobJournal, CancellationToken, Task>? beforeJoin,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (File.Exists(SqliteJobJournal.DatabasePath(root)))
         {
@@ -30,8 +40,13 @@ internal static class SharedJournals
             token => PostgresJobJournal.OpenAsync(connectionString, job.Name, !job.MustExist, time, token),
             async (journal, token) =>
             {
+                if (beforeJoin is not null)
+                {
+                    await beforeJoin(journal, token).ConfigureAwait(false);
+                }
+
+                WriteMarker(job, root, database);
                 await journal.JoinAsync(owner, Holder(root), token).ConfigureAwait(false);
-                WriteMarker(root, job.Name + "\n" + database);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -168,19 +183,37 @@ internal static class SharedJournals
         return $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
     }
 
-    private static void WriteMarker(string root, string name)
+    /// <summary>
+    /// Marks <paramref name="root"/> as the job's. The mark appears whole or not at all (written aside, then linked in
+    /// without replacing one that is there), and is read back: of two jobs that took one new folder at the same moment,
+    /// one is refused. A folder that got a journal of its own meanwhile is refused too.
+    /// </summary>
+    private static void WriteMarker(SharedJob job, string root, string database)
     {
         // Parts and reports of the job are kept there: 0700 whatever the umask, as a job of its own keeps it.
         var state = Path.Combine(root, SqliteJobJournal.StateFolderName);
         new SafeFileSystem(root).CreateFolder(state);
         OwnerOnly.RestrictFolder(state);
         var path = MarkerPath(root);
+        var created = false;
         switch (SafeFileSystem.Inspect(path))
         {
             case EntryKind.None:
-                using (var stream = NoFollowFile.Open(path, NoFollowFile.Mode.CreateNew))
+                var aside = $"{path}.{Guid.NewGuid():N}";
+                using (var stream = NoFollowFile.Open(aside, NoFollowFile.Mode.CreateNew))
                 {
-                    stream.Write(System.Text.Encoding.UTF8.GetBytes(name));
+                    stream.Write(System.Text.Encoding.UTF8.GetBytes(job.Name + "\n" + database));
+                }
+
+                try
+                {
+                    File.Move(aside, path, overwrite: false);
+                    created = true;
+                }
+                catch (IOException) when (SafeFileSystem.Inspect(path) == EntryKind.File)
+                {
+                    // Another worker marked it at the same moment: read below whose job it is.
+                    File.Delete(aside);
                 }
 
                 break;
@@ -189,9 +222,21 @@ internal static class SharedJournals
             default:
                 throw new OutputFolderException($"'{path}' is not a file (a link, or a folder): Haul's own folder was tampered with");
         }
+
+        CheckMarker(job, root, database, verifying: false);
+        if (File.Exists(SqliteJobJournal.DatabasePath(root)))
+        {
+            if (created)
+            {
+                File.Delete(path);
+            }
+
+            throw new OutputFolderException(
+                $"'{root}' holds the journal of a job of its own ({SqliteJobJournal.StateFolderName}/journal.db); give a shared job a folder of its own");
+        }
     }
 
-    internal static string MarkerPath(string root) => Path.Combine(root, SqliteJobJournal.StateFolderName, "shared-job");
+    private static string MarkerPath(string root) => Path.Combine(root, SqliteJobJournal.StateFolderName, "shared-job");
 
     /// <summary>How often a worker with nothing left looks for work that others' expired leases gave back.</summary>
     public static TimeSpan IdlePoll(TimeSpan lease) =>

@@ -5,6 +5,9 @@ namespace Haul.Journal;
 /// <param name="Kind">A page or a file.</param>
 public sealed record FoundItem(Uri Url, ItemKind Kind)
 {
+    /// <summary>The <see cref="Source"/> of a crawl's start page as a command gave it (not a page it redirected to).</summary>
+    public const string StartPageSource = "start page";
+
     /// <summary>What to send as <c>Referer</c> when fetching it; null for none.</summary>
     public string? Referer { get; init; }
 

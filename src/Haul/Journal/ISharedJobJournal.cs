@@ -56,14 +56,20 @@ public interface ISharedJobJournal : IJobJournal
     /// <summary>The hosts whose state the job's workers share: each one's gap between requests and its pause, by host.</summary>
     Task<IReadOnlyList<SharedHostStatus>> ReadHostsAsync(CancellationToken cancellationToken);
 
-    /// <summary>The job's crawl: its options as <c>haul crawl</c> defined it (a definition's text), or null for a job of a list.</summary>
-    Task<string?> ReadCrawlAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The job's kind and a crawl's options. A job of an older Haul, which had no kind, is a list once it has items; one
+    /// with neither kind nor items has none yet.
+    /// </summary>
+    Task<JobDefinition> ReadDefinitionAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes the job a crawl of <paramref name="definition"/> when it is new (no definition, no item yet), and returns the
-    /// job's definition after: this one, another that was given first, or null for a job of a list.
+    /// Fixes the job's kind when it has none: a list, or a crawl of <see cref="JobDefinition.Crawl"/> (only while the job
+    /// has no item). Returns the job's definition after: this one, or the one another command fixed first.
     /// </summary>
-    Task<string?> DefineCrawlAsync(string definition, CancellationToken cancellationToken);
+    Task<JobDefinition> DefineAsync(JobDefinition definition, CancellationToken cancellationToken);
+
+    /// <summary>The start pages commands gave the crawl (<see cref="FoundItem.StartPageSource"/>), without the pages they redirected to.</summary>
+    Task<IReadOnlyList<Uri>> ReadGivenStartPagesAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes on the page <paramref name="itemId"/> under the crawl's page limit across all workers: admitted when the job

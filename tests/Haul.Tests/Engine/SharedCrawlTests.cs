@@ -88,6 +88,42 @@ public sealed class SharedCrawlTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_worker_that_joins_before_a_start_page_redirects_to_another_host_follows_it_and_sends_no_credentials_there()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(seed: 73));
+        await using var redirector = await HostileServer.StartAsync(new HostileServerOptions { Seed = 73, FileCount = 0 });
+        var start = new Uri(redirector.BaseUri, "/redirect-to?url=" + Uri.EscapeDataString(servers.StartUri.AbsoluteUri));
+        var journalUri = await cluster.CreateDatabaseAsync();
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+        HaulOptions Worker(string folder, bool join) => TestSupport.FastOptions(folder) with
+        {
+            MaxRequestsPerSecond = 25,
+            Headers = [new("Authorization", "Bearer secret-token")],
+            SharedJob = new SharedJob { Journal = journalUri, Name = "gallery", Lease = Lease, MustExist = join },
+        };
+
+        // The second joins as soon as the job is a crawl: before the start page's redirect is known to anyone.
+        var starter = CrawlJob.RunAsync(Worker(first.Path, join: false), Crawl, [start]);
+        await WaitAsync(journalUri, "SELECT count(*) FROM jobs WHERE kind IS NOT NULL;", starter);
+        var joiner = DownloadJob.RunAsync(Worker(second.Path, join: true), TestSupport.Batch([]));
+        await Task.WhenAll(starter, joiner);
+
+        await using var journal = await PostgresJobJournal.OpenAsync(journalUri, "gallery", TimeProvider.System, CancellationToken.None);
+        var done = (await journal.ReadItemsAsync(CancellationToken.None)).Where(i => i.Kind == ItemKind.File && i.State == ItemState.Done).ToList();
+        Assert.Equal(
+            servers.Main.GalleryImages.Select(e => e.Url.AbsoluteUri).Order(StringComparer.Ordinal),
+            done.Select(i => i.Url).Order(StringComparer.Ordinal));
+        Assert.All((await journal.ReadWorkersAsync(CancellationToken.None)).Where(w => w.Holder.EndsWith(second.Path, StringComparison.Ordinal)),
+            w => Assert.True(w.FilesDone > 0, "the second worker did nothing: the test proves nothing"));
+
+        // The user's credentials went to the start page's origin only, from either worker.
+        Assert.Contains(redirector.Counters.Log, r => r.Authorization == "Bearer secret-token");
+        Assert.DoesNotContain(servers.Main.Counters.Log, r => r.Authorization is not null);
+        Assert.DoesNotContain(servers.Cdn.Counters.Log, r => r.Authorization is not null);
+    }
+
+    [Fact]
     public async Task The_page_limit_holds_for_all_workers_together()
     {
         const int maxPages = 4;
@@ -126,9 +162,8 @@ public sealed class SharedCrawlTests(PostgresCluster cluster)
 
         await using (var journal = await PostgresJobJournal.OpenAsync(journalUri, "crawl", TimeProvider.System, CancellationToken.None))
         {
-            Assert.Equal(
-                CrawlDefinition.Write(Crawl with { MaxPages = 5 }),
-                await journal.DefineCrawlAsync(CrawlDefinition.Write(Crawl with { MaxPages = 5 }), CancellationToken.None));
+            var definition = new JobDefinition(JobKind.Crawl, CrawlDefinition.Write(Crawl with { MaxPages = 5 }));
+            Assert.Equal(definition, await journal.DefineAsync(definition, CancellationToken.None));
         }
 
         await using (var journal = await PostgresJobJournal.OpenAsync(journalUri, "list", TimeProvider.System, CancellationToken.None))
@@ -146,6 +181,19 @@ public sealed class SharedCrawlTests(PostgresCluster cluster)
         await Assert.ThrowsAsync<JobMismatchException>(() => CrawlJob.RunAsync(Options("crawl"), Crawl with { MaxPages = 5, ListOnly = true }, [start]));
         Assert.False(Directory.Exists(Path.Combine(folder.Path, "crawl")), "a refused command left the folder it made");
         Assert.False(Directory.Exists(Path.Combine(folder.Path, "list")), "a refused command left the folder it made");
+
+        // A refusal in a folder that was there leaves it as it was: no mark of the job, nothing of Haul's.
+        var existing = Path.Combine(folder.Path, "existing");
+        Directory.CreateDirectory(existing);
+        await File.WriteAllTextAsync(Path.Combine(existing, "mine.txt"), "the user's");
+        await Assert.ThrowsAsync<JobMismatchException>(() => DownloadJob.RunAsync(
+            Options("crawl") with { OutputDirectory = existing }, TestSupport.Batch(new Uri("http://127.0.0.1:9/c.jpg"))));
+        Assert.Equal([Path.Combine(existing, "mine.txt")], Directory.EnumerateFileSystemEntries(existing, "*", SearchOption.AllDirectories));
+
+        // Folders made for a refused command go again, however deep.
+        var deep = Path.Combine(folder.Path, "new1", "new2", "new3");
+        await Assert.ThrowsAsync<JobMismatchException>(() => CrawlJob.RunAsync(Options("list") with { OutputDirectory = deep }, Crawl, [start]));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "new1")));
 
         // Nothing was added to either job, and the crawl keeps its options.
         await using var connection = new NpgsqlConnection(journalUri);

@@ -77,7 +77,7 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
             await connection.OpenAsync();
             await using var downgrade = new NpgsqlCommand(
                 """
-                ALTER TABLE jobs DROP COLUMN crawl; ALTER TABLE jobs DROP COLUMN pages_admitted; ALTER TABLE items DROP COLUMN admitted;
+                ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN crawl; ALTER TABLE jobs DROP COLUMN pages_admitted; ALTER TABLE items DROP COLUMN admitted;
                 ALTER TABLE workers DROP COLUMN lease_ms; ALTER TABLE hosts DROP COLUMN probes_left; ALTER TABLE hosts DROP COLUMN noise_shown;
                 DROP TABLE robots; UPDATE haul_schema SET version = 2;
                 """,
@@ -89,7 +89,7 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
 
         Assert.Equal(jobId, reopened.JobId);
         Assert.Equal("http://example.com/kept.jpg", Assert.Single(await reopened.ReadItemsAsync(None)).Url);
-        Assert.Null(await reopened.ReadCrawlAsync(None));
+        Assert.Equal(new JobDefinition(JobKind.List), await reopened.ReadDefinitionAsync(None));
         await reopened.SaveRobotsAsync("http://example.com", "User-agent: *\nDisallow: /x\n"u8.ToArray(), None);
         Assert.Equal("User-agent: *\nDisallow: /x\n"u8.ToArray(), await reopened.ReadRobotsAsync("http://example.com", TimeSpan.FromHours(1), None));
         Assert.Null(await reopened.ReadRobotsAsync("http://example.com", TimeSpan.Zero, None));

@@ -208,6 +208,71 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commands_that_fix_a_new_jobs_kind_at_the_same_moment_all_see_the_one_that_came_first()
+    {
+        var crawl = new JobDefinition(JobKind.Crawl, "{\"definition\":1}");
+        var list = new JobDefinition(JobKind.List);
+        for (var round = 0; round < 5; round++)
+        {
+            var journals = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+                PostgresJobJournal.OpenAsync(_connectionString, $"race{round}", TimeProvider.System, None)));
+            try
+            {
+                var kept = await Task.WhenAll(journals.Select((j, i) => j.DefineAsync(i % 2 == 0 ? crawl : list, None)));
+
+                // Every command sees the same kind, the one of whichever came first; none sees no kind.
+                Assert.Single(kept.Distinct());
+                Assert.Contains(kept[0], new[] { crawl, list });
+                Assert.Equal(kept[0], await journals[0].ReadDefinitionAsync(None));
+            }
+            finally
+            {
+                foreach (var journal in journals)
+                {
+                    await journal.DisposeAsync();
+                }
+            }
+        }
+
+        // A job that already has items (of an older Haul, which kept no kind) is a list: it cannot become a crawl.
+        await using var old = await OpenAsync();
+        await AddAsync(old, 1);
+        Assert.Equal(list, await old.ReadDefinitionAsync(None));
+        Assert.Equal(list, await old.DefineAsync(crawl, None));
+    }
+
+    [Fact]
+    public async Task A_page_is_counted_once_against_the_page_limit_whoever_admits_it_and_a_refusal_tells_the_limit()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var pages = (await a.RecordFoundAsync(
+            new PageFindings([.. Enumerable.Range(0, 3).Select(i => new FoundItem(new Uri($"http://{Host}/p{i}"), ItemKind.Page))]), None)).NewPages;
+        Assert.Equal(3, pages);
+        var ids = (await a.ReadItemsAsync(None)).Select(i => i.Id).ToList();
+
+        Assert.Equal(new PageAdmission(true, 1), await a.AdmitPageAsync(ids[0], 2, None));
+        // The same page again, by a worker that took it over: admitted, not counted.
+        Assert.True((await b.AdmitPageAsync(ids[0], 2, None)).Admitted);
+        Assert.Equal(new PageAdmission(true, 2), await b.AdmitPageAsync(ids[1], 2, None));
+        Assert.Equal(new PageAdmission(false, 2), await a.AdmitPageAsync(ids[2], 2, None));
+        Assert.True((await a.AdmitPageAsync(ids[1], 2, None)).Admitted);
+    }
+
+    [Fact]
+    public async Task The_start_pages_a_command_gave_are_told_apart_from_those_they_redirected_to()
+    {
+        await using var journal = await OpenAsync();
+        var given = new Uri("http://example.com/gallery/");
+        var target = new Uri("http://cdn.example.net/gallery/");
+        await journal.RecordFoundAsync(new PageFindings([new FoundItem(given, ItemKind.Page) { Source = FoundItem.StartPageSource }]), None);
+        await journal.RecordFoundAsync(new PageFindings([new FoundItem(target, ItemKind.Page) { Source = given.AbsoluteUri }]), None);
+
+        Assert.Equal([given.AbsoluteUri, target.AbsoluteUri], await journal.ReadStartPagesAsync(None));
+        Assert.Equal([given], await journal.ReadGivenStartPagesAsync(None));
+    }
+
+    [Fact]
     public async Task A_worker_whose_item_was_taken_over_is_told_so_and_cannot_finish_it()
     {
         await using var a = await OpenAsync();

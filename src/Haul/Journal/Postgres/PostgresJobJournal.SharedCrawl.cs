@@ -5,50 +5,96 @@ namespace Haul.Journal.Postgres;
 /// <summary>What the workers of a shared crawl share besides its items: its definition, its page limit's count, and robots.txt.</summary>
 public sealed partial class PostgresJobJournal
 {
+    /// <summary>The kind of a job of an older Haul, which had none: a list once it has items.</summary>
+    private const string ReadDefinition = """
+        SELECT coalesce(kind, CASE WHEN EXISTS (SELECT 1 FROM items WHERE job_id = $1) THEN 'list' END), crawl FROM jobs WHERE id = $1;
+        """;
+
     /// <inheritdoc/>
-    public Task<string?> ReadCrawlAsync(CancellationToken cancellationToken) =>
+    public Task<JobDefinition> ReadDefinitionAsync(CancellationToken cancellationToken) =>
         PostgresRetry.RunAsync(
             async () =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand("SELECT crawl FROM jobs WHERE id = $1;", connection);
+                await using var command = new NpgsqlCommand(ReadDefinition, connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });
-                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+                return await ReadDefinitionAsync(command, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
 
     /// <inheritdoc/>
-    public Task<string?> DefineCrawlAsync(string definition, CancellationToken cancellationToken)
+    public Task<JobDefinition> DefineAsync(JobDefinition definition, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(definition);
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Kind is not { } kind || (kind == JobKind.Crawl) != (definition.Crawl is not null))
+        {
+            throw new ArgumentException("A definition is a list, or a crawl with its options.", nameof(definition));
+        }
 
-        // The row's lock orders two commands that define one new job at once: the second sees the first's definition.
+        // Two statements: the update waits for the job row's lock when another command is fixing the kind at the same
+        // moment, then finds it fixed; the read after it takes a snapshot of its own, so it sees what that command fixed.
         return PostgresRetry.RunAsync(
             async () =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(
+                await using (var update = new NpgsqlCommand(
                     """
-                    WITH defined AS (
-                        UPDATE jobs SET crawl = $2
-                        WHERE id = $1 AND crawl IS NULL AND NOT EXISTS (SELECT 1 FROM items WHERE job_id = $1)
-                        RETURNING crawl)
-                    SELECT coalesce((SELECT crawl FROM defined), (SELECT crawl FROM jobs WHERE id = $1));
+                    UPDATE jobs SET kind = $2, crawl = $3
+                    WHERE id = $1 AND kind IS NULL AND ($2 = 'list' OR NOT EXISTS (SELECT 1 FROM items WHERE job_id = $1));
                     """,
-                    connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
-                command.Parameters.Add(new NpgsqlParameter { Value = definition });
-                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+                    connection))
+                {
+                    update.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                    update.Parameters.Add(new NpgsqlParameter { Value = Name(kind) });
+                    update.Parameters.Add(new NpgsqlParameter { Value = (object?)definition.Crawl ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                    await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await using var read = new NpgsqlCommand(ReadDefinition, connection);
+                read.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                return await ReadDefinitionAsync(read, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
     }
+
+    private static async Task<JobDefinition> ReadDefinitionAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        JobKind? kind = reader.IsDBNull(0) ? null : reader.GetString(0) == Name(JobKind.Crawl) ? JobKind.Crawl : JobKind.List;
+        return new JobDefinition(kind, reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    private static string Name(JobKind kind) => kind == JobKind.Crawl ? "crawl" : "list";
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Uri>> ReadGivenStartPagesAsync(CancellationToken cancellationToken) =>
+        PostgresRetry.RunAsync<IReadOnlyList<Uri>>(
+            async () =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(
+                    "SELECT url FROM items WHERE job_id = $1 AND kind = 1 AND depth = 0 AND source = $2 ORDER BY id;", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                command.Parameters.Add(new NpgsqlParameter { Value = FoundItem.StartPageSource });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var pages = new List<Uri>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    pages.Add(new Uri(reader.GetString(0)));
+                }
+
+                return pages;
+            },
+            cancellationToken);
 
     /// <inheritdoc/>
     public Task<PageAdmission> AdmitPageAsync(long itemId, int maxPages, CancellationToken cancellationToken)
     {
         // One statement: the job's row is the lock every worker's admission takes, and its count is checked again under
         // it. A page admitted once (before its worker died, or before a connection broke after the commit) is admitted
-        // again without being counted twice.
+        // again without being counted twice. A page refused is refused because the job has all it may take: the count
+        // told is then the limit (the statement's snapshot may predate the others' admissions).
         return PostgresRetry.RunAsync(
             async () =>
             {
@@ -64,7 +110,8 @@ public sealed partial class PostgresJobJournal
                     marked AS (
                         UPDATE items SET admitted = true WHERE id = $2 AND EXISTS (SELECT 1 FROM counted) RETURNING 1)
                     SELECT coalesce((SELECT admitted FROM page), false) OR EXISTS (SELECT 1 FROM counted),
-                        coalesce((SELECT pages_admitted FROM counted), (SELECT pages_admitted FROM jobs WHERE id = $1));
+                        coalesce((SELECT pages_admitted FROM counted),
+                            CASE WHEN coalesce((SELECT admitted FROM page), false) THEN (SELECT pages_admitted FROM jobs WHERE id = $1) ELSE $3 END);
                     """,
                     connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });

@@ -15,7 +15,7 @@ public sealed partial class PostgresJobJournal
                 (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.lease_owner = w.owner AND i.state IN (0, 1) AND i.lease_until > clock_timestamp()),
                 (SELECT count(*) FROM items i WHERE i.job_id = $1 AND i.done_by = w.owner AND i.state = 2),
                 greatest((extract(epoch FROM clock_timestamp() - w.heartbeat_at) * 1000)::bigint, 0),
-                w.lease_ms::bigint
+                w.lease_ms
             FROM workers w WHERE w.job_id = $1 ORDER BY w.started_at, w.owner;
             """,
             connection);

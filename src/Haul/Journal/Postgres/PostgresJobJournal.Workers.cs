@@ -77,7 +77,7 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
                 await using var command = new NpgsqlCommand(
                     """
                     SELECT count(*)::integer FROM workers
-                    WHERE job_id = $1 AND left_at IS NULL AND heartbeat_at > clock_timestamp() - $2 * interval '1 millisecond';
+                    WHERE job_id = $1 AND left_at IS NULL AND heartbeat_at > clock_timestamp() - coalesce(lease_ms, $2) * interval '1 millisecond';
                     """,
                     connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });

@@ -152,14 +152,16 @@ internal static class PostgresSchema
         """;
 
     /// <summary>
-    /// Version 3, for crawls many workers share: the crawl's definition (its options, as the command that started it
-    /// gave them; null for a job of a list), the count of pages taken on against its page limit and which pages are
+    /// Version 3, for crawls many workers share: the job's kind (<c>list</c> or <c>crawl</c>, fixed by the first command
+    /// that gives work; null before, and for a job of an older Haul, which is a list if it has items), the crawl's
+    /// definition (its options, as the command that started it gave them), the count of pages taken on against its page limit and which pages are
     /// counted, each host's robots.txt as one worker read it (with when, by the database's clock), and the lease each
     /// worker was given, so that <c>haul status</c> judges each by its own. And each host's sign of noise: how many of
     /// the first turns after a pause it asked for are still to come (a limit refuses none of them), and whether it
     /// refused one.
     /// </summary>
     private const string Version3 = """
+        ALTER TABLE jobs ADD COLUMN kind text;
         ALTER TABLE jobs ADD COLUMN crawl text;
         ALTER TABLE jobs ADD COLUMN pages_admitted integer NOT NULL DEFAULT 0;
         ALTER TABLE items ADD COLUMN admitted boolean NOT NULL DEFAULT false;
