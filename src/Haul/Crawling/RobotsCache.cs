@@ -30,7 +30,11 @@ internal sealed class RobotsCache
 
     private static readonly RobotsTxt DisallowAll = RobotsTxt.Parse("User-agent: *\nDisallow: /\n");
 
-    private readonly ConcurrentDictionary<string, byte> _unavailable = new(StringComparer.Ordinal);
+    /// <summary>In a shared job, how long an origin whose robots.txt could not be read waits before it is looked for again.</summary>
+    private static readonly TimeSpan SharedRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>Origins whose robots.txt could not be read, with when (a <see cref="TimeProvider"/> timestamp).</summary>
+    private readonly ConcurrentDictionary<string, long> _unavailable = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<RobotsTxt>>> _byOrigin = new(StringComparer.Ordinal);
     private readonly HttpClient _client;
@@ -51,11 +55,20 @@ internal sealed class RobotsCache
     {
         var origin = url.GetLeftPart(UriPartial.Authority);
         var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => LoadAsync(key)));
+        if (_shared is not null && _unavailable.TryGetValue(origin, out var since)
+            && _options.TimeProvider.GetElapsedTime(since) >= SharedRetry && _unavailable.TryRemove(new KeyValuePair<string, long>(origin, since)))
+        {
+            // Another worker of the job may have read it since (and given the items skipped for it a fresh start): look
+            // again, in the journal, then at the host.
+            entry = new Lazy<Task<RobotsTxt>>(() => LoadAsync(origin));
+            _byOrigin[origin] = entry;
+        }
+
         return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether <paramref name="url"/>'s robots.txt could not be read, so that everything of its origin is disallowed.</summary>
-    public bool IsUnavailable(Uri url) => _unavailable.ContainsKey(url.GetLeftPart(UriPartial.Authority));
+    /// <summary>Whether <paramref name="rules"/> are those of a robots.txt that could not be read: everything of its origin is disallowed.</summary>
+    public static bool IsUnavailable(RobotsTxt rules) => ReferenceEquals(rules, DisallowAll);
 
     /// <summary>The rules of <paramref name="origin"/>: as another worker of a shared job read them, else fetched (and then kept for the others).</summary>
     private async Task<RobotsTxt> LoadAsync(string origin)
@@ -82,7 +95,23 @@ internal sealed class RobotsCache
         }
 
         var (rules, body) = await FetchAsync(robotsUrl).ConfigureAwait(false);
-        if (body is { } keep)
+        if (body is null)
+        {
+            // Not readable from here: another worker may have read it meanwhile.
+            try
+            {
+                if (await _shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } kept)
+                {
+                    _unavailable.TryRemove(origin, out _);
+                    return kept.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(kept);
+                }
+            }
+            catch (DbException)
+            {
+                // Disallowed as unreadable, and looked for again later.
+            }
+        }
+        else if (body is { } keep)
         {
             try
             {
@@ -173,7 +202,7 @@ internal sealed class RobotsCache
 
         // 2.3.1.4: a robots.txt that cannot be read (5xx, or no answer) means assume everything is disallowed.
         Log.RobotsUnavailable(_logger, robotsUrl, problem ?? "unknown");
-        _unavailable[robotsUrl.GetLeftPart(UriPartial.Authority)] = 0;
+        _unavailable[robotsUrl.GetLeftPart(UriPartial.Authority)] = _options.TimeProvider.GetTimestamp();
         return (DisallowAll, null);
     }
 

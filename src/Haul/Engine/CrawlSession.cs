@@ -106,7 +106,7 @@ internal sealed class CrawlSession : IDisposable
             _frontier.ClearHost(host);
         }
 
-        return rules.IsAllowed(url) ? null : Robots.IsUnavailable(url) ? CrawlSkipRules.RobotsUnavailable : CrawlSkipRules.Robots;
+        return rules.IsAllowed(url) ? null : RobotsCache.IsUnavailable(robots) ? CrawlSkipRules.RobotsUnavailable : CrawlSkipRules.Robots;
     }
 
     /// <summary>Whether the crawl has taken on as many pages as <see cref="CrawlOptions.MaxPages"/> allows: links found now are not added.</summary>

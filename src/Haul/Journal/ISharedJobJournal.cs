@@ -80,6 +80,9 @@ public interface ISharedJobJournal : IJobJournal
     /// <summary>The robots.txt of <paramref name="origin"/> as a worker of the job read it within <paramref name="maxAge"/>, or null.</summary>
     Task<byte[]?> ReadRobotsAsync(string origin, TimeSpan maxAge, CancellationToken cancellationToken);
 
-    /// <summary>Keeps the robots.txt of <paramref name="origin"/> for the job's other workers (empty for no rules).</summary>
+    /// <summary>
+    /// Keeps the robots.txt of <paramref name="origin"/> for the job's other workers (empty for no rules), and gives the
+    /// origin's items that a worker which could not read it skipped (<c>robots-unavailable</c>) a fresh start.
+    /// </summary>
     Task SaveRobotsAsync(string origin, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
 }

@@ -273,6 +273,31 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_robots_txt_kept_for_the_job_gives_its_origins_items_skipped_as_unreadable_a_fresh_start()
+    {
+        await using var journal = await OpenAsync();
+        await journal.AddAsync(
+            [new DownloadRequest(new Uri("http://example.com/a.jpg")), new DownloadRequest(new Uri("http://example.com:8080/b.jpg")),
+             new DownloadRequest(new Uri("http://example.com/c.jpg"))],
+            None);
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var skip = new NpgsqlCommand(
+                "UPDATE items SET state = 4, note = CASE WHEN url LIKE '%/c.jpg' THEN 'robots' ELSE 'robots-unavailable' END;", connection);
+            await skip.ExecuteNonQueryAsync();
+        }
+
+        await journal.SaveRobotsAsync("http://example.com", "User-agent: *\nAllow: /\n"u8.ToArray(), None);
+
+        // Only the origin's item skipped for want of its rules: not another port's, nor one its rules disallowed.
+        var states = (await journal.ReadItemsAsync(None)).ToDictionary(i => i.Url, i => i.State);
+        Assert.Equal(ItemState.Pending, states["http://example.com/a.jpg"]);
+        Assert.Equal(ItemState.Skipped, states["http://example.com:8080/b.jpg"]);
+        Assert.Equal(ItemState.Skipped, states["http://example.com/c.jpg"]);
+    }
+
+    [Fact]
     public async Task A_worker_whose_item_was_taken_over_is_told_so_and_cannot_finish_it()
     {
         await using var a = await OpenAsync();

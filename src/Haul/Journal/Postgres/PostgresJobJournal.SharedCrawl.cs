@@ -151,16 +151,26 @@ public sealed partial class PostgresJobJournal
             async () =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(
+                // The origin's items a worker skipped because it could not read this robots.txt are judged again by it.
+                await using var batch = new NpgsqlBatch(connection);
+                var keep = new NpgsqlBatchCommand(
                     """
                     INSERT INTO robots (job_id, origin, body, fetched_at) VALUES ($1, $2, $3, clock_timestamp())
                     ON CONFLICT (job_id, origin) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at;
-                    """,
-                    connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
-                command.Parameters.Add(new NpgsqlParameter { Value = origin });
-                command.Parameters.Add(new NpgsqlParameter { Value = body.ToArray() });
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    """);
+                keep.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                keep.Parameters.Add(new NpgsqlParameter { Value = origin });
+                keep.Parameters.Add(new NpgsqlParameter { Value = body.ToArray() });
+                var reopen = new NpgsqlBatchCommand(
+                    """
+                    UPDATE items SET state = 0, not_before = 0
+                    WHERE job_id = $1 AND state = 4 AND note = 'robots-unavailable' AND left(url, length($2) + 1) = $2 || '/';
+                    """);
+                reopen.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                reopen.Parameters.Add(new NpgsqlParameter { Value = origin });
+                batch.BatchCommands.Add(keep);
+                batch.BatchCommands.Add(reopen);
+                return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
     }

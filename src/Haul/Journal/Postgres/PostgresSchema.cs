@@ -205,10 +205,34 @@ internal static class PostgresSchema
         }
     }
 
-    /// <summary>Creates or migrates the schema in one transaction, under an advisory lock.</summary>
+    /// <summary>How many times a migration that could not take its table locks in time is tried.</summary>
+    private const int MigrationTries = 6;
+
+    /// <summary>
+    /// Creates or migrates the schema in one transaction, under an advisory lock. A migration waits for its table locks
+    /// at most a few seconds (<c>lock_timeout</c>), then tries again later: while it waits behind a long transaction of
+    /// a worker of an older Haul, every other worker's statement on those tables would queue behind it, past their leases.
+    /// </summary>
     public static async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyOnceAsync(connection, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < MigrationTries)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task ApplyOnceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "SET LOCAL lock_timeout = '3s';", cancellationToken).ConfigureAwait(false);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1);", connection, transaction))
         {
             lockCommand.Parameters.Add(new NpgsqlParameter { Value = MigrationLock });
