@@ -126,6 +126,37 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task The_same_command_run_again_after_a_kill_takes_back_what_its_killed_process_held_without_waiting_for_its_lease()
+    {
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 912, FileCount = 120, MinFileSize = 64 * 1024, MaxFileSize = 64 * 1024 });
+        using var folder = new TestFolder();
+        var journal = await cluster.CreateDatabaseAsync();
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllLinesAsync(list, server.FileUrls.Select(u => u.AbsoluteUri));
+        string[] command = ["get", "-i", list, .. Worker(journal, "again", folder.Combine("a")), "--limit-rate", "1M", "--lease", "120"];
+
+        await using (var killed = await HaulProcess.StartAsync(folder.Path, command))
+        {
+            var deadline = Stopwatch.StartNew();
+            while ((await ReadItemsAsync(journal)).Count(i => i.State == 2) < 10)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "nothing was done within a minute");
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(137, (await killed.KillAsync()).ExitCode);
+        }
+
+        Assert.Contains(await ReadItemsAsync(journal), i => i.State is 0 or 1 && i.LeaseOwner is not null);
+        var clock = Stopwatch.StartNew();
+        var rerun = await HaulProcess.RunAsync(folder.Path, command);
+
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.All(await ReadItemsAsync(journal), i => Assert.Equal(2, i.State));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the rerun took {clock.Elapsed.TotalSeconds:0} s: it waited for the killed process's lease of 120 s");
+    }
+
+    [Fact]
     public async Task A_worker_stopped_past_its_lease_cannot_finish_an_item_another_worker_took_over()
     {
         await using var server = await HostileServer.StartAsync(new HostileServerOptions

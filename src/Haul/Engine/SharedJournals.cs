@@ -46,6 +46,7 @@ internal static class SharedJournals
                 }
 
                 WriteMarker(job, root, database);
+                await journal.ReleaseGoneAsync(Holder(root), IsGoneFromThisMachine, token).ConfigureAwait(false);
                 await journal.JoinAsync(owner, Holder(root), token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -89,6 +90,36 @@ internal static class SharedJournals
             token => PostgresJobJournal.OpenExistingAsync(connectionString, job.Name, time, token),
             static (_, _) => Task.CompletedTask,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the worker of <paramref name="owner"/> (<c>machine/process/random</c>, <see cref="DownloadJob"/>) ran on
+    /// this machine in a process that is no longer running. Another machine's workers, and any whose process is running
+    /// (or whose key is not of this form), are not judged: their leases tell.
+    /// </summary>
+    internal static bool IsGoneFromThisMachine(string owner)
+    {
+        var parts = owner.Split('/');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var processId))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            // No process of that id.
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -105,6 +105,38 @@ public sealed partial class PostgresJobJournal : ISharedJobJournal
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records as left, releasing their claims at once, the workers of <paramref name="holder"/>'s folder that have not
+    /// left and that <paramref name="gone"/> says are gone (by their owner key): a worker run again after it was killed
+    /// need not wait for the lease of its earlier process.
+    /// </summary>
+    public async Task<int> ReleaseGoneAsync(string holder, Func<string, bool> gone, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        ArgumentNullException.ThrowIfNull(gone);
+        var owners = new List<string>();
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var command = new NpgsqlCommand("SELECT owner FROM workers WHERE job_id = $1 AND holder = $2 AND left_at IS NULL;", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = JobId });
+            command.Parameters.Add(new NpgsqlParameter { Value = holder });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                owners.Add(reader.GetString(0));
+            }
+        }
+
+        var released = 0;
+        foreach (var owner in owners.Where(gone))
+        {
+            await LeaveAsync(owner, cancellationToken).ConfigureAwait(false);
+            released++;
+        }
+
+        return released;
+    }
+
     /// <inheritdoc/>
     public async Task LeaveAsync(string owner, CancellationToken cancellationToken)
     {
