@@ -137,6 +137,7 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
 
         await using (var killed = await HaulProcess.StartAsync(folder.Path, command))
         {
+            await WaitForJobAsync(journal, "again");
             var deadline = Stopwatch.StartNew();
             while ((await ReadItemsAsync(journal)).Count(i => i.State == 2) < 10)
             {

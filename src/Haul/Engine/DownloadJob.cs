@@ -51,7 +51,7 @@ public static class DownloadJob
         HaulOptions options, IAsyncEnumerable<InputEntry> input, CrawlStart? crawl, JobProgress progress, CancellationToken cancellationToken)
     {
         options.Validate();
-        var madeFolder = OutputFolder.FirstMissing(options.OutputDirectory);
+        var madeFolder = OutputFolder.FirstMissing(OutputFolder.PartsFolder(options.OutputDirectory));
         var fileSystem = OutputFolder.Prepare(options.OutputDirectory);
         var root = fileSystem.Root;
         var time = options.TimeProvider;
@@ -73,10 +73,10 @@ public static class DownloadJob
                     cancellationToken).ConfigureAwait(false)
                 : await OutputFolder.OpenJournalAsync(root, time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (options.SharedJob is not null)
+        catch (Exception) when (options.SharedJob is not null && madeFolder is not null)
         {
             // A journal that cannot be reached, or a command the job refuses, leaves no trace: the folders made for it go again.
-            OutputFolder.RemoveIfUnused(root, madeFolder);
+            OutputFolder.RemoveMade(OutputFolder.PartsFolder(root), madeFolder);
             throw;
         }
 

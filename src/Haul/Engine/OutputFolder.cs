@@ -44,29 +44,21 @@ internal static class OutputFolder
         return missing;
     }
 
-    /// <summary>
-    /// Removes what <see cref="Prepare"/> made of an output folder, from the inside out, as long as nothing else is in
-    /// it: Haul's own folder in it, and the folder itself up to <paramref name="madeFolder"/>, the outermost that did not
-    /// exist before (null when the output folder did). A folder that is not empty stays, with its parents.
-    /// </summary>
-    internal static void RemoveIfUnused(string root, string? madeFolder)
-    {
-        var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
-        var folders = new List<string> { Path.Combine(stateFolder, "parts"), stateFolder };
-        for (var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)); madeFolder is not null && folder is not null; folder = Path.GetDirectoryName(folder))
-        {
-            folders.Add(folder);
-            if (folder == madeFolder)
-            {
-                break;
-            }
-        }
+    /// <summary>Haul's parts folder in <paramref name="outputDirectory"/>, the deepest folder <see cref="Prepare"/> makes.</summary>
+    internal static string PartsFolder(string outputDirectory) => Path.Combine(outputDirectory, SqliteJobJournal.StateFolderName, "parts");
 
-        foreach (var folder in folders)
+    /// <summary>
+    /// Removes the folders <see cref="Prepare"/> made, from <paramref name="deepest"/> out to <paramref name="madeFolder"/>,
+    /// the outermost of them (<see cref="FirstMissing"/> before <see cref="Prepare"/>), as long as each is empty. A folder
+    /// that was there before is never touched: another process may be working in it.
+    /// </summary>
+    internal static void RemoveMade(string deepest, string madeFolder)
+    {
+        for (var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(deepest)); folder is not null; folder = Path.GetDirectoryName(folder))
         {
             try
             {
-                // Not recursive, and never through a link: an empty folder goes, anything else stays.
+                // Not recursive, and never through a link: an empty folder goes, anything else stays with its parents.
                 if (SafeFileSystem.Inspect(folder) != EntryKind.Directory)
                 {
                     return;
@@ -75,6 +67,11 @@ internal static class OutputFolder
                 Directory.Delete(folder);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            if (folder == madeFolder)
             {
                 return;
             }
