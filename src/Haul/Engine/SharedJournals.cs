@@ -171,7 +171,7 @@ internal static class SharedJournals
         {
             await DisposeAsync(journal).ConfigureAwait(false);
             throw new JournalJobNotFoundException(
-                $"the journal {PostgresConnection.Redact(job.Journal)} has no job '{job.Name}'; start it with haul get --journal … --job {job.Name}");
+                $"the journal {PostgresConnection.Redact(job.Journal)} has no job '{job.Name}'; start it with haul get (or haul crawl) --journal … --job {job.Name}");
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
         {

@@ -15,4 +15,10 @@ public sealed record SavedImage(string Url, string OutputPath, long Bytes, strin
 {
     /// <summary>The most pages listed for one image.</summary>
     public const int MaxPagesListed = 100;
+
+    /// <summary>
+    /// In a job many workers share: the folder that holds it (<c>machine:path</c> of the worker that saved it), to
+    /// which <see cref="OutputPath"/> is relative; null in a job of one folder.
+    /// </summary>
+    public string? Folder { get; init; }
 }

@@ -33,6 +33,12 @@ public static class ImageListWriter
             json.WriteStartObject();
             json.WriteString("url", image.Url);
             json.WriteString("path", image.OutputPath);
+            if (image.Folder is { } folder)
+            {
+                // A shared job's images are in its workers' folders: the path is relative to this one.
+                json.WriteString("folder", folder);
+            }
+
             json.WriteNumber("bytes", image.Bytes);
             json.WriteString("sha256", image.Sha256);
             json.WriteString("contentType", image.ContentType);

@@ -83,8 +83,15 @@ public sealed class SharedCrawlTests(PostgresCluster cluster)
         Assert.Equal(2, workers.Count);
         Assert.All(workers, w => Assert.True(w.FilesDone > 0, $"{w.Owner} finished nothing"));
         Assert.All(workers, w => Assert.Equal(Lease, w.Lease));
-        Assert.True(File.Exists(Path.Combine(first.Path, "images.jsonl")));
-        Assert.True(File.Exists(Path.Combine(second.Path, "images.jsonl")));
+        // Each names every image of the job, with the folder that holds it.
+        foreach (var folder in new[] { first.Path, second.Path })
+        {
+            var lines = (await File.ReadAllLinesAsync(Path.Combine(folder, "images.jsonl"))).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(expected.Count, lines.Count);
+            Assert.All(lines, line => Assert.True(
+                File.Exists(Path.Combine(folders[line.GetProperty("folder").GetString()!], line.GetProperty("path").GetString()!)), line.ToString()));
+            Assert.Equal(2, lines.Select(line => line.GetProperty("folder").GetString()).Distinct().Count());
+        }
     }
 
     [Fact]

@@ -169,7 +169,7 @@ public sealed partial class PostgresJobJournal
                    (SELECT '[' || string_agg(json_build_object('url', p.url, 'alt', p.alt)::text, ',' ORDER BY p.id) || ']' FROM (
                       SELECT pg.id AS id, pg.url AS url, f.alt AS alt FROM found f JOIN items pg ON pg.id = f.page_id
                       WHERE f.image_id = i.id ORDER BY pg.id LIMIT $4) p),
-                   (SELECT count(*)::int FROM found f WHERE f.image_id = i.id)
+                   (SELECT count(*)::int FROM found f WHERE f.image_id = i.id), i.holder
             FROM items i
             WHERE i.job_id = $1 AND i.kind = 0 AND i.state = 2 AND i.id > $2
             ORDER BY i.id LIMIT $3;
@@ -182,6 +182,9 @@ public sealed partial class PostgresJobJournal
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.IsDBNull(6) ? "[]" : reader.GetString(6),
-                reader.GetInt32(7)),
+                reader.GetInt32(7))
+            {
+                Folder = reader.IsDBNull(8) ? null : reader.GetString(8),
+            },
             cancellationToken);
 }
