@@ -37,6 +37,12 @@ internal abstract class ProgressDisplay
         return (filesPerSecond, progress.BytesReceived / seconds, eta);
     }
 
+    /// <summary>
+    /// Whether the job is a crawl that has pages to show. A worker of a shared crawl counts only its own pages and images:
+    /// the others find and read the rest.
+    /// </summary>
+    protected static bool Crawling(JobProgress progress) => progress.PagesFound > 0 || progress.PagesDone > 0;
+
     /// <summary>Done of the total; in a shared job, what this worker did (the others do a share of the total).</summary>
     protected static string Counted(JobProgress progress) => progress.Shared
         ? string.Create(CultureInfo.InvariantCulture, $"this worker: {progress.Done}")
@@ -59,8 +65,9 @@ internal abstract class ProgressDisplay
             {
                 var (files, bytes, eta) = Rates(progress, clock, progress.AlreadyDone);
                 var retries = progress.RetriesByReason;
-                var crawl = progress.PagesFound == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
-                    $"pages {progress.PagesDone}/{progress.PagesFound}, images {progress.ImagesDone}/{progress.ImagesFound}; ");
+                var crawl = !Crawling(progress) ? string.Empty
+                    : progress.Shared ? string.Create(CultureInfo.InvariantCulture, $"pages {progress.PagesDone} read, images {progress.ImagesDone} saved; ")
+                    : string.Create(CultureInfo.InvariantCulture, $"pages {progress.PagesDone}/{progress.PagesFound}, images {progress.ImagesDone}/{progress.ImagesFound}; ");
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"haul: {crawl}{Counted(progress)} done, {progress.Failed} failed, {Units.Bytes(progress.BytesReceived)}, {files:0.0} files/s, {Units.Bytes((long)bytes)}/s, ETA {(eta is { } e ? Units.Duration(e) : "-")}{(retries.Count > 0 ? "; retries: " + Units.Counts(retries) : string.Empty)}"));
             }
@@ -108,10 +115,11 @@ internal abstract class ProgressDisplay
                 new Markup(string.Create(CultureInfo.InvariantCulture,
                     $"{Markup.Escape(Units.Bytes(progress.BytesReceived))}  {Markup.Escape(Units.Bytes((long)bytes))}/s  {files:0.0} files/s  elapsed {Units.Duration(clock.Elapsed)}  ETA {(eta is { } e ? Units.Duration(e) : "-")}")),
             };
-            if (progress.PagesFound > 0)
+            if (Crawling(progress))
             {
-                rows.Add(new Markup(string.Create(CultureInfo.InvariantCulture,
-                    $"pages [bold]{progress.PagesDone}[/]/{progress.PagesFound} read  images [bold]{progress.ImagesDone}[/]/{progress.ImagesFound} saved")));
+                rows.Add(new Markup(progress.Shared
+                    ? string.Create(CultureInfo.InvariantCulture, $"this worker: pages [bold]{progress.PagesDone}[/] read  images [bold]{progress.ImagesDone}[/] saved")
+                    : string.Create(CultureInfo.InvariantCulture, $"pages [bold]{progress.PagesDone}[/]/{progress.PagesFound} read  images [bold]{progress.ImagesDone}[/]/{progress.ImagesFound} saved")));
             }
 
             var retries = progress.RetriesByReason;

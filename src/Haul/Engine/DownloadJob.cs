@@ -113,8 +113,9 @@ public static class DownloadJob
             var before = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
             progress.Shared = shared is not null;
             progress.AddTotal(before.Items(ItemState.Pending));
-            if (crawl is not null)
+            if (crawl is not null && shared is null)
             {
+                // A shared crawl's worker counts only its own: the job's totals move with every other worker.
                 progress.AddTotal(before.Items(ItemState.Done));
                 progress.AddAlreadyDone(before.Items(ItemState.Done));
                 var pages = before.Pages(ItemState.Pending) + before.Pages(ItemState.InProgress) + before.Pages(ItemState.Done);
