@@ -258,6 +258,10 @@ public static class DownloadJob
             try
             {
                 await journal.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                if (shared is not null)
+                {
+                    await RemoveFinishedPartsAsync(partsFolder, shared, logger).ConfigureAwait(false);
+                }
 
                 report = await JobReportBuilder.BuildAsync(journal, progress, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
                 await ReportWriter.WriteAsync(report, journal, root, CancellationToken.None).ConfigureAwait(false);
@@ -295,6 +299,19 @@ public static class DownloadJob
         await using (journal.ConfigureAwait(false))
         {
             return await JobReportBuilder.BuildAsync(journal, new JobProgress(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A shared job's part files of items finished meanwhile, by this worker or another, go; a journal that fails now only leaves them.</summary>
+    private static async Task RemoveFinishedPartsAsync(string partsFolder, ISharedJobJournal shared, ILogger logger)
+    {
+        try
+        {
+            await SharedParts.RemoveFinishedAsync(partsFolder, shared, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException exception)
+        {
+            Log.PartsKept(logger, exception.Message);
         }
     }
 

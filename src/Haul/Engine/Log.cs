@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "heartbeat to the shared journal missed ({Problem}); trying again")]
     public static partial void HeartbeatMissed(ILogger logger, string problem);
 
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "part files of finished items not removed ({Problem}); the next worker to end removes them")]
+    public static partial void PartsKept(ILogger logger, string problem);
+
     [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "{Url}: another worker took this item over (this one's lease expired); left to it")]
     public static partial void LeaseLost(ILogger logger, Uri url);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Haul.Journal;
 
 namespace Haul.Engine;
 
@@ -47,5 +48,51 @@ internal static class SharedParts
         }
 
         return own;
+    }
+
+    /// <summary>
+    /// Deletes the part files in <paramref name="partsFolder"/> of items the job has finished, by any worker: a claim
+    /// lost past its lease, or given back when its worker stopped, leaves one, which the claim that finished the item
+    /// did not use. Parts of unfinished items stay, for the claim that takes them next. Returns how many went.
+    /// </summary>
+    public static async Task<int> RemoveFinishedAsync(string partsFolder, ISharedJobJournal journal, CancellationToken cancellationToken)
+    {
+        var parts = new List<(long Item, FileInfo File)>();
+        try
+        {
+            foreach (var file in new DirectoryInfo(partsFolder).EnumerateFiles("*-*.part"))
+            {
+                var name = file.Name;
+                if ((file.Attributes & FileAttributes.ReparsePoint) == 0
+                    && long.TryParse(name.AsSpan(0, name.IndexOf('-')), NumberStyles.None, CultureInfo.InvariantCulture, out var item))
+                {
+                    parts.Add((item, file));
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var chunk in parts.Chunk(1000))
+        {
+            var finished = await journal.ReadFinishedAsync([.. chunk.Select(p => p.Item).Distinct()], cancellationToken).ConfigureAwait(false);
+            foreach (var (item, file) in chunk.Where(p => finished.Contains(p.Item)))
+            {
+                try
+                {
+                    file.Delete();
+                    removed++;
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // Left for the next worker's end.
+                }
+            }
+        }
+
+        return removed;
     }
 }

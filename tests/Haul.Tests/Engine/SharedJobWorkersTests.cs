@@ -49,6 +49,40 @@ public sealed class SharedJobWorkersTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_worker_that_ends_removes_the_part_files_of_finished_items_and_keeps_the_others()
+    {
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions { Seed = 79, FileCount = 20 });
+        var journalUri = await cluster.CreateDatabaseAsync();
+        using var output = new TempFolder();
+        IReadOnlyList<JournalItem> items;
+        await using (var journal = await PostgresJobJournal.OpenAsync(journalUri, "job", TimeProvider.System, CancellationToken.None))
+        {
+            items = (await journal.AddAsync([.. server.FileUrls.Select(u => new DownloadRequest(u))], CancellationToken.None)).Items;
+        }
+
+        // Parts of earlier claims (lost past a lease, given back at a stop) that the claims finishing the items did not
+        // use, and one of an item the job does not have.
+        var parts = Path.Combine(output.Path, ".haul", "parts");
+        Directory.CreateDirectory(parts);
+        foreach (var item in items)
+        {
+            await File.WriteAllTextAsync(Path.Combine(parts, $"{item.Id}-0.part"), "stale");
+        }
+
+        var unknown = Path.Combine(parts, "999999-1.part");
+        await File.WriteAllTextAsync(unknown, "not the job's");
+
+        var options = TestSupport.FastOptions(output.Path) with
+        {
+            SharedJob = new SharedJob { Journal = journalUri, Name = "job", Lease = TimeSpan.FromSeconds(2), MustExist = true },
+        };
+        var report = await DownloadJob.RunAsync(options, TestSupport.Batch([]));
+
+        Assert.Equal(20, report.Done);
+        Assert.Equal([unknown], Directory.GetFiles(parts, "*.part"));
+    }
+
+    [Fact]
     public async Task Workers_on_one_job_together_keep_to_one_hosts_connection_limit()
     {
         const int files = 120;

@@ -68,6 +68,34 @@ public sealed partial class PostgresJobJournal
     private static string Name(JobKind kind) => kind == JobKind.Crawl ? "crawl" : "list";
 
     /// <inheritdoc/>
+    public Task<IReadOnlySet<long>> ReadFinishedAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(itemIds);
+        return PostgresRetry.RunAsync<IReadOnlySet<long>>(
+            async () =>
+            {
+                var finished = new HashSet<long>();
+                if (itemIds.Count == 0)
+                {
+                    return finished;
+                }
+
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT id FROM items WHERE job_id = $1 AND id = ANY ($2) AND state IN (2, 3, 4);", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                command.Parameters.Add(new NpgsqlParameter { Value = itemIds.ToArray() });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    finished.Add(reader.GetInt64(0));
+                }
+
+                return finished;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<IReadOnlyList<Uri>> ReadGivenStartPagesAsync(CancellationToken cancellationToken) =>
         PostgresRetry.RunAsync<IReadOnlyList<Uri>>(
             async () =>
