@@ -177,15 +177,20 @@ public sealed class SharedJobTests(PostgresCluster cluster, ITestOutputHelper ou
         // One file at a time, slowly: the stop lands in the middle of a body.
         await using var stopped = await HaulProcess.StartAsync(
             folder.Path, ["get", "-i", list, .. Worker(journal, "stop", stoppedFolder), "-j", "1", "--limit-rate", "100K", "--lease", "2", "-v"]);
+        // A body under way, and its item recorded as started (the record is batched, and may follow the first bytes).
         var deadline = Stopwatch.StartNew();
-        while (!Directory.Exists(Path.Combine(stoppedFolder, ".haul", "parts"))
-            || !Directory.EnumerateFiles(Path.Combine(stoppedFolder, ".haul", "parts")).Any(f => new FileInfo(f).Length > 50_000))
+        string? inFlight = null;
+        while (inFlight is null)
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "no body was under way within 30 s");
             await Task.Delay(50);
+            if (Directory.Exists(Path.Combine(stoppedFolder, ".haul", "parts"))
+                && Directory.EnumerateFiles(Path.Combine(stoppedFolder, ".haul", "parts")).Any(f => new FileInfo(f).Length > 50_000))
+            {
+                inFlight = (await ReadItemsAsync(journal)).SingleOrDefault(i => i.State == 1)?.Url;
+            }
         }
 
-        var inFlight = (await ReadItemsAsync(journal)).Single(i => i.State == 1).Url;
         Signal(stopped.Id, "STOP");
         try
         {
