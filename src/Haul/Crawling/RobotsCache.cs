@@ -54,13 +54,13 @@ internal sealed class RobotsCache
     public async Task<RobotsTxt> GetAsync(Uri url, CancellationToken cancellationToken)
     {
         var origin = url.GetLeftPart(UriPartial.Authority);
-        var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => LoadAsync(key)));
+        var entry = _byOrigin.GetOrAdd(origin, key => new Lazy<Task<RobotsTxt>>(() => LoadAsync(key, again: false)));
         if (_shared is not null && _unavailable.TryGetValue(origin, out var since)
             && _options.TimeProvider.GetElapsedTime(since) >= SharedRetry && _unavailable.TryRemove(new KeyValuePair<string, long>(origin, since)))
         {
             // Another worker of the job may have read it since (and given the items skipped for it a fresh start): look
             // again, in the journal, then at the host.
-            entry = new Lazy<Task<RobotsTxt>>(() => LoadAsync(origin));
+            entry = new Lazy<Task<RobotsTxt>>(() => LoadAsync(origin, again: true));
             _byOrigin[origin] = entry;
         }
 
@@ -71,7 +71,11 @@ internal sealed class RobotsCache
     public static bool IsUnavailable(RobotsTxt rules) => ReferenceEquals(rules, DisallowAll);
 
     /// <summary>The rules of <paramref name="origin"/>: as another worker of a shared job read them, else fetched (and then kept for the others).</summary>
-    private async Task<RobotsTxt> LoadAsync(string origin)
+    /// <remarks>
+    /// <paramref name="again"/>: this worker could not read it before, and skipped the origin's items for it; found now,
+    /// it is kept once more, which gives the items this worker skipped after another worker kept it a fresh start too.
+    /// </remarks>
+    private async Task<RobotsTxt> LoadAsync(string origin, bool again)
     {
         var robotsUrl = new Uri(origin + "/robots.txt");
         if (_shared is null)
@@ -85,6 +89,11 @@ internal sealed class RobotsCache
             if (await _shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } stored)
             {
                 Note(robotsUrl, $"as another worker of the job read it, {stored.Length} bytes");
+                if (again)
+                {
+                    await _shared.SaveRobotsAsync(origin, stored, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return stored.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(stored);
             }
         }

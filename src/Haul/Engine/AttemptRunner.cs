@@ -174,11 +174,11 @@ internal sealed class AttemptRunner
             else
             {
                 // Every worker of a shared job must see the pause before its next turn, not after the next batch. After a
-                // pause the host asked for, its first turns are probes: a limit refuses none, so one refused shows noise.
+                // pause the host asked for, its first turn is a probe: a limit refuses none, so one refused shows noise.
                 await _journal.CommitAsync(
                     new HostPaused(host, pause.Until, pause.Reason)
                     {
-                        Probes = outcome.RetryAfter > TimeSpan.Zero ? Scheduling.HostController.FirstAfterPause : 0,
+                        Probes = outcome.RetryAfter > TimeSpan.Zero ? Scheduling.HostController.SharedProbes : 0,
                         NoiseShown = _frontier.NoiseShown(host),
                     },
                     cancellationToken).ConfigureAwait(false);

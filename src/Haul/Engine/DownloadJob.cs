@@ -315,9 +315,12 @@ public static class DownloadJob
         }
     }
 
-    /// <summary>This process's key in claims: machine, process and a random part (containers often share both).</summary>
+    /// <summary>
+    /// This process's key in claims: machine, process, a random part (containers often share both), and where the
+    /// process id means this process (<see cref="SharedJournals.ProcessScope"/>).
+    /// </summary>
     private static string WorkerOwner() =>
-        $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+        $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}/{SharedJournals.ProcessScope}";
 
     /// <summary>
     /// Reads the report of a shared job, with its workers and its hosts' shared state, without downloading anything,

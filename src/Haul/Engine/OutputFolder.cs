@@ -54,6 +54,12 @@ internal static class OutputFolder
     /// </summary>
     internal static void RemoveMade(string deepest, string madeFolder)
     {
+        if (SafeFileSystem.Inspect(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(deepest))!, "shared-job")) != EntryKind.None)
+        {
+            // Another worker marked the folder as its job's meanwhile: it works in it now.
+            return;
+        }
+
         for (var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(deepest)); folder is not null; folder = Path.GetDirectoryName(folder))
         {
             try

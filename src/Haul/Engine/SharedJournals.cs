@@ -93,14 +93,24 @@ internal static class SharedJournals
     }
 
     /// <summary>
-    /// Whether the worker of <paramref name="owner"/> (<c>machine/process/random</c>, <see cref="DownloadJob"/>) ran on
-    /// this machine in a process that is no longer running. Another machine's workers, and any whose process is running
-    /// (or whose key is not of this form), are not judged: their leases tell.
+    /// Where a process id names this process: this boot of the machine and this process namespace (containers with one
+    /// host name have their own), as a short hash; <c>-</c> where that cannot be told (no <c>/proc</c>), and then no
+    /// worker is judged gone by its process.
+    /// </summary>
+    internal static readonly string ProcessScope = ReadProcessScope();
+
+    private const string UnknownScope = "-";
+
+    /// <summary>
+    /// Whether the worker of <paramref name="owner"/> (<c>machine/process/random/scope</c>, <see cref="DownloadJob"/>) ran
+    /// on this machine, in this boot and process namespace (<see cref="ProcessScope"/>), in a process that is no longer
+    /// running. Other workers, any whose process id is in use (even by another program), and any whose key is not of
+    /// this form, are not judged: their leases tell.
     /// </summary>
     internal static bool IsGoneFromThisMachine(string owner)
     {
         var parts = owner.Split('/');
-        if (parts.Length != 3 || parts[0] != Environment.MachineName
+        if (parts.Length != 4 || parts[0] != Environment.MachineName || parts[3] != ProcessScope || ProcessScope == UnknownScope
             || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var processId))
         {
             return false;
@@ -119,6 +129,22 @@ internal static class SharedJournals
         catch (InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    private static string ReadProcessScope()
+    {
+        try
+        {
+            var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            var pids = new FileInfo("/proc/self/ns/pid").LinkTarget;
+            return boot.Length == 0 || string.IsNullOrEmpty(pids)
+                ? UnknownScope
+                : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(boot + "\n" + pids)))[..8];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return UnknownScope;
         }
     }
 
@@ -223,7 +249,7 @@ internal static class SharedJournals
     {
         // Parts and reports of the job are kept there: 0700 whatever the umask, as a job of its own keeps it.
         var state = Path.Combine(root, SqliteJobJournal.StateFolderName);
-        new SafeFileSystem(root).CreateFolder(state);
+        new SafeFileSystem(root).CreateFolder(Path.Combine(state, "parts"));
         OwnerOnly.RestrictFolder(state);
         var path = MarkerPath(root);
         var created = false;

@@ -51,7 +51,7 @@ internal static class SharedParts
     }
 
     /// <summary>
-    /// Deletes the part files in <paramref name="partsFolder"/> of items the job has finished, by any worker: a claim
+    /// Deletes the part files in <paramref name="partsFolder"/> of items the job has done or skipped, by any worker: a claim
     /// lost past its lease, or given back when its worker stopped, leaves one, which the claim that finished the item
     /// did not use. Parts of unfinished items stay, for the claim that takes them next. Returns how many went.
     /// </summary>

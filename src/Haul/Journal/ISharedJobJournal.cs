@@ -50,7 +50,10 @@ public interface ISharedJobJournal : IJobJournal
     /// <summary>How long the host is still paused (by any worker's 429, 503 or ban), by the database's clock; zero when it is not.</summary>
     Task<TimeSpan> ReadHostPauseAsync(string host, CancellationToken cancellationToken);
 
-    /// <summary>Of <paramref name="itemIds"/>, those that are finished (done, failed or skipped): their part files are of no more use.</summary>
+    /// <summary>
+    /// Of <paramref name="itemIds"/>, those that are done or skipped: their part files are of no more use (a failed item's
+    /// may be, when a rerun gives it a fresh start).
+    /// </summary>
     Task<IReadOnlySet<long>> ReadFinishedAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken);
 
     /// <summary>The job's workers, with their last heartbeat and how many done files each one's folder holds.</summary>

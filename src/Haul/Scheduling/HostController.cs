@@ -39,7 +39,14 @@ internal sealed class HostController
     /// Requests sent first after a pause the host asked for that no rate limit refuses: its bucket refilled during the
     /// pause (a limit that refused one of the first three would refuse more than <see cref="MaxNoiseShare"/>).
     /// </summary>
-    internal const int FirstAfterPause = 3;
+    private const int FirstAfterPause = 3;
+
+    /// <summary>
+    /// With <see cref="FrontierOptions.SharedPacing"/>: how many of a host's first turns after a pause it asked for are
+    /// probes. One: a token bucket's Retry-After may promise no more than the next token, and a turn another worker
+    /// booked past the pause before it was known would spend it first (the journal then makes no probe at all).
+    /// </summary>
+    internal const int SharedProbes = 1;
 
     /// <summary>Requests at the current rate below which one push-back is too little to judge by.</summary>
     private const int MinSample = 16;

@@ -175,36 +175,43 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_first_turns_after_a_pause_the_host_asked_for_are_probes_and_a_refused_one_is_told_to_every_worker()
+    public async Task The_first_turn_after_a_pause_the_host_asked_for_is_a_probe_and_a_refused_one_is_told_to_every_worker()
     {
         await using var a = await OpenAsync();
         await using var b = await OpenAsync();
-        await AddAsync(a, 8);
-        var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 4, Now() + 60_000), None);
-        var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 4, Now() + 60_000), None);
+        await AddAsync(a, 10);
+        var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 5, Now() + 60_000), None);
+        var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 5, Now() + 60_000), None);
 
-        // A pause without Retry-After makes no probes; one the host asked for makes three, across both workers.
+        // A pause without Retry-After makes no probe; one the host asked for makes its first turn one, whoever books it.
         await a.CommitAsync(new HostPaused(Host, Now() + 100, "service-unavailable"), None);
         Assert.False((await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Probe);
-        await a.CommitAsync(new HostPaused(Host, Now() + 300, "too-many-requests") { Probes = 3 }, None);
+        await a.CommitAsync(new HostPaused(Host, Now() + 300, "too-many-requests") { Probes = 1 }, None);
         var turns = new List<HostTurn>();
-        foreach (var (journal, item) in new[] { (a, mine[1]), (b, theirs[0]), (a, mine[2]), (b, theirs[1]) })
+        foreach (var (journal, item) in new[] { (b, theirs[0]), (a, mine[1]), (b, theirs[1]) })
         {
             turns.Add(await journal.TakeTurnAsync(item, Host, null, 0, Lease, TimeSpan.FromSeconds(1), None));
         }
 
-        Assert.Equal([true, true, true, false], turns.Select(t => t.Probe));
+        Assert.Equal([true, false, false], turns.Select(t => t.Probe));
         Assert.All(turns, t => Assert.False(t.NoiseShown));
 
         // A far turn is not booked, so it is no probe and spends none.
-        await a.CommitAsync(new HostPaused(Host, Now() + 5000, "too-many-requests") { Probes = 3 }, None);
-        Assert.False((await b.TakeTurnAsync(theirs[2], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None)).Probe);
+        await a.CommitAsync(new HostPaused(Host, Now() + 5000, "too-many-requests") { Probes = 1 }, None);
+        var far = await b.TakeTurnAsync(theirs[2], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        Assert.False(far.Probe);
+
+        // A turn booked past the pause's end before the pause was known would spend a limit's token first: no probe.
+        // (This booking, the first after the pause, is its probe; it sets a 2 s gap, so the next free turn is 7 s off.)
+        Assert.True((await a.TakeTurnAsync(mine[2], Host, 2000, far.GapVersion, Lease, TimeSpan.FromSeconds(10), None)).Probe);
+        await a.CommitAsync(new HostPaused(Host, Now() + 5500, "too-many-requests") { Probes = 1 }, None);
+        Assert.False((await b.TakeTurnAsync(theirs[3], Host, null, 0, Lease, TimeSpan.FromSeconds(10), None)).Probe);
 
         // One refused probe: every worker learns of it at its next turn, and a later pause does not forget it.
-        await b.CommitAsync(new HostPaused(Host, Now() + 5000, "too-many-requests") { Probes = 3, NoiseShown = true }, None);
-        await a.CommitAsync(new HostPaused(Host, Now() + 5100, "too-many-requests") { Probes = 3 }, None);
-        Assert.True((await a.TakeTurnAsync(mine[3], Host, null, 0, Lease, TimeSpan.FromSeconds(10), None)).NoiseShown);
-        Assert.True((await b.TakeTurnAsync(theirs[3], Host, null, 0, Lease, TimeSpan.FromSeconds(10), None)).NoiseShown);
+        await b.CommitAsync(new HostPaused(Host, Now() + 6000, "too-many-requests") { Probes = 1, NoiseShown = true }, None);
+        await a.CommitAsync(new HostPaused(Host, Now() + 6100, "too-many-requests") { Probes = 1 }, None);
+        Assert.True((await a.TakeTurnAsync(mine[3], Host, null, 0, Lease, TimeSpan.FromSeconds(20), None)).NoiseShown);
+        Assert.True((await b.TakeTurnAsync(theirs[4], Host, null, 0, Lease, TimeSpan.FromSeconds(20), None)).NoiseShown);
     }
 
     [Fact]

@@ -276,7 +276,7 @@ public sealed class HostControllerTests
                 var pause = controller.Observe(signal, started, started + 1, signal == HostSignal.Healthy ? null : TimeSpan.FromSeconds(1), "test", probe: probe);
                 if (pause is not null)
                 {
-                    probesLeft = HostController.FirstAfterPause;
+                    probesLeft = HostController.SharedProbes;
                 }
 
                 _now = Math.Max(started + Math.Max(10, controller.Gap), pause?.Until ?? 0);

@@ -81,7 +81,7 @@ public sealed partial class PostgresJobJournal
                 }
 
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand("SELECT id FROM items WHERE job_id = $1 AND id = ANY ($2) AND state IN (2, 3, 4);", connection);
+                await using var command = new NpgsqlCommand("SELECT id FROM items WHERE job_id = $1 AND id = ANY ($2) AND state IN (2, 4);", connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = JobId });
                 command.Parameters.Add(new NpgsqlParameter { Value = itemIds.ToArray() });
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -56,7 +56,7 @@ public sealed partial class PostgresJobJournal
                     $"""
                     WITH ahead AS (
                         SELECT coalesce((SELECT greatest(next_start, not_before) - {DbNow} FROM hosts WHERE job_id = $1 AND host = $4), 0) AS ms,
-                            coalesce((SELECT probes_left FROM hosts WHERE job_id = $1 AND host = $4), 0) AS probes),
+                            coalesce((SELECT probes_left FROM hosts WHERE job_id = $1 AND host = $4 AND next_start <= not_before), 0) AS probes),
                     held AS (
                         UPDATE items SET lease_until = clock_timestamp() + $5 * interval '1 millisecond'
                         WHERE id = $2 AND job_id = $1 AND lease_token = $3 AND state IN (0, 1)
@@ -74,7 +74,7 @@ public sealed partial class PostgresJobJournal
                             window_starts = CASE WHEN {Far} THEN h.window_starts WHEN {DbNow} - h.window_start < 1000 THEN h.window_starts + 1 ELSE 1 END,
                             last_second = CASE WHEN {Far} OR {DbNow} - h.window_start < 1000 THEN h.last_second
                                 WHEN {DbNow} - h.window_start < 2000 THEN h.window_starts ELSE 0 END,
-                            probes_left = CASE WHEN {Far} THEN h.probes_left ELSE greatest(h.probes_left - 1, 0) END
+                            probes_left = CASE WHEN {Far} THEN h.probes_left WHEN h.next_start > h.not_before THEN 0 ELSE greatest(h.probes_left - 1, 0) END
                         RETURNING greatest(h.next_start - h.gap_ms, h.not_before) - {DbNow} AS wait, h.gap_ms, h.gap_version, h.last_second,
                             h.noise_shown)
                     SELECT EXISTS (SELECT 1 FROM held),
