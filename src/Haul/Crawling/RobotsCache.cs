@@ -83,56 +83,63 @@ internal sealed class RobotsCache
             return (await FetchAsync(robotsUrl).ConfigureAwait(false)).Rules;
         }
 
+        if (await ReadKeptAsync(_shared, origin, robotsUrl).ConfigureAwait(false) is { } kept)
+        {
+            if (again)
+            {
+                await KeepAsync(_shared, origin, kept.Body, robotsUrl).ConfigureAwait(false);
+            }
+
+            return kept.Rules;
+        }
+
+        var (rules, body) = await FetchAsync(robotsUrl).ConfigureAwait(false);
+        if (body is { } fetched)
+        {
+            await KeepAsync(_shared, origin, fetched, robotsUrl).ConfigureAwait(false);
+        }
+        else if (await ReadKeptAsync(_shared, origin, robotsUrl).ConfigureAwait(false) is { } late)
+        {
+            // Not readable from here, but another worker read it meanwhile.
+            _unavailable.TryRemove(origin, out _);
+            return late.Rules;
+        }
+
+        return rules;
+    }
+
+    /// <summary>The robots.txt of <paramref name="origin"/> as another worker of the job kept it, or null (none, or the journal failed: it is fetched).</summary>
+    private async Task<(RobotsTxt Rules, byte[] Body)?> ReadKeptAsync(ISharedJobJournal shared, string origin, Uri robotsUrl)
+    {
         try
         {
             // Not a caller's token, as for the fetch: one read serves every worker of this process.
-            if (await _shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } stored)
+            if (await shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } stored)
             {
                 Note(robotsUrl, $"as another worker of the job read it, {stored.Length} bytes");
-                if (again)
-                {
-                    await _shared.SaveRobotsAsync(origin, stored, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                return stored.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(stored);
+                return (stored.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(stored), stored);
             }
         }
         catch (DbException exception)
         {
-            // The journal's own failures stop the job where it writes; here the file is only fetched again.
-            Note(robotsUrl, $"not read from the journal ({exception.Message}); fetched");
+            // The journal's own failures stop the job where it writes; here the file is only fetched.
+            Note(robotsUrl, $"not read from the journal ({exception.Message})");
         }
 
-        var (rules, body) = await FetchAsync(robotsUrl).ConfigureAwait(false);
-        if (body is null)
-        {
-            // Not readable from here: another worker may have read it meanwhile.
-            try
-            {
-                if (await _shared.ReadRobotsAsync(origin, SharedMaxAge, CancellationToken.None).ConfigureAwait(false) is { } kept)
-                {
-                    _unavailable.TryRemove(origin, out _);
-                    return kept.Length == 0 ? RobotsTxt.AllowAll : RobotsTxt.Parse(kept);
-                }
-            }
-            catch (DbException)
-            {
-                // Disallowed as unreadable, and looked for again later.
-            }
-        }
-        else if (body is { } keep)
-        {
-            try
-            {
-                await _shared.SaveRobotsAsync(origin, keep, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (DbException exception)
-            {
-                Note(robotsUrl, $"not kept in the journal ({exception.Message}): the other workers fetch it too");
-            }
-        }
+        return null;
+    }
 
-        return rules;
+    /// <summary>Keeps a robots.txt for the job's other workers; one the journal cannot take is fetched by them too.</summary>
+    private async Task KeepAsync(ISharedJobJournal shared, string origin, ReadOnlyMemory<byte> body, Uri robotsUrl)
+    {
+        try
+        {
+            await shared.SaveRobotsAsync(origin, body, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException exception)
+        {
+            Note(robotsUrl, $"not kept in the journal ({exception.Message}): the other workers fetch it too");
+        }
     }
 
     private void Note(Uri robotsUrl, string outcome)

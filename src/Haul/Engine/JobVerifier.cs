@@ -39,32 +39,18 @@ public static class JobVerifier
         var journal = await OutputFolder.OpenJournalAsync(fileSystem.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await using (journal.ConfigureAwait(false))
         {
-            var problems = new List<VerifyProblem>();
-            var checkedCount = 0;
-            long bytes = 0;
-            // Streamed, so a job of millions of files is verified in bounded memory; a crawl's pages have no file to check.
-            await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
-            {
-                if (item.Kind != ItemKind.File || item.OutputPath is null)
+            var report = await CheckAllAsync(
+                journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken),
+                fileSystem,
+                progress,
+                item =>
                 {
-                    continue;
-                }
-
-                var problem = await CheckAsync(fileSystem, item, cancellationToken).ConfigureAwait(false);
-                checkedCount++;
-                progress?.Report(checkedCount);
-                if (problem is null)
-                {
-                    bytes += item.Bytes;
-                    continue;
-                }
-
-                problems.Add(new VerifyProblem(item.Url, item.OutputPath!, problem));
-                journal.Record(new ItemReopened(item.Id));
-            }
-
+                    journal.Record(new ItemReopened(item.Id));
+                    return Task.CompletedTask;
+                },
+                cancellationToken).ConfigureAwait(false);
             await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return new VerifyReport(checkedCount, checkedCount - problems.Count, bytes, problems);
+            return report;
         }
     }
 
@@ -107,36 +93,25 @@ public static class JobVerifier
     private static async Task<VerifyReport> VerifyHeldAsync(
         PostgresJobJournal journal, SafeFileSystem fileSystem, string holder, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var problems = new List<VerifyProblem>();
         var toReopen = new List<JournalItem>();
-        var checkedCount = 0;
-        long bytes = 0;
         try
         {
-            await foreach (var item in journal.ReadHeldItemsAsync(holder, cancellationToken).ConfigureAwait(false))
-            {
-                if (item.Kind != ItemKind.File || item.OutputPath is null)
+            var report = await CheckAllAsync(
+                journal.ReadHeldItemsAsync(holder, cancellationToken),
+                fileSystem,
+                progress,
+                async item =>
                 {
-                    continue;
-                }
-
-                var problem = await CheckAsync(fileSystem, item, cancellationToken).ConfigureAwait(false);
-                checkedCount++;
-                progress?.Report(checkedCount);
-                if (problem is null)
-                {
-                    bytes += item.Bytes;
-                    continue;
-                }
-
-                problems.Add(new VerifyProblem(item.Url, item.OutputPath, problem));
-                toReopen.Add(item);
-                if (toReopen.Count >= ReopenBatch)
-                {
-                    await journal.ReopenHeldAsync(toReopen, holder, cancellationToken).ConfigureAwait(false);
-                    toReopen.Clear();
-                }
-            }
+                    toReopen.Add(item);
+                    if (toReopen.Count >= ReopenBatch)
+                    {
+                        await journal.ReopenHeldAsync(toReopen, holder, cancellationToken).ConfigureAwait(false);
+                        toReopen.Clear();
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            await journal.ReopenHeldAsync(toReopen, holder, cancellationToken).ConfigureAwait(false);
+            return report;
         }
         catch (OperationCanceledException)
         {
@@ -144,8 +119,38 @@ public static class JobVerifier
             await journal.ReopenHeldAsync(toReopen, holder, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
 
-        await journal.ReopenHeldAsync(toReopen, holder, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Checks the files of <paramref name="items"/> (a crawl's pages have none), giving each one that fails to
+    /// <paramref name="reopen"/>; streamed, so a job of millions of files is verified in bounded memory.
+    /// </summary>
+    private static async Task<VerifyReport> CheckAllAsync(
+        IAsyncEnumerable<JournalItem> items, SafeFileSystem fileSystem, IProgress<int>? progress, Func<JournalItem, Task> reopen, CancellationToken cancellationToken)
+    {
+        var problems = new List<VerifyProblem>();
+        var checkedCount = 0;
+        long bytes = 0;
+        await foreach (var item in items.ConfigureAwait(false))
+        {
+            if (item.Kind != ItemKind.File || item.OutputPath is null)
+            {
+                continue;
+            }
+
+            var problem = await CheckAsync(fileSystem, item, cancellationToken).ConfigureAwait(false);
+            checkedCount++;
+            progress?.Report(checkedCount);
+            if (problem is null)
+            {
+                bytes += item.Bytes;
+                continue;
+            }
+
+            problems.Add(new VerifyProblem(item.Url, item.OutputPath, problem));
+            await reopen(item).ConfigureAwait(false);
+        }
+
         return new VerifyReport(checkedCount, checkedCount - problems.Count, bytes, problems);
     }
 

@@ -60,12 +60,7 @@ internal static class SharedCrawl
     {
         // A worker started together with its job may find it with no kind for a moment: a job with none after that has
         // no work either, and the worker leaves as from a list.
-        var definition = await journal.ReadDefinitionAsync(cancellationToken).ConfigureAwait(false);
-        for (var waited = TimeSpan.Zero; definition.Kind is null && waited < KindWait; waited += KindPoll)
-        {
-            await Task.Delay(KindPoll, time, cancellationToken).ConfigureAwait(false);
-            definition = await journal.ReadDefinitionAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var definition = await WaitForAsync(journal.ReadDefinitionAsync, d => d.Kind is not null, time, cancellationToken).ConfigureAwait(false);
 
         if (definition is not { Kind: JobKind.Crawl, Crawl: { } text })
         {
@@ -84,13 +79,20 @@ internal static class SharedCrawl
 
         // Only the start pages commands gave: a user's credentials go to their origins, never to where one redirected.
         // The command that defined the crawl adds them at once: a worker started with it waits for them.
-        var startPages = await journal.ReadGivenStartPagesAsync(cancellationToken).ConfigureAwait(false);
-        for (var waited = TimeSpan.Zero; startPages.Count == 0 && waited < KindWait; waited += KindPoll)
+        var startPages = await WaitForAsync(journal.ReadGivenStartPagesAsync, pages => pages.Count > 0, time, cancellationToken).ConfigureAwait(false);
+        return new CrawlStart(startPages, options) { Joined = true };
+    }
+
+    /// <summary>Reads with <paramref name="read"/> until <paramref name="ready"/> holds, for at most <see cref="KindWait"/>; returns the last read.</summary>
+    private static async Task<T> WaitForAsync<T>(Func<CancellationToken, Task<T>> read, Func<T, bool> ready, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var value = await read(cancellationToken).ConfigureAwait(false);
+        for (var waited = TimeSpan.Zero; !ready(value) && waited < KindWait; waited += KindPoll)
         {
             await Task.Delay(KindPoll, time, cancellationToken).ConfigureAwait(false);
-            startPages = await journal.ReadGivenStartPagesAsync(cancellationToken).ConfigureAwait(false);
+            value = await read(cancellationToken).ConfigureAwait(false);
         }
 
-        return new CrawlStart(startPages, options) { Joined = true };
+        return value;
     }
 }

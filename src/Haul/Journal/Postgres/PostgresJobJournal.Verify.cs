@@ -21,19 +21,7 @@ public sealed partial class PostgresJobJournal
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(job);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var dataSource = NpgsqlDataSource.Create(connectionString);
-        try
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await PostgresSchema.CheckAsync(connection, cancellationToken).ConfigureAwait(false);
-            var (jobId, run) = await FindJobAsync(connection, job, cancellationToken).ConfigureAwait(false);
-            return new PostgresJobJournal(dataSource, ownsDataSource: true, jobId, run, timeProvider);
-        }
-        catch
-        {
-            await dataSource.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await OpenExistingAsync(NpgsqlDataSource.Create(connectionString), job, timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The done items whose files the folder <paramref name="holder"/> (<c>machine:path</c>) holds, streamed in id order.</summary>

@@ -99,6 +99,16 @@ public sealed partial class PostgresJobJournal : IJobJournal
                     await command.ExecuteNonQueryAsync().ConfigureAwait(false);
                 })
             .Build();
+        return await OpenExistingAsync(dataSource, job, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the existing <paramref name="job"/> through <paramref name="dataSource"/>, which it owns from now on (and
+    /// disposes of when it fails): the schema is checked, not created or migrated, and no run is started.
+    /// </summary>
+    private static async Task<PostgresJobJournal> OpenExistingAsync(
+        NpgsqlDataSource dataSource, string job, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
