@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
 
@@ -62,10 +63,14 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Ban_resets_requests_and_new_connections_until_it_expires()
     {
+        // The server's clock is fake: a slow machine must neither spread the four requests over the one-second window
+        // nor let the ban expire before the next client connects.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         await using var server = await TestSupport.StartAsync(new HostileServerOptions
         {
             FileCount = 2,
             Ban = new BanOptions(3, TimeSpan.FromMilliseconds(700)),
+            TimeProvider = time,
         });
         var path = server.Files[0].Path;
         for (var i = 0; i < 3; i++)
@@ -84,7 +89,7 @@ public sealed class ConnectionTests
         Assert.True(error is HttpRequestException or SocketException, error?.ToString());
         Assert.True(server.Counters.FaultsInjected(FaultKind.BanReset) >= 2);
 
-        await Task.Delay(800);
+        time.Advance(TimeSpan.FromMilliseconds(700));
         Assert.Equal(200, (await RawHttp.RequestAsync(server, path, "HEAD")).Status);
     }
 
