@@ -27,10 +27,9 @@ internal sealed class CrawlSession : IDisposable
 
     /// <summary>In a shared crawl: one refresh of the start pages at a time (<see cref="RefreshStartPagesAsync"/>).</summary>
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private readonly TimeProvider _time;
 
-    /// <summary>When the start pages were last read from the journal (a <see cref="TimeProvider"/> timestamp).</summary>
-    private long _startPagesRead;
+    /// <summary>The last item id the start pages last read from the journal are sure to cover (<see cref="StartPagesSnapshot.KnownThrough"/>).</summary>
+    private long _startPagesKnownThrough;
 
     // shared: the journal of a crawl many workers share, with its page limit and robots.txt; null for a crawl of one.
     public CrawlSession(CrawlOptions options, IReadOnlyList<Uri> startPages, HaulOptions haul, Frontier frontier, int pagesTaken, ISharedJobJournal? shared)
@@ -38,10 +37,6 @@ internal sealed class CrawlSession : IDisposable
         Options = options;
         _frontier = frontier;
         _shared = shared;
-        _time = haul.TimeProvider;
-
-        // The caller read the start pages just before: a refresh is due only for pages claimed after now.
-        _startPagesRead = _time.GetTimestamp();
         _pagesTaken = pagesTaken;
         Extraction = new ExtractionOptions { AllSizes = options.AllSizes, KeepDataUris = options.KeepDataUris, NextSelector = options.NextSelector };
         Scope = new CrawlScope(startPages, new CrawlScopeOptions
@@ -141,15 +136,15 @@ internal sealed class CrawlSession : IDisposable
     }
 
     /// <summary>
-    /// In a shared crawl, reads the job's start pages again when they were last read before <paramref name="since"/>
-    /// (when a page began to be fetched): another worker may have added one since (a start page that redirected to
-    /// another host, or a start page of a later <c>haul crawl</c>), and a link that left the scope may be in it now.
-    /// A page found from such a start page was added after it, and claimed after that, so one read after the page's
-    /// claim knows it. Returns whether the scope may have changed (the link is worth checking again).
+    /// In a shared crawl, reads the job's start pages again unless the last read covers the page
+    /// <paramref name="pageId"/>: another worker may have added one since (a start page that redirected to another host,
+    /// or a start page of a later <c>haul crawl</c>), and a link that left the scope may be in it now. A page found from
+    /// such a start page was added after it, so a read that covers the page's id knows it (<see cref="StartPagesSnapshot"/>);
+    /// pages queued before the last read cost no read. Returns whether the scope may have changed (the link is worth checking again).
     /// </summary>
-    public async ValueTask<bool> RefreshStartPagesAsync(long since, CancellationToken cancellationToken)
+    public async ValueTask<bool> RefreshStartPagesAsync(long pageId, CancellationToken cancellationToken)
     {
-        if (_shared is null || Volatile.Read(ref _startPagesRead) >= since)
+        if (_shared is null || Volatile.Read(ref _startPagesKnownThrough) >= pageId)
         {
             return false;
         }
@@ -157,19 +152,19 @@ internal sealed class CrawlSession : IDisposable
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_startPagesRead >= since)
+            if (_startPagesKnownThrough >= pageId)
             {
-                // Another page's refresh, begun after this page's fetch, read them meanwhile.
+                // Another page's refresh read them meanwhile.
                 return true;
             }
 
-            var reading = _time.GetTimestamp();
-            foreach (var page in await _shared.ReadStartPagesAsync(cancellationToken).ConfigureAwait(false))
+            var snapshot = await _shared.SnapshotStartPagesAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var page in snapshot.Pages)
             {
-                Scope.AddStartPage(new Uri(page));
+                Scope.AddStartPage(page);
             }
 
-            Volatile.Write(ref _startPagesRead, reading);
+            Volatile.Write(ref _startPagesKnownThrough, snapshot.KnownThrough);
             return true;
         }
         finally

@@ -31,9 +31,8 @@ internal sealed class PageFindingsBuilder
     }
 
     /// <summary>The findings of a page read: <paramref name="page"/> at <paramref name="pageUrl"/>, with what its extraction found.</summary>
-    /// <remarks><paramref name="fetchStarted"/>: when the page began to be fetched, for a shared crawl's scope (<see cref="CrawlSession.RefreshStartPagesAsync"/>).</remarks>
     public async Task<(List<FoundItem> Found, List<SkippedInput> Skipped)> CollectAsync(
-        JournalItem page, Uri pageUrl, PageExtraction extraction, long fetchStarted, CancellationToken cancellationToken)
+        JournalItem page, Uri pageUrl, PageExtraction extraction, CancellationToken cancellationToken)
     {
         if (page.Depth == 0)
         {
@@ -107,7 +106,7 @@ internal sealed class PageFindingsBuilder
 
             var rule = _session.Scope.CheckPage(link.Url, depth, barren);
             if (rule is CrawlSkipRules.OtherHost or CrawlSkipRules.ParentFolder
-                && await _session.RefreshStartPagesAsync(fetchStarted, cancellationToken).ConfigureAwait(false))
+                && await _session.RefreshStartPagesAsync(page.Id, cancellationToken).ConfigureAwait(false))
             {
                 rule = _session.Scope.CheckPage(link.Url, depth, barren);
             }

@@ -150,7 +150,7 @@ internal sealed class PageReader
             }
         }
 
-        var (findings, skipped) = await _findings.CollectAsync(item, pageUrl, extraction, work.FirstStarted ?? 0, cancellationToken).ConfigureAwait(false);
+        var (findings, skipped) = await _findings.CollectAsync(item, pageUrl, extraction, cancellationToken).ConfigureAwait(false);
         if (_inline is not null)
         {
             foreach (var image in extraction.Images.Where(i => i.Url.Scheme == "data"))

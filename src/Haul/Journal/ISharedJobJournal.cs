@@ -78,6 +78,12 @@ public interface ISharedJobJournal : IJobJournal
     Task<IReadOnlyList<Uri>> ReadGivenStartPagesAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The crawl's start pages, with the given ones and those they redirected to, and the last item id whose start
+    /// pages the read is sure to hold: a worker reads them again only for a page with a higher id.
+    /// </summary>
+    Task<StartPagesSnapshot> SnapshotStartPagesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Takes on the page <paramref name="itemId"/> under the crawl's page limit across all workers: admitted when the job
     /// has taken on fewer than <paramref name="maxPages"/> pages, or took this one on before (it is counted once).
     /// </summary>

@@ -79,7 +79,7 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
                 """
                 ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN crawl; ALTER TABLE jobs DROP COLUMN pages_admitted; ALTER TABLE items DROP COLUMN admitted;
                 ALTER TABLE workers DROP COLUMN lease_ms; ALTER TABLE hosts DROP COLUMN probes_left; ALTER TABLE hosts DROP COLUMN noise_shown;
-                DROP TABLE robots; UPDATE haul_schema SET version = 2;
+                DROP TABLE robots; DROP INDEX items_start_pages; UPDATE haul_schema SET version = 2;
                 """,
                 connection);
             await downgrade.ExecuteNonQueryAsync();
@@ -93,6 +93,10 @@ public sealed class PostgresJobJournalTests(PostgresCluster cluster, ITestOutput
         await reopened.SaveRobotsAsync("http://example.com", "User-agent: *\nDisallow: /x\n"u8.ToArray(), None);
         Assert.Equal("User-agent: *\nDisallow: /x\n"u8.ToArray(), await reopened.ReadRobotsAsync("http://example.com", TimeSpan.FromHours(1), None));
         Assert.Null(await reopened.ReadRobotsAsync("http://example.com", TimeSpan.Zero, None));
+        await using var check = new NpgsqlConnection(_connectionString);
+        await check.OpenAsync();
+        await using var index = new NpgsqlCommand("SELECT to_regclass('items_start_pages') IS NOT NULL;", check);
+        Assert.True((bool)(await index.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -280,6 +280,30 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_snapshot_of_the_start_pages_covers_every_item_added_before_it_and_no_later_one()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var start = new Uri($"http://{Host}/gallery/");
+        await a.RecordFoundAsync(new PageFindings([new FoundItem(start, ItemKind.Page) { Source = FoundItem.StartPageSource }]), None);
+        await a.RecordFoundAsync(new PageFindings([new FoundItem(new Uri($"http://{Host}/gallery/p1"), ItemKind.Page) { Depth = 1 }]), None);
+        var first = await b.SnapshotStartPagesAsync(None);
+        Assert.Equal([start], first.Pages);
+        Assert.All(await a.ReadItemsAsync(None), item => Assert.True(item.Id <= first.KnownThrough, $"item {item.Id} above {first.KnownThrough}"));
+
+        // A start page added later (another worker's redirect target) and a page found from it: the old snapshot does
+        // not cover the page, a new one holds the start page and covers it.
+        var moved = new Uri("http://cdn.example.net/gallery/");
+        await a.RecordFoundAsync(new PageFindings([new FoundItem(moved, ItemKind.Page) { Source = start.AbsoluteUri }]), None);
+        await a.RecordFoundAsync(new PageFindings([new FoundItem(new Uri(moved, "p2"), ItemKind.Page) { Source = moved.AbsoluteUri, Depth = 1 }]), None);
+        var found = (await a.ReadItemsAsync(None)).Single(i => i.Url == new Uri(moved, "p2").AbsoluteUri);
+        Assert.True(found.Id > first.KnownThrough);
+        var second = await b.SnapshotStartPagesAsync(None);
+        Assert.Equal([start, moved], second.Pages);
+        Assert.True(found.Id <= second.KnownThrough);
+    }
+
+    [Fact]
     public async Task A_robots_txt_kept_for_the_job_gives_its_origins_items_skipped_as_unreadable_a_fresh_start()
     {
         await using var journal = await OpenAsync();

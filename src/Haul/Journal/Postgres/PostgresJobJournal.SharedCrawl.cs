@@ -117,6 +117,40 @@ public sealed partial class PostgresJobJournal
             cancellationToken);
 
     /// <inheritdoc/>
+    public Task<StartPagesSnapshot> SnapshotStartPagesAsync(CancellationToken cancellationToken) =>
+        PostgresRetry.RunAsync(
+            async () =>
+            {
+                // Two statements, each with its own snapshot (read committed), in this order: an item whose id was given
+                // out before the first was added after every start page it can come from was committed, so the second
+                // sees them all. Ids are given out in order, but not committed in order: the largest id committed says less.
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection)
+                {
+                    BatchCommands =
+                    {
+                        new NpgsqlBatchCommand("SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('items', 'id')::regclass), 0);"),
+                        new NpgsqlBatchCommand("SELECT url FROM items WHERE job_id = $1 AND kind = 1 AND depth = 0 ORDER BY id;")
+                        {
+                            Parameters = { new NpgsqlParameter { Value = JobId } },
+                        },
+                    },
+                };
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var knownThrough = reader.GetInt64(0);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                var pages = new List<Uri>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    pages.Add(new Uri(reader.GetString(0)));
+                }
+
+                return new StartPagesSnapshot(pages, knownThrough);
+            },
+            cancellationToken);
+
+    /// <inheritdoc/>
     public Task<PageAdmission> AdmitPageAsync(long itemId, int maxPages, CancellationToken cancellationToken)
     {
         // One statement: the job's row is the lock every worker's admission takes, and its count is checked again under

@@ -158,7 +158,7 @@ internal static class PostgresSchema
     /// counted, each host's robots.txt as one worker read it (with when, by the database's clock), and the lease each
     /// worker was given, so that <c>haul status</c> judges each by its own. And each host's sign of noise: how many of
     /// the first turns after a pause it asked for are still to come (a limit refuses none of them), and whether it
-    /// refused one.
+    /// refused one. The crawl's start pages are indexed: every worker reads them again as its crawl goes.
     /// </summary>
     private const string Version3 = """
         ALTER TABLE jobs ADD COLUMN kind text;
@@ -168,6 +168,7 @@ internal static class PostgresSchema
         ALTER TABLE workers ADD COLUMN lease_ms bigint;
         ALTER TABLE hosts ADD COLUMN probes_left integer NOT NULL DEFAULT 0;
         ALTER TABLE hosts ADD COLUMN noise_shown boolean NOT NULL DEFAULT false;
+        CREATE INDEX items_start_pages ON items (job_id, id) WHERE kind = 1 AND depth = 0;
         CREATE TABLE robots (
             job_id bigint NOT NULL REFERENCES jobs (id),
             origin text NOT NULL,
