@@ -183,6 +183,49 @@ public sealed class CrawlTests
     }
 
     [Fact]
+    public async Task Crawl_matches_robots_txt_by_the_product_token_of_the_user_agent_it_sends_and_a_browsers_as_haul()
+    {
+        // The gallery's robots.txt: "User-agent: *" may not fetch /private/, "User-agent: otherbot" nothing at all.
+        await using var servers = await GalleryServers.StartAsync(CrawlSupport.SmallGallery(seed: 37));
+        using var folder = new TestFolder();
+        var start = servers.StartUri.AbsoluteUri;
+        string[] common = ["--no-progress", "--max-depth", "0", "--max-page-size", "128K"];
+        const string otherBot = "OtherBot/1.0 (+http://example.org/bot)";
+
+        var other = folder.Combine("other");
+        var asOther = await HaulProcess.RunAsync(folder.Path, ["crawl", start, "-o", other, "-U", otherBot, .. common], timeout: TimeSpan.FromSeconds(60));
+
+        // Exit 1: no page read. Only robots.txt was asked for, as otherbot, and the start page was skipped by its rule.
+        Assert.True(asOther.ExitCode == 1, asOther.ToString());
+        Support.AssertNoStackTrace(asOther);
+        Assert.NotEmpty(servers.Main.Counters.Log);
+        Assert.All(servers.Main.Counters.Log, r => Assert.Equal(("/robots.txt", otherBot), (r.Path, r.UserAgent)));
+        using (var report = Support.ParseReport(other))
+        {
+            Assert.Contains(report.RootElement.GetProperty("skippedEntries").EnumerateArray(),
+                e => e.GetProperty("entry").GetString() == start && e.GetProperty("rule").GetString() == "robots");
+        }
+
+        // Haul's own User-Agent, and a browser's (which names no crawler), match no group: "*" lets them read the page.
+        foreach (string[] identity in new[] { Array.Empty<string>(), ["--browser", "chrome"] })
+        {
+            var output = folder.Combine(identity.Length == 0 ? "haul" : "browser");
+            var pagesBefore = servers.Main.Counters.RequestsFor("/gallery/");
+            var result = await HaulProcess.RunAsync(folder.Path, ["crawl", start, "-o", output, .. identity, .. common], timeout: TimeSpan.FromSeconds(60));
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.True(servers.Main.Counters.RequestsFor("/gallery/") > pagesBefore, $"{string.Join(' ', identity)}: the start page was not fetched");
+            var rows = await CrawlSupport.ReadItemsAsync(output);
+            Assert.Contains(rows, r => r.Url == start && r.State == JournalRow.Done);
+            Assert.Contains(rows, r => r.Kind == CrawlRow.File && r.State == JournalRow.Done);
+            using var report = Support.ParseReport(output);
+            Assert.All(
+                report.RootElement.GetProperty("skippedEntries").EnumerateArray().Where(e => e.GetProperty("rule").GetString() == "robots"),
+                e => Assert.Contains("/private/", e.GetProperty("entry").GetString(), StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Crawl_sends_the_page_as_referer_so_hotlink_protected_images_arrive_and_with_referer_policy_none_they_fail_403()
     {
         await using var servers = await GalleryServers.StartAsync(CrawlSupport.SmallGallery(seed: 47));

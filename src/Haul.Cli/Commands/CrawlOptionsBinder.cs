@@ -58,9 +58,9 @@ internal sealed class CrawlOptionsBinder
         DefaultValueFactory = _ => "10M",
     };
 
-    public Option<bool> ByPage { get; } = new("--by-page") { Description = "Save images in a folder for the page they were found on (HOST/PAGE/NAME), not by their own URL." };
+    public Option<bool> ByPage { get; } = new("--by-page") { Description = "Save images in a folder for the page they were found on (HOST/PAGE/NAME: the page's path without index.html or .html), not by their own URL." };
 
-    public Option<bool> SavePages { get; } = new("--save-pages") { Description = "Keep each page read as a file too, at HOST/PATH (index.html for a folder)." };
+    public Option<bool> SavePages { get; } = new("--save-pages") { Description = "Keep each page read as an HTML file too, at HOST/PATH (index.html for a folder, .html added when missing: beside its --by-page folder)." };
 
     public Option<bool> List { get; } = new("--list", "-g") { Description = "Print the URLs of the images found, one a line, without downloading them." };
 

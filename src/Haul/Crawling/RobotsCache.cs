@@ -17,8 +17,11 @@ namespace Haul.Crawling;
 /// </summary>
 internal sealed class RobotsCache
 {
-    /// <summary>The product token Haul's group is found by.</summary>
-    public const string ProductToken = "haul";
+    /// <summary>Haul's own product token: the group of a crawl whose User-Agent names no crawler.</summary>
+    public const string HaulToken = "haul";
+
+    /// <summary>The name of a browser's User-Agent (<c>Mozilla/5.0 (…) Chrome/…</c>), which names no crawler.</summary>
+    private const string BrowserToken = "Mozilla";
 
     private const int Tries = 3;
 
@@ -48,6 +51,24 @@ internal sealed class RobotsCache
         _options = options;
         _shared = shared;
         _logger = options.LoggerFactory.CreateLogger("Haul.Crawling");
+        ProductToken = ProductTokenOf(Fetching.RequestFactory.UserAgentOf(options));
+    }
+
+    /// <summary>The product token this crawl's robots.txt group is found by (<see cref="ProductTokenOf"/> of the User-Agent it sends).</summary>
+    public string ProductToken { get; }
+
+    /// <summary>
+    /// The product token a crawler sending <paramref name="userAgent"/> is known by in robots.txt, as Google's parser and
+    /// Scrapy take it: the User-Agent's first product token, read by the rule of a <c>User-agent</c> line (its leading
+    /// letters, <c>_</c> and <c>-</c>), so <c>otherbot/1.0 (+https://example.org/bot)</c> is <c>otherbot</c>. Haul's own
+    /// <see cref="HaulToken"/> when that is empty (no User-Agent, or one that starts otherwise) or <c>Mozilla</c>: a
+    /// browser's User-Agent (<c>--browser</c>, or one given with <c>-U</c>) names no crawler, and the crawler is still
+    /// Haul. A token no group names falls back to the <c>*</c> groups (<see cref="RobotsTxt.For"/>).
+    /// </summary>
+    public static string ProductTokenOf(string userAgent)
+    {
+        var token = RobotsTxt.LeadingToken(userAgent.TrimStart());
+        return token.Length == 0 || token.Equals(BrowserToken, StringComparison.OrdinalIgnoreCase) ? HaulToken : token;
     }
 
     /// <summary>The rules for Haul of <paramref name="url"/>'s origin, fetching its robots.txt the first time.</summary>

@@ -191,14 +191,12 @@ internal sealed class RobotsTxt
         _ => Key.Unknown,
     };
 
-    /// <summary>The product token of a <c>User-agent</c> value: its leading letters, <c>_</c> and <c>-</c> (RFC 9309 2.2.1), or <c>*</c>.</summary>
-    private static string ProductToken(string value)
-    {
-        if (value.StartsWith('*'))
-        {
-            return "*";
-        }
+    /// <summary>The product token of a <c>User-agent</c> value: its <see cref="LeadingToken"/>, or <c>*</c>.</summary>
+    private static string ProductToken(string value) => value.StartsWith('*') ? "*" : LeadingToken(value);
 
+    /// <summary>The leading letters, <c>_</c> and <c>-</c> of <paramref name="value"/> (RFC 9309 2.2.1's product token); empty when it starts with none.</summary>
+    internal static string LeadingToken(string value)
+    {
         var length = 0;
         while (length < value.Length && (char.IsAsciiLetter(value[length]) || value[length] is '_' or '-'))
         {

@@ -58,12 +58,17 @@ public sealed record CrawlOptions
     public int? MinHeight { get; init; }
 
     /// <summary>
-    /// Save images in a folder for the page they were first found on (<c>HOST/PAGE-PATH/NAME</c>) rather than by their
-    /// own URL; an image found on several pages is saved once, under the first.
+    /// Save images in a folder for the page they were first found on (<c>HOST/PAGE-PATH/NAME</c>, the page's path
+    /// without <c>index.html</c> or <c>.html</c>) rather than by their own URL; an image found on several pages is saved
+    /// once, under the first.
     /// </summary>
     public bool ByPage { get; init; }
 
-    /// <summary>Keep each page read as a file too, at its mirrored path (<c>HOST/PATH</c>, <c>index.html</c> for a folder).</summary>
+    /// <summary>
+    /// Keep each page read as an HTML file too, at its mirrored path (<c>HOST/PATH</c>, <c>index.html</c> for a folder,
+    /// <c>.html</c> added to a name without <c>.html</c> or <c>.htm</c>): beside its <see cref="ByPage"/> folder of the
+    /// same name, or inside it for a folder.
+    /// </summary>
     public bool SavePages { get; init; }
 
     /// <summary>The largest page read; a larger one fails with <c>too-large</c> and the crawl goes on.</summary>

@@ -89,7 +89,7 @@ internal sealed class CrawlSession : IDisposable
         }
 
         var robots = await Robots.GetAsync(url, cancellationToken).ConfigureAwait(false);
-        var rules = robots.For(RobotsCache.ProductToken);
+        var rules = robots.For(Robots.ProductToken);
         if (_paced.TryAdd(host, true))
         {
             // The host's first attempt ran alone: now that its rules are known, its Crawl-delay paces the rest.

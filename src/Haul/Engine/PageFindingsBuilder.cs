@@ -3,7 +3,6 @@ using Haul.Crawling;
 using Haul.Discovery;
 using Haul.Input;
 using Haul.Journal;
-using Haul.Writing;
 
 namespace Haul.Engine;
 
@@ -81,7 +80,7 @@ internal sealed class PageFindingsBuilder
 
             found.Add(new FoundItem(image.Url, ItemKind.File)
             {
-                OutputPath = _session.Options.ByPage ? ByPagePath(pageUrl, image.Url) : null,
+                OutputPath = _session.Options.ByPage ? PagePaths.ByPage(pageUrl, image.Url) : null,
                 Referer = RefererPolicy.For(pageUrl, image.Url, _session.Options.Referer),
                 Depth = depth,
                 Alt = image.Alt,
@@ -157,25 +156,5 @@ internal sealed class PageFindingsBuilder
         }
 
         return (found, skipped, rule);
-    }
-
-    /// <summary>
-    /// <c>HOST/PAGE-PATH/NAME</c>: the page's mirrored path as a folder (without <c>index.html</c> or an <c>.html</c>
-    /// extension) and the image's own file name; both are already made safe by <see cref="OutputPathMapper.Map"/>.
-    /// </summary>
-    internal static string ByPagePath(Uri page, Uri image)
-    {
-        var folder = OutputPathMapper.Map(page);
-        if (folder.EndsWith("/index.html", StringComparison.Ordinal))
-        {
-            folder = folder[..^"/index.html".Length];
-        }
-        else if (Path.GetExtension(folder) is ".html" or ".htm")
-        {
-            folder = folder[..^Path.GetExtension(folder).Length];
-        }
-
-        var name = OutputPathMapper.Map(image);
-        return folder + "/" + name[(name.LastIndexOf('/') + 1)..];
     }
 }

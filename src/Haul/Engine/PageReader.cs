@@ -137,7 +137,7 @@ internal sealed class PageReader
         if (_savePages is not null && fetched.FileSize > 0 && !_session.Options.ListOnly)
         {
             // Placed before the page's done record, like a file: a crash between the two only reads the page again.
-            var path = await _journal.ClaimOutputPathAsync(item.Id, OutputPathMapper.Map(pageUrl), cancellationToken).ConfigureAwait(false);
+            var path = await _journal.ClaimOutputPathAsync(item.Id, PagePaths.SavedPage(pageUrl), cancellationToken).ConfigureAwait(false);
             try
             {
                 var placement = await _savePages.PlaceAsync(target.PartPath, OutputPathMapper.Resolve(_root, path), fetched.Sha256!, cancellationToken).ConfigureAwait(false);

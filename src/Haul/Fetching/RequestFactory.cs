@@ -43,9 +43,19 @@ internal static class RequestFactory
         return options.SendCredentialsOnRedirect && !(origin.Scheme == Uri.UriSchemeHttps && hop.Scheme == Uri.UriSchemeHttp);
     }
 
-    /// <summary>The User-Agent the job presents: <c>-U</c>'s when given, else the browser profile's, else Haul's own.</summary>
-    public static string UserAgentOf(HaulOptions options) =>
-        options.Browser is { } browser && options.UserAgent == HaulDefaults.UserAgent ? BrowserProfiles.For(browser).UserAgent : options.UserAgent;
+    /// <summary>The User-Agent the job presents: a <c>User-Agent</c> of <c>-H</c> (the first) when given, else <c>-U</c>'s, else the browser profile's, else Haul's own.</summary>
+    public static string UserAgentOf(HaulOptions options)
+    {
+        foreach (var header in options.Headers)
+        {
+            if (header.Key.Equals("User-Agent", StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+
+        return options.Browser is { } browser && options.UserAgent == HaulDefaults.UserAgent ? BrowserProfiles.For(browser).UserAgent : options.UserAgent;
+    }
 
     /// <summary>The request of one hop; <paramref name="cookies"/> is the job's jar, null for none.</summary>
     public static HttpRequestMessage Create(HaulOptions options, Uri url, FetchTarget target, long resumeFrom, CookieJar? cookies = null)

@@ -220,13 +220,41 @@ public sealed class CrawlJobTests
         {
             var item = byUrl[image.Url.AbsoluteUri];
             var page = new Uri(item.Source!);
-            Assert.Equal(PageFindingsBuilder.ByPagePath(page, image.Url), item.ChosenPath);
+            Assert.Equal(PagePaths.ByPage(page, image.Url), item.ChosenPath);
             Assert.StartsWith(host + "/", item.OutputPath!, StringComparison.Ordinal);
             Assert.Equal(image.Sha256, TestSupport.Sha256OfFile(Path.Combine(folder.Path, item.OutputPath!)));
         }
 
         Assert.Contains(byUrl.Values, i => i.OutputPath!.StartsWith(host + "/gallery/page/2/", StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(folder.Path, host, "img")), "an image was saved by its own URL");
+    }
+
+    [Fact]
+    public async Task By_page_with_save_pages_keeps_each_pages_images_in_its_folder_beside_the_saved_page()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 61));
+        using var folder = new TempFolder();
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { ByPage = true, SavePages = true }, [servers.StartUri]);
+
+        var host = $"127.0.0.1_{servers.Main.BaseUri.Port}";
+        var images = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Where(i => i.Kind == ItemKind.File && i.State == ItemState.Done).ToList();
+        Assert.Equal(servers.Main.GalleryImages.Count, images.Count);
+
+        // Page 2 (no extension in its URL): its images all in one folder gallery/page/2/, the page itself beside it.
+        var page = new Uri(servers.Main.BaseUri, "/gallery/page/2");
+        var pageFolder = Path.Combine(folder.Path, host, "gallery", "page", "2");
+        var ofPage = images.Where(i => i.Source == page.AbsoluteUri).ToList();
+        Assert.True(ofPage.Count > 1, $"{ofPage.Count} images first found on {page}");
+        Assert.True(Directory.Exists(pageFolder), $"{pageFolder} is not a folder");
+        Assert.Equal(
+            ofPage.Select(i => Path.GetFileName(i.OutputPath!)).Order(StringComparer.Ordinal),
+            Directory.GetFiles(pageFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var (_, body, _) = await GetAsync(page);
+        Assert.Equal(body, await File.ReadAllBytesAsync(pageFolder + ".html"));
+
+        // No image was given a name of its own to make way for a page.
+        Assert.All(images, i => Assert.Equal(i.ChosenPath, i.OutputPath));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(folder.Path, host, "gallery", "page")), d => Path.GetFileName(d).Contains('~', StringComparison.Ordinal));
     }
 
     [Fact]
@@ -345,7 +373,7 @@ public sealed class CrawlJobTests
         var first = await File.ReadAllTextAsync(Path.Combine(host, "gallery", "index.html"));
         var (_, body, _) = await GetAsync(servers.StartUri);
         Assert.Equal(System.Text.Encoding.UTF8.GetString(body), first);
-        Assert.True(File.Exists(Path.Combine(host, "gallery", "page", "2")), "page 2 was not kept");
+        Assert.True(File.Exists(Path.Combine(host, "gallery", "page", "2.html")), "page 2 was not kept as an HTML file");
         var pages = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Where(i => i.Kind == ItemKind.Page && i.State == ItemState.Done && i.Bytes > 0).ToList();
         Assert.All(pages, p => Assert.NotNull(p.OutputPath));
         Assert.Equal(servers.Main.GalleryImages.Count, (await TestSupport.ReadJournalAsync(folder.Path)).Count(i => i.Item.Kind == ItemKind.File && i.Item.State == ItemState.Done));
