@@ -130,6 +130,12 @@ public sealed class FaultProfile
     /// <summary>The profile in the form accepted by <see cref="Parse"/>.</summary>
     public override string ToString()
     {
+        if (!Rates.Any(p => p.Value > 0))
+        {
+            // A cap on faults that never come says nothing.
+            return "none";
+        }
+
         var parts = Rates.Where(p => p.Value > 0).OrderBy(p => p.Key)
             .Select(p => FaultKindNames.ToName(p.Key) + "=" + p.Value.ToString("0.####", CultureInfo.InvariantCulture))
             .Append("max-faults-per-path=" + MaxFaultsPerPath.ToString(CultureInfo.InvariantCulture));

@@ -66,6 +66,8 @@ public sealed class DeterminismTests
         Assert.Equal(0.1, parsed.Rates[FaultKind.ResetMidBody]);
         Assert.Equal(0.05, parsed.Rates[FaultKind.ETagChanged]);
         Assert.Equal(parsed.Rates, FaultProfile.Parse(parsed.ToString()).Rates);
+        Assert.Equal("none", FaultProfile.None.ToString());
+        Assert.Same(FaultProfile.None, FaultProfile.Parse(FaultProfile.None.ToString()));
 
         Assert.Contains("bogus", Assert.Throws<FormatException>(() => FaultProfile.Parse("bogus=0.1")).Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => FaultProfile.Parse("stall=2"));
