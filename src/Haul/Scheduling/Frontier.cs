@@ -66,6 +66,8 @@ internal sealed partial class Frontier : IDisposable
             _drained.Clear();
             foreach (var queue in _order)
             {
+                // New input may reopen items below the cursor (a failed one given again, a done one whose file went).
+                queue.Cursor = 0;
                 queue.Exhausted = false;
             }
 

@@ -90,6 +90,55 @@ public sealed class ResumeAcrossRunsTests
         Assert.True(report.Succeeded);
     }
 
+    [Fact]
+    public async Task RerunOfInterruptedJobWithFailures_GivesTheFailedItemsAFreshStartInThatRun()
+    {
+        // The failed items have the lowest ids; the pending ones above them are claimed first on the rerun, before the
+        // input (read again) reopens the failed ones, which must still be claimed in that run, not left pending.
+        await using var server = await HostileServer.StartAsync(new HostileServerOptions
+        {
+            FileCount = 30,
+            MinFileSize = 1024,
+            MaxFileSize = 2048,
+            SlowDripBytesPerSecond = 2048,
+        });
+        var failing = server.Files.Take(3).ToList();
+        foreach (var file in failing)
+        {
+            server.Script(file.Path, FaultKind.InternalServerError);
+        }
+
+        foreach (var file in server.Files.Skip(3))
+        {
+            server.Script(file.Path, FaultKind.SlowDrip);
+        }
+
+        using var output = new TempFolder();
+        var options = TestSupport.FastOptions(output.Path) with { MaxAttempts = 1, MaxConcurrencyPerHost = 2, MaxConcurrency = 2 };
+        var input = TestSupport.Batch(server.FileUrls);
+        using var cancel = new CancellationTokenSource();
+        var progress = new JobProgress();
+        var first = DownloadJob.RunAsync(options, input, progress, cancel.Token);
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (progress.Failed < failing.Count)
+            {
+                Assert.False(first.IsCompleted, "the first run ended before it could be interrupted");
+                await Task.Delay(TimeSpan.FromMilliseconds(10), patience.Token);
+            }
+        }
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+
+        var report = await DownloadJob.RunAsync(options with { MaxConcurrency = 16, MaxConcurrencyPerHost = 16 }, input, null, CancellationToken.None);
+
+        Assert.Equal(0, report.Pending);
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(server.Files.Count, report.Done);
+        TestSupport.AssertAllSaved(output.Path, server);
+    }
+
     private static long PartLength(string partsFolder) =>
         Directory.Exists(partsFolder) ? Directory.GetFiles(partsFolder, "*.part").Sum(p => new FileInfo(p).Length) : 0;
 }
