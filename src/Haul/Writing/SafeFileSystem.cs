@@ -14,7 +14,8 @@ internal sealed class SafeFileSystem
     public SafeFileSystem(string root)
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        _rootPrefix = _root + Path.DirectorySeparatorChar;
+        // A file system's root keeps its separator ("/", "C:\\"): it is its own prefix.
+        _rootPrefix = Path.EndsInDirectorySeparator(_root) ? _root : _root + Path.DirectorySeparatorChar;
     }
 
     /// <summary>The output folder, as a full path.</summary>

@@ -56,4 +56,18 @@ public sealed class SafeFileSystemTests
         // A folder level that is the loop cannot be resolved (ELOOP): nothing may be written through it.
         Assert.Equal(EntryKind.Inaccessible, SafeFileSystem.Inspect(Path.Combine(loop, "file")));
     }
+
+    [Fact]
+    public void The_file_systems_root_as_output_folder_holds_its_own_paths_and_still_refuses_a_link_on_the_way()
+    {
+        using var folder = new TempFolder();
+        var real = Directory.CreateDirectory(Path.Combine(folder.Path, "real")).FullName;
+        var link = Path.Combine(folder.Path, "link");
+        Directory.CreateSymbolicLink(link, real);
+        var root = new SafeFileSystem("/");
+
+        Assert.Equal(Path.GetFullPath(real).TrimStart('/') + "/x.jpg", root.Relative(Path.Combine(real, "x.jpg")));
+        root.CheckParentFolders(Path.Combine(real, "x.jpg"));
+        Assert.Throws<UnsafePathException>(() => root.CheckParentFolders(Path.Combine(link, "x.jpg")));
+    }
 }
