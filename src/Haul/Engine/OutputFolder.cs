@@ -27,9 +27,25 @@ internal static class OutputFolder
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            var reason = exception is UnsafePathException ? exception.Message : IoErrors.Describe(exception);
+            var reason = exception is UnsafePathException ? exception.Message
+                : FileOnTheWay(outputDirectory) is { } file ? $"'{file}' is a file, not a folder"
+                : IoErrors.Describe(exception);
             throw new OutputFolderException($"cannot write to the output folder '{outputDirectory}': {reason}", exception);
         }
+    }
+
+    /// <summary>The deepest existing entry of <paramref name="outputDirectory"/>'s path when it is not a folder (nor a link to one); else null.</summary>
+    private static string? FileOnTheWay(string outputDirectory)
+    {
+        for (var entry = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)); entry is not null; entry = Path.GetDirectoryName(entry))
+        {
+            if (Path.Exists(entry))
+            {
+                return Directory.Exists(entry) ? null : entry;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The outermost folder of <paramref name="outputDirectory"/>'s path that does not exist yet; null when it exists.</summary>

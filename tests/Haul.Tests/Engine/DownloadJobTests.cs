@@ -242,8 +242,15 @@ public sealed class DownloadJobTests
         var file = Path.Combine(folder.Path, "not-a-folder");
         await File.WriteAllTextAsync(file, "x");
 
-        await Assert.ThrowsAsync<OutputFolderException>(() =>
+        var error = await Assert.ThrowsAsync<OutputFolderException>(() =>
             DownloadJob.RunAsync(TestSupport.FastOptions(file), new InputBatch(), null, CancellationToken.None));
+        Assert.Contains($"'{file}' is a file, not a folder", error.Message, StringComparison.Ordinal);
+
+        // A folder under that file: the file is named, not a missing part of the path.
+        error = await Assert.ThrowsAsync<OutputFolderException>(() =>
+            DownloadJob.RunAsync(TestSupport.FastOptions(Path.Combine(file, "sub")), new InputBatch(), null, CancellationToken.None));
+        Assert.Contains($"'{file}' is a file, not a folder", error.Message, StringComparison.Ordinal);
+        Assert.Equal("x", await File.ReadAllTextAsync(file));
     }
 
     [Fact]
