@@ -39,15 +39,17 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         await AddAsync(a, 3);
         Assert.Equal(3, (await a.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 2000), None)).Count);
 
-        // Four beats of a quarter lease carry the claims past twice their first expiry.
+        // Beats every half second carry the claims past twice their first expiry. Each renews the lease for 4 s, so that
+        // the other worker's claim right after the last beat finds it held even when a slow machine takes seconds to send it.
+        var renewal = TimeSpan.FromSeconds(4);
         for (var i = 0; i < 8; i++)
         {
             await Task.Delay(500);
-            Assert.Equal(3, await a.HeartbeatAsync("a", TimeSpan.FromSeconds(2), None));
+            Assert.Equal(3, await a.HeartbeatAsync("a", renewal, None));
         }
 
         Assert.Empty(await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None));
-        await Task.Delay(2500);
+        await Task.Delay(renewal + TimeSpan.FromMilliseconds(500));
         Assert.Equal(3, (await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None)).Count);
         Assert.Equal(0, await a.HeartbeatAsync("a", Lease, None));
     }
