@@ -110,11 +110,12 @@ public sealed class HedgeTests
         });
         var file = server.Files[0];
 
-        // The body pauses 6 s; the hedge opened at 3 s would get its headers at 9 s. Seconds on both sides: a slow machine
-        // may open the hedge late, or take time to read the rest of the body, without changing the outcome.
+        // The body pauses 6 s; the hedge opened at 4 s would get its headers at 10 s, and a second hedge would open at
+        // 8 s. Two seconds on every side: a slow machine may open the hedge late, or take time to read the rest of the
+        // body, without changing the outcome.
         server.Script(file.Path, FaultKind.Pause, FaultKind.SlowHead);
         using var output = new TempFolder();
-        var options = TestSupport.FastOptions(output.Path) with { StallTimeout = TimeSpan.FromSeconds(3) };
+        var options = TestSupport.FastOptions(output.Path) with { StallTimeout = TimeSpan.FromSeconds(4) };
         var progress = new JobProgress();
         var url = TestSupport.Url(server, file.Path);
 
