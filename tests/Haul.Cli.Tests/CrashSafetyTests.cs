@@ -39,7 +39,17 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         for (var kill = 0; kill < KillCount; kill++)
         {
             var delay = TimeSpan.FromMilliseconds(random.Next(300, 2501));
+            var requestsBefore = server.Counters.Requests;
             await using var process = await HaulProcess.StartAsync(folder.Path, args);
+
+            // The delay counts from the first request, not from the start of a process that a busy machine may take
+            // seconds to bring up: otherwise every kill could land before the job had begun.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!process.HasExited && DateTime.UtcNow < deadline && server.Counters.Requests <= requestsBefore)
+            {
+                await Task.Delay(20);
+            }
+
             await Task.Delay(delay);
             var killed = await process.KillAsync();
 

@@ -39,12 +39,13 @@ public sealed class DemoFolderTests
         await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 4));
         var urls = server.FileUrls.ToList();
 
-        // The first file stalls once: the get runs at least --read-timeout seconds, long enough to run a demo against it.
+        // The first file stalls once: the get runs at least --read-timeout seconds, long enough to run a demo against it
+        // even on a busy machine, where starting the demo's process alone may take seconds.
         server.Script(urls[0].AbsolutePath, FaultKind.Stall);
         using var folder = new TestFolder();
         var job = folder.Combine("job");
         await using var get = await HaulProcess.StartAsync(folder.Path,
-            ["get", "-o", job, "--no-progress", "-j", "4", "--read-timeout", "6", "--retry-delay", "0.1", "--retry-max-delay", "0.2", .. urls.Select(u => u.AbsoluteUri)]);
+            ["get", "-o", job, "--no-progress", "-j", "4", "--read-timeout", "15", "--retry-delay", "0.1", "--retry-max-delay", "0.2", .. urls.Select(u => u.AbsoluteUri)]);
         var journal = Path.Combine(job, ".haul", "journal.db");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!(File.Exists(journal) && Support.DownloadedFiles(job).Length == urls.Count - 1))
@@ -71,7 +72,7 @@ public sealed class DemoFolderTests
             }
         }
 
-        var finished = await get.WaitAsync(TimeSpan.FromSeconds(30));
+        var finished = await get.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(finished.ExitCode == 0, finished.ToString());
         foreach (var url in urls)
         {

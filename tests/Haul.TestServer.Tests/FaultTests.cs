@@ -2,14 +2,19 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Haul.TestServer.Tests;
 
 public sealed class FaultTests
 {
-    private static async Task<(HostileServer Server, ServedFile File)> StartWithScriptAsync(params FaultKind[] faults)
+    private static Task<(HostileServer Server, ServedFile File)> StartWithScriptAsync(params FaultKind[] faults) =>
+        StartWithScriptAsync(options => options, faults);
+
+    private static async Task<(HostileServer Server, ServedFile File)> StartWithScriptAsync(
+        Func<HostileServerOptions, HostileServerOptions> adjust, params FaultKind[] faults)
     {
-        var server = await TestSupport.StartAsync(new HostileServerOptions
+        var server = await TestSupport.StartAsync(adjust(new HostileServerOptions
         {
             FileCount = 4,
             MinFileSize = 100_000,
@@ -17,7 +22,7 @@ public sealed class FaultTests
             StallDuration = TimeSpan.FromSeconds(2),
             SlowDripBytesPerSecond = 1_000_000,
             RetryAfterSeconds = 7,
-        });
+        }));
         var file = server.Files[0];
         server.Script(file.Path, faults);
         return (server, file);
@@ -122,13 +127,29 @@ public sealed class FaultTests
     [Fact]
     public async Task Dispose_ends_a_stall_promptly()
     {
-        var (server, file) = await StartWithScriptAsync(FaultKind.Stall);
+        // A stall of a minute, and a bound far from both ends: a slow machine may take seconds to dispose, but only a
+        // server that waits the stall out takes a minute.
+        var stall = TimeSpan.FromMinutes(1);
+        var (server, file) = await StartWithScriptAsync(options => options with { StallDuration = stall }, FaultKind.Stall);
         using var socket = await RawHttp.ConnectAsync(server);
         await RawHttp.SendAsync(socket, file.Path);
-        await RawHttp.ReadToEndAsync(socket, TimeSpan.FromMilliseconds(200));
+
+        // Once part of the body is in, the server is in the stall (or about to be): it never sends the rest.
+        var received = new MemoryStream();
+        var buffer = new byte[65536];
+        using (var firstBytes = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (RawHttp.Parse(received.ToArray(), reset: false, timedOut: false).Body.Length == 0)
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, firstBytes.Token);
+                Assert.NotEqual(0, read);
+                received.Write(buffer, 0, read);
+            }
+        }
+
         var watch = Stopwatch.StartNew();
         await server.DisposeAsync();
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), watch.Elapsed.ToString());
+        Assert.True(watch.Elapsed < stall / 4, watch.Elapsed.ToString());
     }
 
     [Fact]
@@ -147,7 +168,11 @@ public sealed class FaultTests
     [Fact]
     public async Task Status_faults_carry_retry_after_in_both_forms()
     {
+        // The server's clock is fake and stands still on a whole second: the date is exactly seven seconds on, however
+        // long the machine takes between the server writing it and the test reading it.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         var (server, file) = await StartWithScriptAsync(
+            options => options with { TimeProvider = time },
             FaultKind.TooManyRequestsSeconds, FaultKind.TooManyRequestsDate, FaultKind.ServiceUnavailable,
             FaultKind.InternalServerError, FaultKind.BadGateway, FaultKind.GatewayTimeout);
         await using var _ = server;
@@ -161,7 +186,7 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.TooManyRequests, date.StatusCode);
         var when = date.Headers.RetryAfter?.Date;
         Assert.NotNull(when);
-        Assert.InRange(when.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8));
+        Assert.Equal(time.GetUtcNow().AddSeconds(7), when.Value);
 
         using var unavailable = await client.GetAsync(file.Path);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);

@@ -342,6 +342,8 @@ public sealed class RobotsTxtTests
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
         Assert.True(RobotsTxt.Parse(robots).For("haul").IsAllowed(url));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+
+        // Backtracking through 200 wildcards would not end in a lifetime; a busy machine may take a while over a linear match.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
     }
 }

@@ -218,7 +218,10 @@ public sealed class DownloadJobTests
         await using var server = await StartAsync(1);
         server.Script(server.Files[0].Path, FaultKind.Stall);
         using var output = new TempFolder();
-        var options = TestSupport.FastOptions(output.Path);
+
+        // The first job waits the whole stall (5 s) out rather than a 1 s deadline: the second starts while it runs
+        // even when a slow machine takes a second or more to start it.
+        var options = TestSupport.FastOptions(output.Path) with { StallTimeout = TimeSpan.FromSeconds(30) };
         var input = TestSupport.Batch(TestSupport.Url(server, server.Files[0].Path));
         var progress = new JobProgress();
         var first = DownloadJob.RunAsync(options, input, progress, CancellationToken.None);

@@ -37,11 +37,13 @@ public abstract partial class JobJournalContract
         using var folder = new TempFolder();
         await using var journal = await OpenAsync(folder);
         await AddItemsAsync(journal, 3);
-        var first = await journal.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 300), None);
+        // A lease long enough to outlast the next claim on a slow machine, short enough to wait out.
+        const int Lease = 2000;
+        var first = await journal.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + Lease), None);
         Assert.Equal(3, first.Count);
         Assert.Empty(await journal.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None));
 
-        await Task.Delay(700);
+        await Task.Delay(Lease + 400);
         var taken = await journal.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None);
 
         Assert.Equal(first.Select(i => i.Id), taken.Select(i => i.Id));

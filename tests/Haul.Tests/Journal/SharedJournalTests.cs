@@ -39,15 +39,17 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         await AddAsync(a, 3);
         Assert.Equal(3, (await a.ClaimAsync(new JournalClaim("a", Host, 0, 10, Now() + 2000), None)).Count);
 
-        // Four beats of a quarter lease carry the claims past twice their first expiry.
+        // Beats every half second carry the claims past twice their first expiry. Each renews the lease for 4 s, so that
+        // the other worker's claim right after the last beat finds it held even when a slow machine takes seconds to send it.
+        var renewal = TimeSpan.FromSeconds(4);
         for (var i = 0; i < 8; i++)
         {
             await Task.Delay(500);
-            Assert.Equal(3, await a.HeartbeatAsync("a", TimeSpan.FromSeconds(2), None));
+            Assert.Equal(3, await a.HeartbeatAsync("a", renewal, None));
         }
 
         Assert.Empty(await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None));
-        await Task.Delay(2500);
+        await Task.Delay(renewal + TimeSpan.FromMilliseconds(500));
         Assert.Equal(3, (await b.ClaimAsync(new JournalClaim("b", Host, 0, 10, Now() + 60_000), None)).Count);
         Assert.Equal(0, await a.HeartbeatAsync("a", Lease, None));
     }
@@ -61,23 +63,26 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 2, Now() + 60_000), None);
         var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 2, Now() + 60_000), None);
 
-        var first = await a.TakeTurnAsync(mine[0], Host, 200, 0, Lease, TimeSpan.FromSeconds(1), None);
-        var second = await b.TakeTurnAsync(theirs[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        var third = await a.TakeTurnAsync(mine[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        // Gaps of seconds: a turn is only booked, never waited for, so long gaps cost nothing, and the calls below may
+        // take seconds on a slow machine before a wait leaves its slot's range.
+        var longestWait = TimeSpan.FromSeconds(10);
+        var first = await a.TakeTurnAsync(mine[0], Host, 2000, 0, Lease, longestWait, None);
+        var second = await b.TakeTurnAsync(theirs[0], Host, null, 0, Lease, longestWait, None);
+        var third = await a.TakeTurnAsync(mine[1], Host, null, 0, Lease, longestWait, None);
 
         Assert.True(first.Held && second.Held && third.Held);
         Assert.Equal(TimeSpan.Zero, first.Wait);
-        // Each wait is its slot (0, 200, 400 ms after the first) less the time the calls took: bounds that a slow machine keeps.
-        Assert.InRange(second.Wait.TotalMilliseconds, 1, 200);
-        Assert.InRange(third.Wait.TotalMilliseconds, 201, 400);
+        // Each wait is its slot (0, 2 and 4 s after the first) less the time the calls took.
+        Assert.InRange(second.Wait.TotalMilliseconds, 1, 2000);
+        Assert.InRange(third.Wait.TotalMilliseconds, 2001, 4000);
 
-        // A gap of 2 s, from the fourth turn (600 ms on): the next is at 2.6 s, beyond a longest wait of 1 s; told, not booked.
-        var slower = await b.TakeTurnAsync(theirs[1], Host, 2000, 1, Lease, TimeSpan.FromSeconds(1), None);
-        var again = await b.TakeTurnAsync(theirs[1], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(slower.Wait.TotalMilliseconds, 401, 600);
-        Assert.InRange(again.Wait.TotalMilliseconds, 1601, 2600);
-        var told = await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
-        Assert.InRange(told.Wait.TotalMilliseconds, 1601, 2600);
+        // A gap of 20 s, from the fourth turn (6 s on): the next is at 26 s, beyond a longest wait of 10 s; told, not booked.
+        var slower = await b.TakeTurnAsync(theirs[1], Host, 20_000, 1, Lease, longestWait, None);
+        var again = await b.TakeTurnAsync(theirs[1], Host, null, 0, Lease, longestWait, None);
+        Assert.InRange(slower.Wait.TotalMilliseconds, 4001, 6000);
+        Assert.InRange(again.Wait.TotalMilliseconds, 16_001, 26_000);
+        var told = await a.TakeTurnAsync(mine[0], Host, null, 0, Lease, longestWait, None);
+        Assert.InRange(told.Wait.TotalMilliseconds, 16_001, 26_000);
     }
 
     [Fact]
@@ -166,11 +171,15 @@ public sealed class SharedJournalTests(PostgresCluster cluster) : IAsyncLifetime
         var mine = await a.ClaimAsync(new JournalClaim("a", Host, 0, 1, Now() + 60_000), None);
         var theirs = await b.ClaimAsync(new JournalClaim("b", Host, 0, 1, Now() + 60_000), None);
 
+        // The wait is the pause less the time the two calls took, which a slow machine may stretch: the lower bound is
+        // measured, not assumed.
+        var calls = System.Diagnostics.Stopwatch.StartNew();
         await a.CommitAsync(new HostPaused(Host, Now() + 5000, "too-many-requests"), None);
         var turn = await b.TakeTurnAsync(theirs[0], Host, null, 0, Lease, TimeSpan.FromSeconds(1), None);
+        var took = calls.Elapsed.TotalMilliseconds;
 
         Assert.True(turn.Held);
-        Assert.InRange(turn.Wait.TotalMilliseconds, 4500, 5100);
+        Assert.InRange(turn.Wait.TotalMilliseconds, 5000 - took - 100, 5100);
         Assert.Single(mine);
     }
 

@@ -19,22 +19,37 @@ public sealed class SharedFrontierTests
         var journal = DispatchProxy.Create<ISharedJobJournal, PlayedJournal>();
         var played = (PlayedJournal)(object)journal;
 
-        // Host a's only item is held by a dead worker until 500 ms; host b always has more work.
+        // Host a's only item is held by a dead worker for half a lease; host b always has more work. The lease is long
+        // enough that the bound below, three half leases after the item is free, leaves a slow machine seconds to spare.
+        var lease = TimeSpan.FromSeconds(2);
+        var freeAfter = lease / 2;
         played.Claims = (claim, elapsed) => claim.Host == "a.example"
-            ? (elapsed > TimeSpan.FromMilliseconds(500) && claim.AfterId < 1 ? [Item(1, "a.example", 2)] : [])
+            ? (elapsed > freeAfter && claim.AfterId < 1 ? [Item(1, "a.example", 2)] : [])
             : [.. Enumerable.Range(0, claim.Limit).Select(_ => Item(played.NextId(), "b.example", 1))];
-        using var frontier = Create(journal, lease: TimeSpan.FromSeconds(1));
+        using var frontier = Create(journal, lease);
 
         var clock = Stopwatch.StartNew();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var giveUp = freeAfter + (lease * 4);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tookA = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
-            while (clock.Elapsed < TimeSpan.FromSeconds(5))
+            while (clock.Elapsed < giveUp && !stop.IsCancellationRequested)
             {
-                var work = (await frontier.NextAsync(stop.Token))!;
+                WorkItem work;
+                try
+                {
+                    work = (await frontier.NextAsync(stop.Token))!;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 if (work.Item.Host == "a.example")
                 {
-                    return clock.Elapsed;
+                    var took = clock.Elapsed;
+                    await stop.CancelAsync();
+                    return took;
                 }
 
                 await Task.Delay(50);
@@ -44,7 +59,8 @@ public sealed class SharedFrontierTests
             return TimeSpan.MaxValue;
         })));
 
-        Assert.True(tookA.Min() < TimeSpan.FromSeconds(2), $"a's item, free after 0.5 s, was not taken in {tookA.Min()} while b kept the worker busy");
+        var bound = freeAfter + (lease * 1.5);
+        Assert.True(tookA.Min() < bound, $"a's item, free after {freeAfter}, was not taken in {tookA.Min()} (bound {bound}) while b kept the worker busy");
     }
 
     [Fact]
