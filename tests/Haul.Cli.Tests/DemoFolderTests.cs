@@ -175,7 +175,7 @@ public sealed class DemoFolderTests
         before = await SnapshotAsync(output);
         var foreign = await HaulProcess.RunAsync(folder.Path, ["demo", "--files", "20", "-o", "haul-demo", "--no-progress"], timeout: DemoTimeout);
         Assert.True(foreign.ExitCode == 2, foreign.ToString());
-        Assert.Contains("which no demo makes", Assert.Single(foreign.StderrLines), StringComparison.Ordinal);
+        Assert.Contains("which the demo did not write", Assert.Single(foreign.StderrLines), StringComparison.Ordinal);
         Assert.Equal(before, await SnapshotAsync(output));
         File.Delete(Path.Combine(output, "file-link"));
         Directory.Delete(Path.Combine(output, "folder-link"));
@@ -200,7 +200,7 @@ public sealed class DemoFolderTests
     }
 
     /// <summary>Every regular file under <paramref name="root"/> (links not followed) by relative path, with its SHA-256 (the lock file's presence only).</summary>
-    private static async Task<SortedDictionary<string, string>> SnapshotAsync(string root, bool includeParts = true)
+    internal static async Task<SortedDictionary<string, string>> SnapshotAsync(string root, bool includeParts = true)
     {
         var snapshot = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };

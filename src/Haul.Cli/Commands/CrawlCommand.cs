@@ -55,6 +55,13 @@ internal static class CrawlCommand
             return CliError.Usage(SharedCrawl.ListOnShared);
         }
 
+        // A list keeps no folder: its journal lives for the run only, so a folder of its would hold pages marked done
+        // without their images, and a download crawl there later would fetch nothing.
+        if (crawl.ListOnly && result.GetResult(shared.Output) is { Implicit: false })
+        {
+            return CliError.Usage("--list prints image URLs and keeps no folder, so -o has no use with it: drop -o, or crawl without --list to download into it");
+        }
+
         // A shared crawl is created by its first haul crawl (or joined by the same command); haul worker joins it too.
         options = sharedJob.Apply(result, options, mustExist: false);
         if (options is null)
@@ -80,7 +87,7 @@ internal static class CrawlCommand
         }
 
         var listFolder = (string?)null;
-        if (crawl.ListOnly && result.GetResult(shared.Output) is null or { Implicit: true })
+        if (crawl.ListOnly)
         {
             // A list needs a journal only for its run: a folder of its own, removed at the end.
             listFolder = Path.Combine(Path.GetTempPath(), "haul-list-" + Guid.NewGuid().ToString("N"));

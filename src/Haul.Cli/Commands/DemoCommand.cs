@@ -51,7 +51,7 @@ internal static class DemoCommand
                 return CliError.Usage(string.Create(CultureInfo.InvariantCulture, $"--pages {pageCount} is out of range (1 <= N <= {MaxPages})"));
             }
 
-            if (DemoFolder.Prepare(folder) is { } problem)
+            if (await DemoFolder.PrepareAsync(folder, cancellationToken) is { } problem)
             {
                 return CliError.Usage(problem);
             }
@@ -74,6 +74,7 @@ internal static class DemoCommand
                 StallDuration = TimeSpan.FromSeconds(10),
             }, cancellationToken);
 
+            DemoFolder.RecordServers(folder, [server.BaseUri]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Hostile server at {server.BaseUri} with {server.Files.Count} files; faults: {profile}"));
             var input = new InputBatch();

@@ -3,24 +3,22 @@ using Haul.Journal;
 namespace Haul.Cli.Commands;
 
 /// <summary>
-/// The output folder of <c>haul demo</c>. The demo marks a folder as its own (<c>.haul/demo</c>) and clears only a
-/// folder it marked, under the journal lock like any job; anything else that is not empty is refused untouched.
+/// The output folder of <c>haul demo</c>. The demo marks a folder as its own (<c>.haul/demo</c>, naming the servers it
+/// downloads from) and clears a folder it marked only when everything in it is the demo's own (see
+/// <see cref="DemoContents"/>), under the journal lock like any job; anything else is refused untouched.
 /// </summary>
 internal static class DemoFolder
 {
-    /// <summary>The marker file inside <c>.haul/</c> that says a demo made this folder.</summary>
-    public const string MarkerName = "demo";
-
     private const string LockName = "lock";
 
     /// <summary>
     /// Makes <paramref name="folder"/> an empty demo folder; returns why it cannot (nothing deleted then), or null.
     /// </summary>
-    public static string? Prepare(string folder)
+    public static async Task<string?> PrepareAsync(string folder, CancellationToken cancellationToken)
     {
         try
         {
-            return PrepareOrThrow(folder);
+            return await PrepareOrThrowAsync(folder, cancellationToken);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -28,7 +26,11 @@ internal static class DemoFolder
         }
     }
 
-    private static string? PrepareOrThrow(string folder)
+    /// <summary>Names in the folder's marker the servers the demo downloads from: the only URLs its journal may hold.</summary>
+    public static void RecordServers(string folder, IEnumerable<Uri> servers) =>
+        DemoMarker.Write(Path.Combine(folder, SqliteJobJournal.StateFolderName), servers);
+
+    private static async Task<string?> PrepareOrThrowAsync(string folder, CancellationToken cancellationToken)
     {
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         var top = new DirectoryInfo(root);
@@ -46,21 +48,14 @@ internal static class DemoFolder
         if (!top.Exists || !top.EnumerateFileSystemInfos().Any())
         {
             Directory.CreateDirectory(stateFolder);
-            WriteMarker(stateFolder);
+            DemoMarker.Write(stateFolder, []);
             return null;
         }
 
-        if (!IsMarked(stateFolder))
+        if (!DemoMarker.IsMarked(stateFolder))
         {
             var what = File.Exists(SqliteJobJournal.DatabasePath(root)) ? "holds a haul job" : "is not empty";
             return $"'{folder}' {what} and is not a demo's folder; haul demo deletes only its own folders: choose another with --output";
-        }
-
-        // Marked, but something was put here since that no demo makes: a file of the user's, or a 'haul get' job run
-        // in the demo's folder. Refused, untouched.
-        if (top.EnumerateFileSystemInfos().FirstOrDefault(e => !IsDemoEntry(e.Name)) is { } foreign)
-        {
-            return $"'{folder}' was a demo's folder but now holds '{foreign.Name}', which no demo makes; nothing was deleted: move it, or choose another folder with --output";
         }
 
         FileStream journalLock;
@@ -76,9 +71,11 @@ internal static class DemoFolder
 
         using (journalLock)
         {
-            if (File.Exists(SqliteJobJournal.DatabasePath(root)) && HoldsForeignItems(root))
+            // Marked, but something may have been put here since: a file of the user's, a file of the demo's changed, or a
+            // 'haul get' run in the demo's folder. Refused, untouched.
+            if (await DemoContents.FindForeignAsync(folder, root, cancellationToken) is { } foreign)
             {
-                return $"'{folder}' was a demo's folder but its journal now holds downloads of other hosts; nothing was deleted: choose another folder with --output";
+                return foreign;
             }
 
             foreach (var entry in top.EnumerateFileSystemInfos())
@@ -96,51 +93,11 @@ internal static class DemoFolder
                 }
             }
 
-            WriteMarker(stateFolder);
+            DemoMarker.Write(stateFolder, []);
         }
 
         return null;
     }
-
-    /// <summary>What a demo leaves at the top of its folder: Haul's own files and the loopback server's host folder.</summary>
-    private static bool IsDemoEntry(string name) =>
-        name is SqliteJobJournal.StateFolderName or Reporting.ReportWriter.ReportFileName or Reporting.ReportWriter.FailedFileName
-            or Reporting.ImageListWriter.FileName
-        || name.StartsWith("127.0.0.1_", StringComparison.Ordinal);
-
-    /// <summary>Whether the journal names a URL that is not the demo server's, on 127.0.0.1.</summary>
-    private static bool HoldsForeignItems(string root)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
-        {
-            DataSource = SqliteJobJournal.DatabasePath(root),
-            Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM items WHERE url NOT LIKE 'http://127.0.0.1:%');";
-        try
-        {
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            // No table yet: a demo killed at its very start.
-            return false;
-        }
-    }
-
-    /// <summary>A marker counts only as a regular file in a real <c>.haul</c> folder, never through a link.</summary>
-    private static bool IsMarked(string stateFolder)
-    {
-        var state = new DirectoryInfo(stateFolder);
-        var marker = new FileInfo(Path.Combine(stateFolder, MarkerName));
-        return state.Exists && state.LinkTarget is null && marker.Exists && marker.LinkTarget is null;
-    }
-
-    private static void WriteMarker(string stateFolder) =>
-        File.WriteAllText(Path.Combine(stateFolder, MarkerName), "This folder was made by 'haul demo', which replaces it on every run.\n");
 
     /// <summary>Deletes an entry without following links: a link is removed as a link, its target untouched.</summary>
     private static void Delete(FileSystemInfo entry)

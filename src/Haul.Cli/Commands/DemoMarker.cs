@@ -1,0 +1,36 @@
+namespace Haul.Cli.Commands;
+
+/// <summary>
+/// The file <c>.haul/demo</c> that says <c>haul demo</c> made a folder, with the origins of the servers the demo
+/// downloaded from (one <c>server ORIGIN</c> line each): the only URLs a demo's journal may hold.
+/// </summary>
+internal static class DemoMarker
+{
+    /// <summary>The marker's name inside <c>.haul/</c>.</summary>
+    public const string Name = "demo";
+
+    private const string Heading = "This folder was made by 'haul demo', which replaces it on every run.";
+    private const string ServerPrefix = "server ";
+
+    /// <summary>Marks the state folder as a demo's, naming the servers the demo downloads from.</summary>
+    public static void Write(string stateFolder, IEnumerable<Uri> servers) =>
+        File.WriteAllLines(Path.Combine(stateFolder, Name), [Heading, .. servers.Select(s => ServerPrefix + Origin(s)).Distinct(StringComparer.Ordinal)]);
+
+    /// <summary>Whether the state folder holds a marker: a regular file in a real <c>.haul</c> folder, never through a link.</summary>
+    public static bool IsMarked(string stateFolder)
+    {
+        var state = new DirectoryInfo(stateFolder);
+        var marker = new FileInfo(Path.Combine(stateFolder, Name));
+        return state.Exists && state.LinkTarget is null && marker.Exists && marker.LinkTarget is null;
+    }
+
+    /// <summary>The origins the marker names (none for a marker written before the demo's servers started).</summary>
+    public static IReadOnlySet<string> ReadServers(string stateFolder) =>
+        File.ReadLines(Path.Combine(stateFolder, Name))
+            .Where(l => l.StartsWith(ServerPrefix, StringComparison.Ordinal))
+            .Select(l => l[ServerPrefix.Length..])
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The scheme, host and port of a URL, as the marker writes them.</summary>
+    public static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
+}

@@ -1,0 +1,110 @@
+using Haul.TestServer;
+
+namespace Haul.Cli.Tests;
+
+/// <summary>
+/// <c>haul demo</c> on a folder of its own deletes only what it wrote there: a file put inside its host folder, a file
+/// of its changed since, or a download another haul added to its job makes it refuse, deleting nothing.
+/// </summary>
+public sealed class DemoFolderReuseTests
+{
+    private static readonly TimeSpan DemoTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Demo_refuses_its_folder_with_a_user_file_inside_or_a_demo_file_changed_and_replaces_it_once_they_are_gone()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var filesFolder = Path.Combine(Assert.Single(Directory.GetDirectories(output, "127.0.0.1_*")), "files");
+
+        // A file of the user's inside the demo's host folder, with an extension the demo uses.
+        var notes = Path.Combine(filesFolder, "notes.jpg");
+        await File.WriteAllTextAsync(notes, "mine\n");
+        var before = await DemoFolderTests.SnapshotAsync(output);
+
+        var withNotes = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(withNotes.ExitCode == 2, withNotes.ToString());
+        Support.AssertNoStackTrace(withNotes);
+        var line = Assert.Single(withNotes.StderrLines);
+        Assert.Contains(output, line, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(Path.GetFileName(Path.GetDirectoryName(filesFolder))!, "files", "notes.jpg"), line, StringComparison.Ordinal);
+        Assert.Contains("--output", line, StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+        Assert.Equal("mine\n", await File.ReadAllTextAsync(notes));
+        File.Delete(notes);
+
+        // A file the demo wrote, changed since: no longer the demo's to delete.
+        var changed = Directory.GetFiles(filesFolder).Order(StringComparer.Ordinal).First();
+        var original = await File.ReadAllBytesAsync(changed);
+        await File.AppendAllTextAsync(changed, "edited");
+        before = await DemoFolderTests.SnapshotAsync(output);
+
+        var withChange = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(withChange.ExitCode == 2, withChange.ToString());
+        Assert.Contains("changed since the demo wrote it", Assert.Single(withChange.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+
+        // As the demo left it, the folder is the demo's again and is replaced.
+        await File.WriteAllBytesAsync(changed, original);
+        var again = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("verified: 7 of 7 files", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(7, Support.DownloadedFiles(output).Length);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_its_folder_after_a_get_of_a_local_server_added_to_its_job_and_keeps_that_file()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // A server of the user's on 127.0.0.1, downloaded from into the demo's folder: the get joins the demo's job.
+        await using var server = await HostileServer.StartAsync(Support.SmallFileSet(files: 1));
+        var url = Assert.Single(server.FileUrls);
+        var get = await HaulProcess.RunAsync(folder.Path, ["get", "-o", output, "--no-progress", url.AbsoluteUri]);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        await Support.AssertFileMatchesServerAsync(server, output, url);
+        var before = await DemoFolderTests.SnapshotAsync(output);
+
+        var demo = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(demo.ExitCode == 2, demo.ToString());
+        Support.AssertNoStackTrace(demo);
+        var line = Assert.Single(demo.StderrLines);
+        Assert.Contains(output, line, StringComparison.Ordinal);
+        Assert.Contains(url.AbsoluteUri, line, StringComparison.Ordinal);
+        Assert.Contains("--output", line, StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+        await Support.AssertFileMatchesServerAsync(server, output, url);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_its_folder_after_a_get_named_one_of_its_own_urls_again()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // The demo's server is gone; whoever serves its port now, an item a later run named is no longer the demo's alone.
+        var url = (await Support.ReadJournalAsync(output))[0].Url;
+        var get = await HaulProcess.RunAsync(folder.Path, ["get", "-o", output, "--no-progress", "-t", "1", url]);
+        Assert.True(get.ExitCode is 0 or 1, get.ToString());
+        var before = await DemoFolderTests.SnapshotAsync(output);
+
+        var demo = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(demo.ExitCode == 2, demo.ToString());
+        var line = Assert.Single(demo.StderrLines);
+        Assert.Contains(url, line, StringComparison.Ordinal);
+        Assert.Contains("own run did not add", line, StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+    }
+}
