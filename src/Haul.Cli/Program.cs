@@ -30,7 +30,7 @@ if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpWithExamples)
 {
     foreach (var error in parseResult.Errors)
     {
-        Console.Error.WriteLine($"haul: {error.Message}");
+        Console.Error.WriteLine($"haul: {Haul.Text.PrintableText.Of(error.Message, Haul.Text.PrintableText.LongMaxLength)}");
     }
 
     Console.Error.WriteLine("Try 'haul --help'.");

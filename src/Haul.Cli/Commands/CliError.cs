@@ -1,5 +1,6 @@
 using Haul.Engine;
 using Haul.Journal;
+using Haul.Text;
 
 namespace Haul.Cli.Commands;
 
@@ -11,19 +12,25 @@ internal static class CliError
 
     public static int Usage(string message)
     {
-        Console.Error.WriteLine($"haul: {message}");
+        Console.Error.WriteLine($"haul: {PrintableText.Of(message, PrintableText.LongMaxLength)}");
         return ExitCodes.Usage;
     }
 
     public static int Failure(string message)
     {
-        Console.Error.WriteLine($"haul: {message}");
+        Console.Error.WriteLine($"haul: {PrintableText.Of(message, PrintableText.LongMaxLength)}");
         return ExitCodes.SomeFailed;
     }
 
     /// <summary>Whatever went wrong, one line; HAUL_TRACE=1 shows the whole exception for a bug report.</summary>
     public static int Unexpected(Exception exception) =>
-        Failure(Environment.GetEnvironmentVariable("HAUL_TRACE") == "1"
-            ? exception.ToString()
-            : $"unexpected error ({exception.GetType().Name}): {exception.Message}; run the same command again to resume, finished files are kept");
+        Environment.GetEnvironmentVariable("HAUL_TRACE") == "1"
+            ? Trace(exception)
+            : Failure($"unexpected error ({exception.GetType().Name}): {exception.Message}; run the same command again to resume, finished files are kept");
+
+    private static int Trace(Exception exception)
+    {
+        Console.Error.WriteLine($"haul: {exception}");
+        return ExitCodes.SomeFailed;
+    }
 }

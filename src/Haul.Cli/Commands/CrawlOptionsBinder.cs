@@ -195,7 +195,7 @@ internal sealed class CrawlOptionsBinder
         size = OptionValues.ParseSize(text);
         if (size is null)
         {
-            Console.Error.WriteLine($"haul: {name} '{text}' is not a size such as 500000, 20M or 2G");
+            Console.Error.WriteLine($"haul: {name} '{OptionValues.Printable(text)}' is not a size such as 500000, 20M or 2G");
             return false;
         }
 

@@ -5,6 +5,7 @@ using Haul.Engine;
 using Haul.Input;
 using Haul.Journal;
 using Haul.Reporting;
+using Haul.Text;
 
 namespace Haul.Cli.Commands;
 
@@ -107,7 +108,7 @@ internal static class GetCommand
         HaulOptions options, JobProgress progress, ProgressDisplay display, Func<Task<JobReport>> job, CancellationToken cancellationToken, TextWriter? summaryWriter = null, bool reportsKept = true)
     {
         // Every skipped entry is said as it is met: by the parser (a malformed line) or by the journal (a duplicate).
-        progress.EntrySkipped += skipped => Console.Error.WriteLine($"haul: {skipped.Source}: skipped '{skipped.Text}': {skipped.Rule}");
+        progress.EntrySkipped += skipped => Console.Error.WriteLine($"haul: {PrintableText.Of(skipped.Source)}: skipped '{PrintableText.Of(skipped.Text)}': {PrintableText.Of(skipped.Rule)}");
         try
         {
             var report = await display.RunAsync(progress, job, cancellationToken);

@@ -211,7 +211,7 @@ internal sealed class GetOptions
             var colon = header.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                Console.Error.WriteLine($"haul: header '{header}' is not 'Name: value'");
+                Console.Error.WriteLine($"haul: header '{OptionValues.Printable(header)}' is not 'Name: value'");
                 return null;
             }
 
@@ -247,7 +247,7 @@ internal sealed class GetOptions
             maxFileSize = OptionValues.ParseSize(sizeText);
             if (maxFileSize is null)
             {
-                Console.Error.WriteLine($"haul: --max-filesize '{sizeText}' is not a size such as 500000, 20M or 2G");
+                Console.Error.WriteLine($"haul: --max-filesize '{OptionValues.Printable(sizeText)}' is not a size such as 500000, 20M or 2G");
                 return null;
             }
         }
@@ -258,7 +258,7 @@ internal sealed class GetOptions
             limitRate = OptionValues.ParseSize(rateText);
             if (limitRate is null)
             {
-                Console.Error.WriteLine($"haul: --limit-rate '{rateText}' is not a rate in bytes a second such as 500000, 100K or 2M");
+                Console.Error.WriteLine($"haul: --limit-rate '{OptionValues.Printable(rateText)}' is not a rate in bytes a second such as 500000, 100K or 2M");
                 return null;
             }
         }

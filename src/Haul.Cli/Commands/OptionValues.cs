@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Haul.Text;
 
 namespace Haul.Cli.Commands;
 
@@ -49,9 +50,8 @@ internal static class OptionValues
     /// <summary>Whether a value holds CR, LF or NUL, which no header may.</summary>
     public static bool HasLineBreakOrNul(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 
-    /// <summary>CR, LF and NUL written as escapes, so that the message stays one line.</summary>
-    public static string Printable(string text) =>
-        text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+    /// <summary>The value with every control character escaped and cut when very long, so that the message stays one harmless line.</summary>
+    public static string Printable(string text) => PrintableText.Of(text);
 
     /// <summary>A size in bytes, or with a K, M or G suffix (powers of 1024); null when it is not one, or not above 0.</summary>
     public static long? ParseSize(string text)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Journal;
+using Haul.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Commands;
@@ -45,7 +46,7 @@ internal static class VerifyCommand
                     : await JobVerifier.VerifyAsync(job, path, null, cancellationToken);
                 foreach (var problem in report.Problems.Take(MaxListed))
                 {
-                    Console.WriteLine($"  {problem.OutputPath}: {problem.Problem}");
+                    Console.WriteLine($"  {PrintableText.Of(problem.OutputPath)}: {PrintableText.Of(problem.Problem)}");
                 }
 
                 if (report.Problems.Count > MaxListed)

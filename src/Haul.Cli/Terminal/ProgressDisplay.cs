@@ -3,6 +3,7 @@ using System.Globalization;
 using Haul.Engine;
 using Haul.Reporting;
 using Haul.Scheduling;
+using Haul.Text;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -134,7 +135,7 @@ internal abstract class ProgressDisplay
                 {
                     var state = Markup.Escape(HostStateText.State(host));
                     table.AddRow(
-                        Markup.Escape(host.Host),
+                        Markup.Escape(PrintableText.Of(host.Host)),
                         string.Create(CultureInfo.InvariantCulture, $"{Count(host.Active, host.ActivePages, crawl)}/{host.Concurrency}"),
                         Count(host.Queued, host.QueuedPages, crawl),
                         host.RequestsPerSecond.ToString("0.#", CultureInfo.InvariantCulture),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Haul.Journal;
 using Haul.Reporting;
+using Haul.Text;
 
 namespace Haul.Cli.Terminal;
 
@@ -24,7 +25,7 @@ internal static class SharedStatusText
             writer.WriteLine("hosts:");
             foreach (var host in report.SharedHosts.Take(MostListed))
             {
-                writer.WriteLine($"  {host.Host}: {Describe(host)}");
+                writer.WriteLine($"  {PrintableText.Of(host.Host)}: {PrintableText.Of(Describe(host))}");
             }
 
             More(writer, report.SharedHosts.Count - MostListed, "hosts");

@@ -1,3 +1,4 @@
+using Haul.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Haul.Cli.Terminal;
@@ -35,7 +36,7 @@ internal sealed class StandardErrorLoggerProvider : ILoggerProvider, ILoggerFact
                 return;
             }
 
-            var line = "haul: " + formatter(state, exception).ReplaceLineEndings(" ");
+            var line = "haul: " + PrintableText.Of(formatter(state, exception).ReplaceLineEndings(" "), PrintableText.LongMaxLength);
             if (exception is not null && Environment.GetEnvironmentVariable("HAUL_TRACE") == "1")
             {
                 line += Environment.NewLine + exception;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Haul.Fetching;
 using Haul.Reporting;
+using Haul.Text;
 
 namespace Haul.Cli.Terminal;
 
@@ -48,7 +49,7 @@ internal static class Summary
             foreach (var host in report.Hosts.Take(10))
             {
                 var held = host.RateLimit is { } r ? string.Create(CultureInfo.InvariantCulture, $"; held to {r:0.#} req/s") : string.Empty;
-                writer.WriteLine($"  {host.Host}: {HostStateText.Events(host.Events)}{held}");
+                writer.WriteLine($"  {PrintableText.Of(host.Host)}: {PrintableText.Of(HostStateText.Events(host.Events))}{held}");
             }
 
             if (report.Hosts.Count > 10)
@@ -63,8 +64,8 @@ internal static class Summary
             foreach (var failure in report.Failures.Take(10))
             {
                 var status = failure.Item.LastStatus is { } s ? string.Create(CultureInfo.InvariantCulture, $" (HTTP {s})") : string.Empty;
-                var detail = failure.Item.LastDetail is { } d ? ": " + d.ReplaceLineEndings(" ") : string.Empty;
-                writer.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{detail}{status}: {failure.Item.Url}");
+                var detail = failure.Item.LastDetail is { } d ? ": " + PrintableText.Of(d) : string.Empty;
+                writer.WriteLine($"  {FailureReasons.ToName(failure.Item.LastReason)}{detail}{status}: {PrintableText.Of(failure.Item.Url.ToString())}");
             }
 
             if (report.Failed > 10)
@@ -78,7 +79,7 @@ internal static class Summary
             writer.WriteLine("skipped:");
             foreach (var skipped in report.SkippedItems.Take(10))
             {
-                writer.WriteLine($"  {skipped.Source}: '{skipped.Text}': {skipped.Rule}");
+                writer.WriteLine($"  {PrintableText.Of(skipped.Source)}: '{PrintableText.Of(skipped.Text)}': {PrintableText.Of(skipped.Rule)}");
             }
 
             if (report.SkippedItems.Count > 10)

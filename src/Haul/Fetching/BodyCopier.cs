@@ -102,6 +102,7 @@ internal sealed class BodyCopier : IDisposable
                 await race.EndReadAsync().ConfigureAwait(false);
                 if (read == 0)
                 {
+                    _progress.AddBytes(body is ExpansionGuardStream ended ? ended.TakeWireBytes() : 0);
                     return new(sniff && writer.Length > 0 && ContentSniffer.LooksLikePage(writer.Head) ? FailureReason.SoftBlock : FailureReason.None);
                 }
 
@@ -114,7 +115,8 @@ internal sealed class BodyCopier : IDisposable
                     return FailureClassifier.ClassifyWrite(exception);
                 }
 
-                _progress.AddBytes(read);
+                // A decoded body counts the bytes that came over the wire, not those it expanded to.
+                _progress.AddBytes(body is ExpansionGuardStream guarded ? guarded.TakeWireBytes() : read);
                 if (read == chunk && _limit is null && buffer.Length < HaulDefaults.MaxBufferSize)
                 {
                     // The body comes faster than it is read: larger reads take fewer system calls and wake-ups. Its

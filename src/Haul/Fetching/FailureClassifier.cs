@@ -77,6 +77,11 @@ internal static class FailureClassifier
             return new(FailureReason.UnsupportedEncoding, unsupported.Message);
         }
 
+        if (Find<ExpansionLimitException>(exception) is { } expansion)
+        {
+            return new(FailureReason.TooLarge, expansion.Message);
+        }
+
         if (Find<InvalidDataException>(exception) is not null)
         {
             // A decoder (gzip, deflate, br) met bytes that are not what the content coding promised.

@@ -318,7 +318,7 @@ internal sealed class ItemFetcher : IDisposable
                 {
                     Hedges = copy.Hedges,
                     HedgesWon = copy.HedgesWon,
-                    Detail = outcome == FailureReason.TooLarge ? $"more than the limit of {maxBytes} bytes" : outcomeDetail,
+                    Detail = outcome == FailureReason.TooLarge && outcomeDetail is null ? $"more than the limit of {maxBytes} bytes" : outcomeDetail,
                     BytesReceived = received,
                     GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath,
                 };

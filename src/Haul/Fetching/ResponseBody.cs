@@ -16,13 +16,18 @@ internal static class ResponseBody
             return raw;
         }
 
-        if (ContentDecoding.TryCreate(codings, raw, out var decoded, out var unsupported))
+        if (ContentDecoding.FindUnsupported(codings) is { } unsupported)
         {
-            return decoded;
+            await raw.DisposeAsync().ConfigureAwait(false);
+            throw new UnsupportedCodingException($"content-coding '{unsupported}'");
         }
 
-        await raw.DisposeAsync().ConfigureAwait(false);
-        throw new UnsupportedCodingException($"content-coding '{unsupported}'");
+        // A decoded body is bounded by the bytes that came over the wire, against a compression bomb.
+        return ExpansionGuardStream.Create(raw, wire =>
+        {
+            ContentDecoding.TryCreate(codings, wire, out var decoded, out _);
+            return decoded;
+        });
     }
 
     /// <summary>Two different Content-Length values, or one that is not a non-negative number, break the protocol.</summary>

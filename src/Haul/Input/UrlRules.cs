@@ -6,22 +6,41 @@ public static class UrlRules
     /// <summary>
     /// The URL as it may be shown and stored: its user information (a name and password, or a token alone, as in
     /// <c>https://TOKEN@host/</c>) replaced by <c>***</c>. The last <c>@</c> before the path ends it, as a raw <c>@</c> in
-    /// a password is sometimes left unencoded.
+    /// a password is sometimes left unencoded. A malformed line is redacted too: one without <c>//</c>
+    /// (<c>user:password@host/a.png</c>, <c>https:/user:password@host/</c>), or with backslashes for slashes.
     /// </summary>
     public static string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var scheme = text.IndexOf("//", StringComparison.Ordinal);
-        if (scheme < 0)
-        {
-            return text;
-        }
-
-        var start = scheme + 2;
-        var end = text.IndexOfAny(['/', '?', '#'], start);
+        var start = AuthorityStart(text);
+        var end = text.IndexOfAny(['/', '\\', '?', '#'], start);
         var authority = end < 0 ? text[start..] : text[start..end];
         var at = authority.LastIndexOf('@');
         return at < 0 ? text : text[..start] + "***" + text[(start + at)..];
+    }
+
+    /// <summary>
+    /// Where the authority of a URL, well formed or not, begins: after <c>//</c>, or after an http(s) scheme and
+    /// whatever slashes follow it, or else at the start (a line without a scheme, whose <c>user:</c> is no scheme).
+    /// </summary>
+    private static int AuthorityStart(string text)
+    {
+        foreach (var scheme in (ReadOnlySpan<string>)["https:", "http:"])
+        {
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                var start = scheme.Length;
+                while (start < text.Length && text[start] is '/' or '\\')
+                {
+                    start++;
+                }
+
+                return start;
+            }
+        }
+
+        var slashes = text.IndexOf("//", StringComparison.Ordinal);
+        return slashes < 0 ? 0 : slashes + 2;
     }
 
     /// <summary>Null when <paramref name="text"/> is an acceptable URL, else the rule it breaks, in a few words.</summary>

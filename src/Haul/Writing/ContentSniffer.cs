@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Haul.Writing;
 
 /// <summary>
@@ -30,13 +33,22 @@ public static class ContentSniffer
             || mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase))
         && !mediaType.Contains("svg", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether the first bytes of a body look like a web page, JSON or text rather than a binary file.</summary>
+    /// <summary>
+    /// Whether the first bytes of a body look like a web page, JSON or text rather than a binary file. Only text counts:
+    /// a head that starts with <c>&lt;</c>, <c>{</c> or <c>[</c> but holds NUL, other control characters or bytes that
+    /// are not UTF-8 is a binary file that happens to start so (a PNG's noise, a tar entry named <c>[1].jpg</c>).
+    /// </summary>
     public static bool LooksLikePage(ReadOnlySpan<byte> head)
     {
         var text = SkipPreamble(head);
         if (text.IsEmpty)
         {
             return head.Length > 0;
+        }
+
+        if (!IsText(text))
+        {
+            return false;
         }
 
         if (text[0] is (byte)'<' or (byte)'{' or (byte)'[')
@@ -47,15 +59,35 @@ public static class ContentSniffer
         // Plain text: nothing but printable ASCII and white space in what was seen.
         foreach (var b in text)
         {
-            if (b < 0x09 || (b > 0x0D && b < 0x20) || b == 0x7F)
-            {
-                return false;
-            }
-
             if (b >= 0x80)
             {
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether bytes are text: UTF-8 (a sequence the sniffed length cut at its end included) without NUL, DEL or C0
+    /// control characters other than tab, line feed, form feed and carriage return.
+    /// </summary>
+    private static bool IsText(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var status = Rune.DecodeFromUtf8(bytes, out var rune, out var consumed);
+            if (status == OperationStatus.NeedMoreData)
+            {
+                return true;
+            }
+
+            if (status != OperationStatus.Done || (rune.Value < 0x20 && rune.Value is not ('\t' or '\n' or '\f' or '\r')) || rune.Value == 0x7F)
+            {
+                return false;
+            }
+
+            bytes = bytes[consumed..];
         }
 
         return true;

@@ -13,6 +13,13 @@ public sealed class UrlRedactionTests
     [InlineData("https://example.com/a@b.jpg", "https://example.com/a@b.jpg")]
     [InlineData("https://example.com/?to=x@y", "https://example.com/?to=x@y")]
     [InlineData("not a url", "not a url")]
+    [InlineData("user:s3cret@127.0.0.1/a.png", "***@127.0.0.1/a.png")]
+    [InlineData("https:/user:s3cret@host/a.png", "https:/***@host/a.png")]
+    [InlineData("HTTPS:user:s3cret@host/a.png", "HTTPS:***@host/a.png")]
+    [InlineData("http:\\\\user:s3cret@host/a.png", "http:\\\\***@host/a.png")]
+    [InlineData("https:///user:s3cret@host/a.png", "https:///***@host/a.png")]
+    [InlineData("user:s3cret@host", "***@host")]
+    [InlineData("host/path?mail=a@b", "host/path?mail=a@b")]
     public void User_information_is_hidden_and_nothing_else_changes(string url, string shown)
     {
         Assert.Equal(shown, UrlRules.Redact(url));

@@ -62,6 +62,46 @@ public sealed class ContentSnifferTests
     public void LooksLikePage_ImageSignatureWithBinaryData_False(byte[] head) =>
         Assert.False(ContentSniffer.LooksLikePage(head));
 
+    public static TheoryData<byte[]> BinaryHeadsThatStartLikeText()
+    {
+        var random = new Random(5);
+        byte[] WithNoise(byte[] start)
+        {
+            var data = new byte[ContentSniffer.SniffLength];
+            random.NextBytes(data);
+            start.CopyTo(data, 0);
+            return data;
+        }
+
+        // A tar header: the first entry's name, NUL-padded to 100 bytes, then octal fields.
+        var tar = new byte[ContentSniffer.SniffLength];
+        "[2024] holiday/IMG_0001.jpg"u8.CopyTo(tar);
+        "0000644\0"u8.CopyTo(tar.AsSpan(100));
+        return new TheoryData<byte[]>
+        {
+            WithNoise([(byte)'[', 0x0D, (byte)' ', (byte)'s', 0xA7]),
+            WithNoise("{"u8.ToArray()),
+            WithNoise("<"u8.ToArray()),
+            tar,
+            "[1,2,3]\0\0\0\0"u8.ToArray(),
+            "<html>\u0001\u0002</html>"u8.ToArray(),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BinaryHeadsThatStartLikeText))]
+    public void LooksLikePage_BinaryThatStartsWithABracket_False(byte[] head) =>
+        Assert.False(ContentSniffer.LooksLikePage(head));
+
+    [Fact]
+    public void LooksLikePage_HtmlCutInsideAUtf8Character_True()
+    {
+        var page = Encoding.UTF8.GetBytes("<html><body>" + new string('é', 300) + "</body></html>");
+
+        Assert.True(ContentSniffer.LooksLikePage(page.AsSpan(0, 13)));
+        Assert.True(ContentSniffer.LooksLikePage(page.AsSpan(0, ContentSniffer.SniffLength - 1)));
+    }
+
     [Theory]
     [InlineData("image/jpeg", true)]
     [InlineData("IMAGE/WEBP", true)]

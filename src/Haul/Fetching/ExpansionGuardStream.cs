@@ -1,0 +1,171 @@
+namespace Haul.Fetching;
+
+/// <summary>
+/// Reads a decoded (gzip, deflate, br) body and stops it when it grows out of all proportion to the bytes that came
+/// over the wire: more than <see cref="MaxRatio"/> times them plus <see cref="Slack"/>. A compression bomb (a
+/// megabyte that expands to a gibibyte) then fails its one item as too large, instead of filling the disk.
+/// </summary>
+internal sealed class ExpansionGuardStream : Stream
+{
+    /// <summary>How many times the received bytes a decoded body may hold (beyond <see cref="Slack"/>).</summary>
+    public const long MaxRatio = 100;
+
+    /// <summary>What a decoded body may hold beyond <see cref="MaxRatio"/> times the received bytes: 16 MiB.</summary>
+    public const long Slack = 16L << 20;
+
+    private readonly Stream _decoded;
+    private readonly WireCounter _wire;
+    private long _decodedBytes;
+    private long _wireTaken;
+
+    private ExpansionGuardStream(Stream decoded, WireCounter wire)
+    {
+        _decoded = decoded;
+        _wire = wire;
+    }
+
+    /// <summary>The bytes read from the wire so far.</summary>
+    public long WireBytes => _wire.Count;
+
+    /// <summary>The bytes read from the wire since the last call: what a download counts as received.</summary>
+    public long TakeWireBytes()
+    {
+        var taken = _wire.Count - _wireTaken;
+        _wireTaken = _wire.Count;
+        return taken;
+    }
+
+    /// <summary>The decoded bytes read so far.</summary>
+    public long DecodedBytes => _decodedBytes;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Wraps <paramref name="raw"/> to count its bytes, and the decoders <paramref name="decode"/> puts on it to bound them.</summary>
+    public static Stream Create(Stream raw, Func<Stream, Stream> decode)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(decode);
+        var wire = new WireCounter(raw);
+        return new ExpansionGuardStream(decode(wire), wire);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(_decoded.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await _decoded.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _decoded.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _decoded.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private int Count(int read)
+    {
+        _decodedBytes += read;
+        if (_decodedBytes > (_wire.Count * MaxRatio) + Slack)
+        {
+            throw new ExpansionLimitException(_decodedBytes, _wire.Count);
+        }
+
+        return read;
+    }
+
+    /// <summary>The raw body, counting the bytes read from it.</summary>
+    private sealed class WireCounter(Stream raw) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = raw.Read(buffer, offset, count);
+            Count += read;
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await raw.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Count += read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                raw.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await raw.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
