@@ -37,6 +37,16 @@ public sealed class NetworkTests
     public const string Name = "Network";
 }
 
+/// <summary>
+/// Tests whose bounds are wall-clock times that the rate a host allows sets (a politeness limit): they run alone, after
+/// the others, so that the other tests' load on the two cores does not read as the host's latency climbing.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PacedTests
+{
+    public const string Name = "Paced";
+}
+
 internal static class TestSupport
 {
     /// <summary>Short deadlines, so that a test with faults finishes in seconds.</summary>

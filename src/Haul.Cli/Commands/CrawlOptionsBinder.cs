@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Haul.Crawling;
 using Haul.Engine;
+using Haul.Text;
 
 namespace Haul.Cli.Commands;
 
@@ -195,7 +196,7 @@ internal sealed class CrawlOptionsBinder
         size = OptionValues.ParseSize(text);
         if (size is null)
         {
-            Console.Error.WriteLine($"haul: {name} '{OptionValues.Printable(text)}' is not a size such as 500000, 20M or 2G");
+            Console.Error.WriteLine($"haul: {name} '{PrintableText.Of(text)}' is not a size such as 500000, 20M or 2G");
             return false;
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Haul.Cli.Terminal;
 using Haul.Engine;
+using Haul.Text;
 using Haul.Writing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -204,14 +205,14 @@ internal sealed class GetOptions
         {
             if (OptionValues.HasLineBreakOrNul(header))
             {
-                Console.Error.WriteLine($"haul: header '{OptionValues.Printable(header)}' contains CR, LF or NUL");
+                Console.Error.WriteLine($"haul: header '{PrintableText.Of(header)}' contains CR, LF or NUL");
                 return null;
             }
 
             var colon = header.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                Console.Error.WriteLine($"haul: header '{OptionValues.Printable(header)}' is not 'Name: value'");
+                Console.Error.WriteLine($"haul: header '{PrintableText.Of(header)}' is not 'Name: value'");
                 return null;
             }
 
@@ -231,7 +232,7 @@ internal sealed class GetOptions
         var userAgent = result.GetValue(UserAgent)!;
         if (OptionValues.HasLineBreakOrNul(userAgent))
         {
-            Console.Error.WriteLine($"haul: {UserAgent.Name} '{OptionValues.Printable(userAgent)}' contains CR, LF or NUL");
+            Console.Error.WriteLine($"haul: {UserAgent.Name} '{PrintableText.Of(userAgent)}' contains CR, LF or NUL");
             return null;
         }
 
@@ -247,7 +248,7 @@ internal sealed class GetOptions
             maxFileSize = OptionValues.ParseSize(sizeText);
             if (maxFileSize is null)
             {
-                Console.Error.WriteLine($"haul: --max-filesize '{OptionValues.Printable(sizeText)}' is not a size such as 500000, 20M or 2G");
+                Console.Error.WriteLine($"haul: --max-filesize '{PrintableText.Of(sizeText)}' is not a size such as 500000, 20M or 2G");
                 return null;
             }
         }
@@ -258,7 +259,7 @@ internal sealed class GetOptions
             limitRate = OptionValues.ParseSize(rateText);
             if (limitRate is null)
             {
-                Console.Error.WriteLine($"haul: --limit-rate '{OptionValues.Printable(rateText)}' is not a rate in bytes a second such as 500000, 100K or 2M");
+                Console.Error.WriteLine($"haul: --limit-rate '{PrintableText.Of(rateText)}' is not a rate in bytes a second such as 500000, 100K or 2M");
                 return null;
             }
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Haul.Engine;
+using Haul.Text;
 
 namespace Haul.Cli.Commands;
 
@@ -83,7 +84,7 @@ internal sealed class IdentityOptions
             {
                 Console.Error.WriteLine(colon == 0
                     ? "haul: --user has an empty user name; give user:password"
-                    : $"haul: --user '{OptionValues.Printable(userText)}' has no password; give user:password");
+                    : $"haul: --user '{PrintableText.Of(userText)}' has no password; give user:password");
                 return null;
             }
 
@@ -101,7 +102,7 @@ internal sealed class IdentityOptions
         {
             if (!Enum.TryParse<Haul.Identity.Browser>(browserText, ignoreCase: true, out var parsed) || !browserText.All(char.IsAsciiLetter))
             {
-                Console.Error.WriteLine($"haul: --browser '{OptionValues.Printable(browserText)}' is not one of chrome, firefox, safari");
+                Console.Error.WriteLine($"haul: --browser '{PrintableText.Of(browserText)}' is not one of chrome, firefox, safari");
                 return null;
             }
 

@@ -50,9 +50,6 @@ internal static class OptionValues
     /// <summary>Whether a value holds CR, LF or NUL, which no header may.</summary>
     public static bool HasLineBreakOrNul(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 
-    /// <summary>The value with every control character escaped and cut when very long, so that the message stays one harmless line.</summary>
-    public static string Printable(string text) => PrintableText.Of(text);
-
     /// <summary>A size in bytes, or with a K, M or G suffix (powers of 1024); null when it is not one, or not above 0.</summary>
     public static long? ParseSize(string text)
     {

@@ -43,7 +43,7 @@ internal static class SharedStatusText
         foreach (var worker in listed.Take(MostListed))
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {worker.Owner}: {worker.FilesDone} files done into {worker.Holder}; {Describe(worker, lease)}"));
+                $"  {PrintableText.Of(worker.Owner)}: {worker.FilesDone} files done into {PrintableText.Of(worker.Holder)}; {Describe(worker, lease)}"));
         }
 
         More(writer, listed.Count - MostListed, "workers");

@@ -38,7 +38,7 @@ internal static class InputIngester
             await journal.AddSkippedAsync(skipped, cancellationToken).ConfigureAwait(false);
             requests.Clear();
             skipped.Clear();
-            frontier.InputAdded();
+            frontier.InputAdded(reopened: result.Reopened > 0);
         }
 
         await foreach (var entry in input.WithCancellation(cancellationToken).ConfigureAwait(false))

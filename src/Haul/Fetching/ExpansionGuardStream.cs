@@ -10,8 +10,11 @@ internal sealed class ExpansionGuardStream : Stream
     /// <summary>How many times the received bytes a decoded body may hold (beyond <see cref="Slack"/>).</summary>
     public const long MaxRatio = 100;
 
-    /// <summary>What a decoded body may hold beyond <see cref="MaxRatio"/> times the received bytes: 16 MiB.</summary>
-    public const long Slack = 16L << 20;
+    /// <summary>
+    /// What a decoded body may hold beyond <see cref="MaxRatio"/> times the received bytes: 64 MiB, so that a real file
+    /// that compresses far better than 100:1 (an uncompressed scan of a near-white page: 40 MB from 61 KB) still passes.
+    /// </summary>
+    public const long Slack = 64L << 20;
 
     private readonly Stream _decoded;
     private readonly WireCounter _wire;

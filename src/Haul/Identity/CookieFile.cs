@@ -163,10 +163,6 @@ internal static class CookieFile
         : field.Equals("FALSE", StringComparison.OrdinalIgnoreCase) ? false
         : null;
 
-    /// <summary>A field as an error message may show it: short, without control characters.</summary>
-    private static string Printable(string field)
-    {
-        var shown = new string(field.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return field.Length > 40 ? shown + "…" : shown;
-    }
+    /// <summary>A field as an error message may show it: short, its control characters escaped.</summary>
+    private static string Printable(string field) => Text.PrintableText.Of(field, 40);
 }

@@ -13,34 +13,55 @@ public static class UrlRules
     {
         ArgumentNullException.ThrowIfNull(text);
         var start = AuthorityStart(text);
-        var end = text.IndexOfAny(['/', '\\', '?', '#'], start);
+
+        // A backslash does not end it: DOMAIN\user:password@host is a name of its own. Redacting too much is harmless.
+        var end = text.IndexOfAny(['/', '?', '#'], start);
         var authority = end < 0 ? text[start..] : text[start..end];
         var at = authority.LastIndexOf('@');
         return at < 0 ? text : text[..start] + "***" + text[(start + at)..];
     }
 
     /// <summary>
-    /// Where the authority of a URL, well formed or not, begins: after <c>//</c>, or after an http(s) scheme and
-    /// whatever slashes follow it, or else at the start (a line without a scheme, whose <c>user:</c> is no scheme).
+    /// Where the authority of a URL, well formed or not, begins: after an http(s) scheme and whatever slashes follow it,
+    /// or after another scheme and the slashes that follow it, or else at the start (a line without a scheme, whose
+    /// <c>user:</c> is no scheme). A <c>//</c> further on (in the path, or a URL in the query) is not where it begins.
     /// </summary>
     private static int AuthorityStart(string text)
     {
-        foreach (var scheme in (ReadOnlySpan<string>)["https:", "http:"])
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !IsScheme(text.AsSpan(0, colon)))
         {
-            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            {
-                var start = scheme.Length;
-                while (start < text.Length && text[start] is '/' or '\\')
-                {
-                    start++;
-                }
+            return 0;
+        }
 
-                return start;
+        var start = colon + 1;
+        while (start < text.Length && text[start] is '/' or '\\')
+        {
+            start++;
+        }
+
+        var httpScheme = text.AsSpan(0, colon) is var scheme
+            && (scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || scheme.Equals("https", StringComparison.OrdinalIgnoreCase));
+        return httpScheme || start > colon + 1 ? start : 0;
+    }
+
+    /// <summary>Whether <paramref name="name"/> has the form of a URL scheme (RFC 3986: a letter, then letters, digits, +, - or .).</summary>
+    private static bool IsScheme(ReadOnlySpan<char> name)
+    {
+        if (!char.IsAsciiLetter(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name[1..])
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.'))
+            {
+                return false;
             }
         }
 
-        var slashes = text.IndexOf("//", StringComparison.Ordinal);
-        return slashes < 0 ? 0 : slashes + 2;
+        return true;
     }
 
     /// <summary>Null when <paramref name="text"/> is an acceptable URL, else the rule it breaks, in a few words.</summary>

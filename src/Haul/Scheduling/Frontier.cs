@@ -56,8 +56,13 @@ internal sealed partial class Frontier : IDisposable
         _pacing = new HostPacing(options);
     }
 
-    /// <summary>New items reached the journal: hosts that had run dry may have more.</summary>
-    public void InputAdded()
+    /// <summary>
+    /// New items reached the journal: hosts that had run dry may have more. <paramref name="reopened"/>: the input also
+    /// gave items of an earlier run a fresh start (a failed one named again, a done one whose file went), which may sit
+    /// below a queue's claim cursor, so every queue claims again from its host's first item. New items always sit above
+    /// it: a crawl's pages, which add only new items, do not make each claim walk its host's items from the start.
+    /// </summary>
+    public void InputAdded(bool reopened = false)
     {
         lock (_sync)
         {
@@ -66,8 +71,11 @@ internal sealed partial class Frontier : IDisposable
             _drained.Clear();
             foreach (var queue in _order)
             {
-                // New input may reopen items below the cursor (a failed one given again, a done one whose file went).
-                queue.Cursor = 0;
+                if (reopened)
+                {
+                    queue.Cursor = 0;
+                }
+
                 queue.Exhausted = false;
             }
 

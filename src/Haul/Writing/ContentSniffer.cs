@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-
 namespace Haul.Writing;
 
 /// <summary>
@@ -35,8 +32,9 @@ public static class ContentSniffer
 
     /// <summary>
     /// Whether the first bytes of a body look like a web page, JSON or text rather than a binary file. Only text counts:
-    /// a head that starts with <c>&lt;</c>, <c>{</c> or <c>[</c> but holds NUL, other control characters or bytes that
-    /// are not UTF-8 is a binary file that happens to start so (a PNG's noise, a tar entry named <c>[1].jpg</c>).
+    /// a head that starts with <c>&lt;</c>, <c>{</c> or <c>[</c> but holds NUL or other control characters is a binary
+    /// file that happens to start so (a PNG's noise, a tar entry named <c>[1].jpg</c>). Bytes above ASCII are text of
+    /// some charset: a block page in windows-1252 or Shift_JIS is still a page.
     /// </summary>
     public static bool LooksLikePage(ReadOnlySpan<byte> head)
     {
@@ -69,25 +67,17 @@ public static class ContentSniffer
     }
 
     /// <summary>
-    /// Whether bytes are text: UTF-8 (a sequence the sniffed length cut at its end included) without NUL, DEL or C0
-    /// control characters other than tab, line feed, form feed and carriage return.
+    /// Whether bytes may be text of any charset: no NUL, DEL or C0 control character other than tab, line feed, form
+    /// feed, carriage return and escape (ISO-2022 pages switch their character sets with it).
     /// </summary>
     private static bool IsText(ReadOnlySpan<byte> bytes)
     {
-        while (!bytes.IsEmpty)
+        foreach (var b in bytes)
         {
-            var status = Rune.DecodeFromUtf8(bytes, out var rune, out var consumed);
-            if (status == OperationStatus.NeedMoreData)
-            {
-                return true;
-            }
-
-            if (status != OperationStatus.Done || (rune.Value < 0x20 && rune.Value is not ('\t' or '\n' or '\f' or '\r')) || rune.Value == 0x7F)
+            if ((b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\f' or (byte)'\r' or 0x1B)) || b == 0x7F)
             {
                 return false;
             }
-
-            bytes = bytes[consumed..];
         }
 
         return true;

@@ -20,6 +20,10 @@ public sealed class UrlRedactionTests
     [InlineData("https:///user:s3cret@host/a.png", "https:///***@host/a.png")]
     [InlineData("user:s3cret@host", "***@host")]
     [InlineData("host/path?mail=a@b", "host/path?mail=a@b")]
+    [InlineData("https://CORP\\alice:s3cret@host/a b.png", "https://***@host/a b.png")]
+    [InlineData("user:s3cret@127.0.0.1/a//b.png", "***@127.0.0.1/a//b.png")]
+    [InlineData("user:s3cret@host/a.png?next=https://x", "***@host/a.png?next=https://x")]
+    [InlineData("ftp://user:s3cret@host/x", "ftp://***@host/x")]
     public void User_information_is_hidden_and_nothing_else_changes(string url, string shown)
     {
         Assert.Equal(shown, UrlRules.Redact(url));

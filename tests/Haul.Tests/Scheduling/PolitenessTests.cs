@@ -8,7 +8,7 @@ namespace Haul.Tests.Scheduling;
 /// The adaptive controller against hosts that push back: a rate limit with Retry-After, a ban above a rate, and a
 /// host that bans next to a healthy one. Each finishes with every file verified, close to the rate the host allows.
 /// </summary>
-[Collection(NetworkTests.Name)]
+[Collection(PacedTests.Name)]
 public sealed class PolitenessTests
 {
     private static HaulOptions Options(string folder) => TestSupport.FastOptions(folder) with { MaxConcurrency = 8, MaxConcurrencyPerHost = 4 };

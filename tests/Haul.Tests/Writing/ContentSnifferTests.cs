@@ -94,6 +94,15 @@ public sealed class ContentSnifferTests
         Assert.False(ContentSniffer.LooksLikePage(head));
 
     [Fact]
+    public void LooksLikePage_BlockPagesInLegacyCharsets_True()
+    {
+        // windows-1252 / Latin-1: "Accès refusé" is not UTF-8; ISO-2022-JP switches character sets with ESC.
+        Assert.True(ContentSniffer.LooksLikePage(Encoding.Latin1.GetBytes("<html><head><title>Accès refusé</title>")));
+        Assert.True(ContentSniffer.LooksLikePage([.. "<html><title>"u8, 0x1B, (byte)'$', (byte)'B', 0x25, 0x22, 0x1B, (byte)'(', (byte)'B', .. "</title>"u8]));
+        Assert.True(ContentSniffer.LooksLikePage([.. "<html><title>"u8, 0x83, 0x41, 0x83, 0x4E, 0x83, 0x5A, 0x83, 0x58, .. "</title>"u8]));
+    }
+
+    [Fact]
     public void LooksLikePage_HtmlCutInsideAUtf8Character_True()
     {
         var page = Encoding.UTF8.GetBytes("<html><body>" + new string('é', 300) + "</body></html>");

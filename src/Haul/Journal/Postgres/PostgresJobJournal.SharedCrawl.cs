@@ -121,32 +121,18 @@ public sealed partial class PostgresJobJournal
         PostgresRetry.RunAsync(
             async () =>
             {
-                // Two statements, each with its own snapshot (read committed), in this order: an item whose id was given
-                // out before the first was added after every start page it can come from was committed, so the second
-                // sees them all. Ids are given out in order, but not committed in order: the largest id committed says less.
+                // One snapshot for both: the largest item id it sees (of any job: the primary key answers at once) was given
+                // out before the snapshot, and so was every smaller id; an item is added after the start page it was
+                // found from was committed, so a start page of an item with an id up to that mark is in the snapshot too.
+                // Ids are not committed in order, so the mark may cover ids not committed yet: their items are no later.
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var batch = new NpgsqlBatch(connection)
-                {
-                    BatchCommands =
-                    {
-                        new NpgsqlBatchCommand("SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('items', 'id')::regclass), 0);"),
-                        new NpgsqlBatchCommand("SELECT url FROM items WHERE job_id = $1 AND kind = 1 AND depth = 0 ORDER BY id;")
-                        {
-                            Parameters = { new NpgsqlParameter { Value = JobId } },
-                        },
-                    },
-                };
-                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(
+                    "SELECT coalesce((SELECT max(id) FROM items), 0), array(SELECT url FROM items WHERE job_id = $1 AND kind = 1 AND depth = 0 ORDER BY id);",
+                    connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = JobId });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var knownThrough = reader.GetInt64(0);
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                var pages = new List<Uri>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    pages.Add(new Uri(reader.GetString(0)));
-                }
-
-                return new StartPagesSnapshot(pages, knownThrough);
+                return new StartPagesSnapshot([.. reader.GetFieldValue<string[]>(1).Select(url => new Uri(url))], reader.GetInt64(0));
             },
             cancellationToken);
 
