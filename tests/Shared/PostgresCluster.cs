@@ -107,8 +107,11 @@ public sealed class PostgresCluster : IAsyncLifetime
     }
 }
 
-/// <summary>The test classes that share the private PostgreSQL cluster.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// The test classes that share the private PostgreSQL cluster. They run alone, after the others: several of them run
+/// three haul processes and the database on the two cores, and one holds them to a host's rate within a bound.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresTests : ICollectionFixture<PostgresCluster>
 {
     public const string Name = "PostgreSQL";

@@ -27,9 +27,6 @@ internal sealed class ExpansionGuardStream : Stream
         _wire = wire;
     }
 
-    /// <summary>The bytes read from the wire so far.</summary>
-    public long WireBytes => _wire.Count;
-
     /// <summary>The bytes read from the wire since the last call: what a download counts as received.</summary>
     public long TakeWireBytes()
     {
@@ -37,9 +34,6 @@ internal sealed class ExpansionGuardStream : Stream
         _wireTaken = _wire.Count;
         return taken;
     }
-
-    /// <summary>The decoded bytes read so far.</summary>
-    public long DecodedBytes => _decodedBytes;
 
     public override bool CanRead => true;
 
