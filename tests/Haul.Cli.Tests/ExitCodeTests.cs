@@ -128,7 +128,14 @@ public sealed class ExitCodeTests
         Support.AssertNoStackTrace(failingStatus);
         Assert.Contains("3 done, 1 failed, 0 skipped of 4", failingStatus.Stdout, StringComparison.Ordinal);
         Assert.Contains("/status/404/x.jpg", failingStatus.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"report: {Path.Combine(clean, "report.json")}", cleanStatus.Stdout, StringComparison.Ordinal);
         Assert.Equal(requests, server.Counters.Requests);
+
+        // A run stopped before it wrote its reports (a full disk): status names no report that is not there.
+        File.Delete(Path.Combine(clean, "report.json"));
+        var unreported = await HaulProcess.RunAsync(folder.Path, ["status", clean]);
+        Assert.Contains("3 done, 0 failed, 0 skipped of 3", unreported.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("report.json", unreported.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Journal;
+using Haul.Reporting;
 using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Commands;
@@ -43,7 +44,8 @@ internal static class StatusCommand
                 }
 
                 var report = await DownloadJob.ReadStatusAsync(path, cancellationToken);
-                Summary.Print(report, path);
+                // The reports' paths only when a run wrote them: one stopped by a full disk may not have.
+                Summary.Print(report, File.Exists(Path.Combine(path, ReportWriter.ReportFileName)) ? path : null);
                 return report.Succeeded ? ExitCodes.Success : ExitCodes.SomeFailed;
             }
             catch (Exception exception) when (CliError.IsUsageProblem(exception) || exception is JournalUnavailableException)

@@ -78,7 +78,7 @@ public static class UrlListParser
         // given as a list), whose line may never end, so the rest of that source is not read.
         var binary = line.Text.Contains('\0', StringComparison.Ordinal);
         // Redacted before it is cut: a cut before the '@' would show the start of a password or token.
-        var shown = new string(UrlRules.Redact(line.Text).Take(ShownLength).Select(c => char.IsControl(c) ? '?' : c).ToArray()) + "…";
+        var shown = Text.PrintableText.Of(UrlRules.Redact(line.Text), ShownLength);
         var limit = MaxLineLength.ToString(CultureInfo.InvariantCulture);
         batch.Skipped.Add(new SkippedInput(shown, source, binary
             ? $"binary data (NUL characters) in a line longer than {limit} characters; the rest of the list is not read"

@@ -72,6 +72,12 @@ public static class UrlRules
             return "malformed URL: contains white space";
         }
 
+        if (text.Any(char.IsControl))
+        {
+            // A NUL or an escape is no part of a URL someone meant: it would be sent percent-encoded.
+            return "malformed URL: contains a control character";
+        }
+
         if (!text.Contains(':', StringComparison.Ordinal))
         {
             return "malformed URL: no scheme";

@@ -66,6 +66,8 @@ public sealed class UrlListParserTests
     [InlineData("http://example.com/a.jpg\tsha256=" + "zz" + "23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "sha256 must be 64 hexadecimal digits")]
     [InlineData("http://example.com/a.jpg\tone.jpg\ttwo.jpg", "unexpected field 'two.jpg'")]
     [InlineData("http://exa mple.com/a.jpg", "white space")]
+    [InlineData("http://example.com/a\0.jpg", "control character")]
+    [InlineData("http://example.com/\u001b[31ma.jpg", "control character")]
     public void ParseLine_InvalidEntry_SkippedWithRule(string line, string rule)
     {
         var batch = new InputBatch();
@@ -104,6 +106,17 @@ public sealed class UrlListParserTests
         Assert.StartsWith("https://***@example.com/aaa", skipped.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", skipped.Text, StringComparison.Ordinal);
         Assert.True(skipped.Text.Length <= 101);
+    }
+
+    [Fact]
+    public async Task ALineTooLong_WithATokenLongerThanWhatIsShown_ShowsNoneOfIt()
+    {
+        var token = new string('t', 150);
+        var batch = await ParseAsync("https://" + token + "@example.com/" + new string('a', UrlListParser.MaxLineLength));
+
+        var skipped = Assert.Single(batch.Skipped);
+        Assert.StartsWith("https://***@example.com/aaa", skipped.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ttt", skipped.Text, StringComparison.Ordinal);
     }
 
     [Fact]
