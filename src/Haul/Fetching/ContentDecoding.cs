@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
+using Haul.IO;
 
 namespace Haul.Fetching;
 
@@ -77,23 +78,9 @@ internal static class ContentDecoding
     /// Decodes <c>deflate</c>, which RFC 9110 defines as the zlib format but some servers send as raw deflate: the first
     /// two bytes decide, on the first read, between <see cref="ZLibStream"/> and <see cref="DeflateStream"/>.
     /// </summary>
-    private sealed class DeflateSniffingStream(Stream raw) : Stream
+    private sealed class DeflateSniffingStream(Stream raw) : ReadOnlyStream
     {
         private Stream? _decoder;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -115,9 +102,6 @@ internal static class ContentDecoding
             return _decoder.Read(buffer);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (_decoder is null)
@@ -135,16 +119,6 @@ internal static class ContentDecoding
 
             return await _decoder.ReadAsync(buffer, cancellationToken);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -165,7 +139,7 @@ internal static class ContentDecoding
 
         private Stream Choose(byte[] header, int length)
         {
-            var replayed = new IO.PrefixedStream(header.AsMemory(0, length), raw);
+            var replayed = new PrefixedStream(header.AsMemory(0, length), raw);
             return IsZlibHeader(header, length)
                 ? new ZLibStream(replayed, CompressionMode.Decompress)
                 : new DeflateStream(replayed, CompressionMode.Decompress);

@@ -1,3 +1,5 @@
+using Haul.IO;
+
 namespace Haul.Fetching;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Haul.Fetching;
 /// over the wire: more than <see cref="MaxRatio"/> times them plus <see cref="Slack"/>. A compression bomb (a
 /// megabyte that expands to a gibibyte) then fails its one item as too large, instead of filling the disk.
 /// </summary>
-internal sealed class ExpansionGuardStream : Stream
+internal sealed class ExpansionGuardStream : ReadOnlyStream
 {
     /// <summary>How many times the received bytes a decoded body may hold (beyond <see cref="Slack"/>).</summary>
     public const long MaxRatio = 100;
@@ -35,20 +37,6 @@ internal sealed class ExpansionGuardStream : Stream
         return taken;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     /// <summary>Wraps <paramref name="raw"/> to count its bytes, and the decoders <paramref name="decode"/> puts on it to bound them.</summary>
     public static Stream Create(Stream raw, Func<Stream, Stream> decode)
     {
@@ -62,19 +50,6 @@ internal sealed class ExpansionGuardStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await _decoded.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -104,23 +79,9 @@ internal sealed class ExpansionGuardStream : Stream
     }
 
     /// <summary>The raw body, counting the bytes read from it.</summary>
-    private sealed class WireCounter(Stream raw) : Stream
+    private sealed class WireCounter(Stream raw) : ReadOnlyStream
     {
         public long Count { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -135,19 +96,6 @@ internal sealed class ExpansionGuardStream : Stream
             Count += read;
             return read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
