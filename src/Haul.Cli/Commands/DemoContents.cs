@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using Haul.Input;
 using Haul.Journal;
+using Haul.Writing;
 using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Commands;
@@ -135,8 +135,7 @@ internal static class DemoContents
             return (relative, true);
         }
 
-        await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        var sha256 = await FilePlacer.HashAsync(file.FullName, cancellationToken);
         return string.Equals(sha256, recorded.Sha256, StringComparison.OrdinalIgnoreCase) ? null : (relative, true);
     }
 }

@@ -17,13 +17,6 @@ internal static class ContentDecoding
         return Tokens(codings).All(IsIdentityToken);
     }
 
-    /// <summary>The first coding Haul cannot undo, or null when it can undo them all.</summary>
-    public static string? FindUnsupported(IEnumerable<string> codings)
-    {
-        ArgumentNullException.ThrowIfNull(codings);
-        return Tokens(codings).Where(t => !IsIdentityToken(t)).FirstOrDefault(t => Normalize(t) is null);
-    }
-
     /// <summary>
     /// Wraps <paramref name="raw"/> in the decoders the codings need. On success <paramref name="decoded"/> yields the
     /// decoded bytes and owns <paramref name="raw"/> (it is <paramref name="raw"/> itself when there is nothing to undo).

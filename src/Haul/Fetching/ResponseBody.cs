@@ -16,18 +16,16 @@ internal static class ResponseBody
             return raw;
         }
 
-        if (ContentDecoding.FindUnsupported(codings) is { } unsupported)
+        // A decoded body is bounded by the bytes that came over the wire, against a compression bomb.
+        string? unsupported = null;
+        var guarded = ExpansionGuardStream.Create(raw, wire => ContentDecoding.TryCreate(codings, wire, out var decoded, out unsupported) ? decoded : wire);
+        if (unsupported is not null)
         {
-            await raw.DisposeAsync().ConfigureAwait(false);
+            await guarded.DisposeAsync().ConfigureAwait(false);
             throw new UnsupportedCodingException($"content-coding '{unsupported}'");
         }
 
-        // A decoded body is bounded by the bytes that came over the wire, against a compression bomb.
-        return ExpansionGuardStream.Create(raw, wire =>
-        {
-            ContentDecoding.TryCreate(codings, wire, out var decoded, out _);
-            return decoded;
-        });
+        return guarded;
     }
 
     /// <summary>Two different Content-Length values, or one that is not a non-negative number, break the protocol.</summary>
