@@ -218,6 +218,13 @@ internal sealed class HostController
                 return PushBack(started, now, null, reason, answered: false, probe: false);
             case HostSignal.Refused:
                 _refused++;
+                if (Probing && started < _activeSince)
+                {
+                    // Sent before the ban's pause ended (in flight when the ban was seen, if in its very millisecond):
+                    // the ban it shows is the one being waited out. Only the probe tells whether it lasts.
+                    return null;
+                }
+
                 if (_refusedInRow++ == 0)
                 {
                     _refusedSince = started;

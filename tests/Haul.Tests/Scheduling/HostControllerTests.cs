@@ -145,6 +145,30 @@ public sealed class HostControllerTests
     }
 
     [Fact]
+    public void Resets_of_requests_sent_in_the_millisecond_the_ban_was_seen_are_that_ban_not_a_second()
+    {
+        var controller = new HostController(Options with { BanPause = TimeSpan.FromSeconds(5) });
+        Run(controller, 40, 200, HostSignal.Healthy);
+        Run(controller, 2, 2, HostSignal.Refused);
+
+        // One request starts in the very millisecond the third reset arrives, just before it is observed.
+        var started = _now;
+        controller.Started(started);
+        controller.Started(started);
+        var ban = controller.Observe(HostSignal.Refused, started, started, null, "test")!.Value;
+        Assert.Equal("ban", ban.Reason);
+
+        Assert.Null(controller.Observe(HostSignal.Refused, started, started + 3, null, "test"));
+        Assert.Equal(1, controller.Events.Bans);
+        Assert.True(controller.Probing);
+
+        // The probe, sent once the pause is over, still decides.
+        _now = ban.Until;
+        Assert.Equal("ban", Run(controller, 1, 1, HostSignal.Refused)!.Value.Reason);
+        Assert.Equal(2, controller.Events.Bans);
+    }
+
+    [Fact]
     public void Answers_far_slower_than_the_norm_take_a_connection_away_at_most_once_a_hold_and_healthy_ones_give_it_back()
     {
         var controller = new HostController(Options);
