@@ -10,6 +10,14 @@ namespace Haul.Engine;
 /// </summary>
 internal static class DoneFileCheck
 {
+    /// <summary>
+    /// Whether a done item left a file Haul wrote and recorded (its size, SHA-256 and time): a file at its output path,
+    /// or a page that <c>--save-pages</c> placed there. A page that was only read, or whose saving failed (its path
+    /// claimed, no file placed), has none.
+    /// </summary>
+    internal static bool HasFile(JournalItem item) =>
+        item.OutputPath is not null && (item.Kind == ItemKind.File || item.FileModified is not null);
+
     internal static async ValueTask<bool> IntactAsync(
         IJobJournal journal, JournalItem item, SafeFileSystem fileSystem, ILogger logger, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Haul.Engine;
 
 /// <summary>
-/// Checks every done file of a job against the journal: present, a regular file, its size and SHA-256 (and the
+/// Checks every done file of a job (a crawl's saved pages included) against the journal: present, a regular file, its size and SHA-256 (and the
 /// SHA-256 the input asked for). A file that fails is put back to pending, so the next run of the job fetches it again.
 /// Takes the job's lock like any run. A worker folder of a shared job is checked against the shared journal: only the
 /// files the journal says that folder holds, and those that fail are put back to pending for any worker to fetch.
@@ -122,7 +122,7 @@ public static class JobVerifier
     }
 
     /// <summary>
-    /// Checks the files of <paramref name="items"/> (a crawl's pages have none), giving each one that fails to
+    /// Checks the files of <paramref name="items"/> (images, and the pages a crawl saved), giving each one that fails to
     /// <paramref name="reopen"/>; streamed, so a job of millions of files is verified in bounded memory.
     /// </summary>
     private static async Task<VerifyReport> CheckAllAsync(
@@ -133,7 +133,7 @@ public static class JobVerifier
         long bytes = 0;
         await foreach (var item in items.ConfigureAwait(false))
         {
-            if (item.Kind != ItemKind.File || item.OutputPath is null)
+            if (item.OutputPath is not { } outputPath || !DoneFileCheck.HasFile(item))
             {
                 continue;
             }
@@ -147,7 +147,7 @@ public static class JobVerifier
                 continue;
             }
 
-            problems.Add(new VerifyProblem(item.Url, item.OutputPath, problem));
+            problems.Add(new VerifyProblem(item.Url, outputPath, problem));
             await reopen(item).ConfigureAwait(false);
         }
 

@@ -308,6 +308,42 @@ public sealed class CrawlJobTests
         Assert.Equal(image.Url.AbsoluteUri, Assert.Single(verified.Problems).Url);
     }
 
+    [Fact]
+    public async Task Verify_checks_the_pages_save_pages_kept_and_not_one_it_could_not_save()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 73));
+        using var folder = new TempFolder();
+        var host = $"127.0.0.1_{servers.Main.BaseUri.Port}";
+
+        // A folder where page 2's file belongs: the page is read, noted "not saved", and its path stays claimed.
+        Directory.CreateDirectory(Path.Combine(folder.Path, host, "gallery", "page", "2.html"));
+        await CrawlJob.RunAsync(TestSupport.FastOptions(folder.Path), Crawl with { SavePages = true }, [servers.StartUri]);
+        var done = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Where(i => i.State == ItemState.Done).ToList();
+        var unsaved = Assert.Single(done, i => i.Url == new Uri(servers.Main.BaseUri, "/gallery/page/2").AbsoluteUri);
+        Assert.Equal(host + "/gallery/page/2.html", unsaved.OutputPath);
+        Assert.Contains("not saved", unsaved.Note, StringComparison.Ordinal);
+        var savedPages = done.Count(i => i.Kind == ItemKind.Page && i.OutputPath is not null && i != unsaved);
+        Assert.True(savedPages > 3, $"{savedPages} pages saved");
+        var files = done.Count(i => i.Kind == ItemKind.File) + savedPages;
+
+        var intact = await JobVerifier.VerifyAsync(folder.Path, null, CancellationToken.None);
+
+        Assert.Empty(intact.Problems);
+        Assert.Equal(files, intact.Checked);
+
+        var start = Path.Combine(folder.Path, host, "gallery", "index.html");
+        await File.AppendAllTextAsync(start, "<!-- changed -->");
+
+        var changed = await JobVerifier.VerifyAsync(folder.Path, null, CancellationToken.None);
+
+        Assert.Equal(files, changed.Checked);
+        var problem = Assert.Single(changed.Problems);
+        Assert.Equal(host + "/gallery/index.html", problem.OutputPath);
+        Assert.Equal(servers.StartUri.AbsoluteUri, problem.Url);
+        var reopened = (await TestSupport.ReadJournalAsync(folder.Path)).Select(i => i.Item).Single(i => i.Url == servers.StartUri.AbsoluteUri);
+        Assert.Equal(ItemState.Pending, reopened.State);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
