@@ -15,6 +15,7 @@ public static class CrawlJob
     /// <summary>Crawls from <paramref name="startPages"/> into <see cref="HaulOptions.OutputDirectory"/>.</summary>
     /// <exception cref="OutputFolderException">The output folder cannot be created or written, or holds a link where Haul's own folder belongs.</exception>
     /// <exception cref="JournalLockedException">Another process is working on the output folder.</exception>
+    /// <exception cref="JobMismatchException">The output folder holds a crawl with other options (a rerun may only raise <see cref="CrawlOptions.MaxPages"/>).</exception>
     /// <exception cref="DiskFullException">The disk filled up; nothing finished was lost, and the crawl can be run again.</exception>
     /// <exception cref="JournalWriteException">The journal could not be written; nothing finished was lost, and the crawl can be run again.</exception>
     public static Task<JobReport> RunAsync(

@@ -94,6 +94,10 @@ public static class DownloadJob
             if (shared is null)
             {
                 await OutputFolder.CheckJobKindAsync(journal, root, crawl is not null, cancellationToken).ConfigureAwait(false);
+                if (crawl is not null && journal is SqliteJobJournal folderJournal)
+                {
+                    await OutputFolder.CheckCrawlOptionsAsync(folderJournal, root, crawl.Options, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             // Credentials in URLs are taken out before anything is stored: they live in memory for the run only.

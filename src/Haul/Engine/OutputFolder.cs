@@ -5,7 +5,7 @@ namespace Haul.Engine;
 
 /// <summary>
 /// The output folder of a job: created and checked writable before anything else, its journal opened under the job's
-/// lock, and its kind (a list or a crawl) checked against the command.
+/// lock, and its kind (a list or a crawl) and a crawl's options checked against the command.
 /// </summary>
 internal static class OutputFolder
 {
@@ -140,6 +140,23 @@ internal static class OutputFolder
         if (!crawling && pages > 0)
         {
             throw new OutputFolderException($"'{root}' holds a crawl; run the same haul crawl command to resume it, and give haul get an output folder of its own");
+        }
+    }
+
+    /// <summary>
+    /// A folder's crawl keeps the options of its first run (<see cref="CrawlDefinition"/>), as a shared crawl keeps its
+    /// job's: a rerun with other ones (another layout, scope, depth or filter) would mix two crawls in one folder, and is
+    /// refused in one line naming them, before anything is changed. <c>--max-pages</c> is not kept: a rerun may raise it.
+    /// </summary>
+    /// <exception cref="JobMismatchException">The folder's crawl has other options.</exception>
+    internal static async Task CheckCrawlOptionsAsync(SqliteJobJournal journal, string root, CrawlOptions options, CancellationToken cancellationToken)
+    {
+        var given = CrawlDefinition.Write(options with { MaxPages = null });
+        var kept = await journal.DefineCrawlAsync(given, cancellationToken).ConfigureAwait(false);
+        if (CrawlDefinition.Differences(kept, given) is { Count: > 0 } differences)
+        {
+            throw new JobMismatchException(
+                $"'{root}' holds a crawl with other options: {string.Join(", ", differences)}; give its options to resume it, or crawl into another output folder");
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Haul.Journal;
 internal static class SqliteSchema
 {
     /// <summary>The version this Haul writes.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     private const string Pragmas = """
         PRAGMA journal_mode = WAL;
@@ -160,6 +160,15 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         """;
 
+    /// <summary>
+    /// Version 5: the job's own row, with the options of a crawl (<c>Engine.CrawlDefinition</c>) as the first
+    /// <c>haul crawl</c> into the folder gave them, so that a rerun with other ones is refused rather than mixing two
+    /// layouts in one folder. A crawl of an earlier journal has none: its next run keeps its own.
+    /// </summary>
+    private const string Version5 = """
+        CREATE TABLE job (id INTEGER PRIMARY KEY CHECK (id = 0), crawl TEXT NOT NULL);
+        """;
+
     /// <summary>Creates or migrates the schema inside one transaction.</summary>
     public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -193,6 +202,11 @@ internal static class SqliteSchema
         if (version < 4)
         {
             await ExecuteAsync(connection, Version4, cancellationToken, transaction).ConfigureAwait(false);
+        }
+
+        if (version < 5)
+        {
+            await ExecuteAsync(connection, Version5, cancellationToken, transaction).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, $"PRAGMA user_version = {Version};", cancellationToken, transaction).ConfigureAwait(false);
