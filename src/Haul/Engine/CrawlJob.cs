@@ -45,16 +45,16 @@ public static class CrawlJob
     }
 
     /// <summary>
-    /// A rerun's check of the crawl's done images, as a list job checks the done items its input names: one that went
-    /// missing or changed (its size or time differs, and then its SHA-256) is fetched again. A stat a file; a hash only
-    /// for a changed one.
+    /// A rerun's check of the crawl's done images and saved pages, as a list job checks the done items its input names:
+    /// one that went missing or changed (its size or time differs, and then its SHA-256) is fetched again. A stat a file;
+    /// a hash only for a changed one.
     /// </summary>
     internal static async Task ReopenChangedFilesAsync(IJobJournal journal, Writing.SafeFileSystem fileSystem, Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
     {
         var changed = new List<long>();
         await foreach (var item in journal.ReadItemsAsync(ItemState.Done, withBackupOnly: false, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Kind == ItemKind.File && item.OutputPath is not null
+            if (DoneFileCheck.HasFile(item)
                 && !await DoneFileCheck.IntactAsync(journal, item, fileSystem, logger, cancellationToken).ConfigureAwait(false))
             {
                 changed.Add(item.Id);

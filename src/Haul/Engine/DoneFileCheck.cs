@@ -42,7 +42,8 @@ internal static class DoneFileCheck
             var sha256 = await FilePlacer.HashAsync(path, cancellationToken).ConfigureAwait(false);
             if (string.Equals(sha256, item.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                journal.Record(new ItemDone(item.Id, file.Length, sha256, file.LastWriteTimeUtc.Ticks));
+                // The same file with a new time: only the time is news, the item's note (a page's "malformed HTML") stays.
+                journal.Record(new ItemDone(item.Id, file.Length, sha256, file.LastWriteTimeUtc.Ticks, Note: item.Note));
                 return true;
             }
 

@@ -384,6 +384,35 @@ public sealed class CrawlJobTests
     }
 
     [Fact]
+    public async Task A_rerun_fetches_saved_pages_that_went_missing_or_changed_and_keeps_the_note_of_one_only_touched()
+    {
+        await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 103));
+        using var folder = new TempFolder();
+        var options = TestSupport.FastOptions(folder.Path);
+        await CrawlJob.RunAsync(options, Crawl with { SavePages = true }, [servers.StartUri]);
+        var host = Path.Combine(folder.Path, $"127.0.0.1_{servers.Main.BaseUri.Port}");
+        var missing = Path.Combine(host, "gallery", "page", "2.html");
+        var changed = Path.Combine(host, "gallery", "page", "3.html");
+        var touched = Path.Combine(host, "gallery", "broken.html");
+        var (missingBytes, changedBytes) = (await File.ReadAllBytesAsync(missing), await File.ReadAllBytesAsync(changed));
+        var broken = new Uri(servers.Main.BaseUri, "/gallery/broken.html").AbsoluteUri;
+        var note = (await TestSupport.ReadJournalAsync(folder.Path)).Single(i => i.Item.Url == broken).Item.Note;
+        Assert.Contains("malformed", note, StringComparison.Ordinal);
+        File.Delete(missing);
+        await File.WriteAllTextAsync(changed, "junk");
+        File.SetLastWriteTimeUtc(touched, File.GetLastWriteTimeUtc(touched).AddMinutes(-5));
+        long Pages() => servers.Main.Counters.RequestsUnder("/gallery/") - servers.Main.Counters.RequestsFor("/gallery/huge.html");
+        var before = Pages();
+
+        await CrawlJob.RunAsync(options, Crawl with { SavePages = true }, [servers.StartUri]);
+
+        Assert.Equal(missingBytes, await File.ReadAllBytesAsync(missing));
+        Assert.Equal(changedBytes, await File.ReadAllBytesAsync(changed));
+        Assert.Equal(before + 2, Pages());
+        Assert.Equal(note, (await TestSupport.ReadJournalAsync(folder.Path)).Single(i => i.Item.Url == broken).Item.Note);
+    }
+
+    [Fact]
     public async Task A_start_page_that_is_an_image_fails_saying_so()
     {
         await using var servers = await GalleryServers.StartAsync(Gallery(FaultProfile.None, seed: 47));
