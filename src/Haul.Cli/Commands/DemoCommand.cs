@@ -74,7 +74,11 @@ internal static class DemoCommand
                 StallDuration = TimeSpan.FromSeconds(10),
             }, cancellationToken);
 
-            DemoFolder.RecordServers(folder, [server.BaseUri]);
+            if (DemoFolder.RecordServers(folder, [server.BaseUri]) is { } markProblem)
+            {
+                return CliError.Usage(markProblem);
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Hostile server at {server.BaseUri} with {server.Files.Count} files; faults: {profile}"));
             var input = new InputBatch();

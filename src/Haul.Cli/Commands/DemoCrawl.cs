@@ -27,7 +27,11 @@ internal static class DemoCrawl
             Gallery = new GalleryOptions { Pages = pages, HugePageBytes = 12L << 20 },
         }, cancellationToken);
 
-        DemoFolder.RecordServers(folder, [servers.Main.BaseUri, servers.Cdn.BaseUri]);
+        if (DemoFolder.RecordServers(folder, [servers.Main.BaseUri, servers.Cdn.BaseUri]) is { } problem)
+        {
+            return CliError.Usage(problem);
+        }
+
         var expected = servers.Main.GalleryImages;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Hostile gallery at {servers.StartUri} ({pages} listing pages, {expected.Count} full-size images on two hosts); faults: {faults}"));

@@ -26,9 +26,22 @@ internal static class DemoFolder
         }
     }
 
-    /// <summary>Names in the folder's marker the servers the demo downloads from: the only URLs its journal may hold.</summary>
-    public static void RecordServers(string folder, IEnumerable<Uri> servers) =>
-        DemoMarker.Write(Path.Combine(folder, SqliteJobJournal.StateFolderName), servers);
+    /// <summary>
+    /// Names in the folder's marker the servers the demo downloads from: the only URLs its journal may hold. Returns why
+    /// it cannot (a link planted at <c>.haul</c> or at the marker since the folder was prepared), or null.
+    /// </summary>
+    public static string? RecordServers(string folder, IEnumerable<Uri> servers)
+    {
+        try
+        {
+            DemoMarker.Write(Path.Combine(Path.GetFullPath(folder), SqliteJobJournal.StateFolderName), servers);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot mark the demo folder '{folder}': {exception.Message}";
+        }
+    }
 
     private static async Task<string?> PrepareOrThrowAsync(string folder, CancellationToken cancellationToken)
     {
@@ -47,7 +60,7 @@ internal static class DemoFolder
         var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
         if (!top.Exists || !top.EnumerateFileSystemInfos().Any())
         {
-            Directory.CreateDirectory(stateFolder);
+            Directory.CreateDirectory(root);
             DemoMarker.Write(stateFolder, []);
             return null;
         }

@@ -1,3 +1,6 @@
+using System.Text;
+using Haul.Writing;
+
 namespace Haul.Cli.Commands;
 
 /// <summary>
@@ -12,9 +15,22 @@ internal static class DemoMarker
     private const string Heading = "This folder was made by 'haul demo', which replaces it on every run.";
     private const string ServerPrefix = "server ";
 
-    /// <summary>Marks the state folder as a demo's, naming the servers the demo downloads from.</summary>
-    public static void Write(string stateFolder, IEnumerable<Uri> servers) =>
-        File.WriteAllLines(Path.Combine(stateFolder, Name), [Heading, .. servers.Select(s => ServerPrefix + Origin(s)).Distinct(StringComparer.Ordinal)]);
+    /// <summary>
+    /// Marks the state folder as a demo's, naming the servers the demo downloads from. Written like every file Haul
+    /// writes in its folder: the state folder is created safely and the marker opened without following a link.
+    /// </summary>
+    /// <exception cref="UnsafePathException">The state folder or the marker is a link, or not what it should be.</exception>
+    public static void Write(string stateFolder, IEnumerable<Uri> servers)
+    {
+        new SafeFileSystem(Path.GetDirectoryName(stateFolder)!).CreateFolder(stateFolder);
+        using var stream = NoFollowFile.Open(Path.Combine(stateFolder, Name), NoFollowFile.Mode.OpenOrCreate);
+        stream.SetLength(0);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        foreach (var line in servers.Select(s => ServerPrefix + Origin(s)).Distinct(StringComparer.Ordinal).Prepend(Heading))
+        {
+            writer.WriteLine(line);
+        }
+    }
 
     /// <summary>Whether the state folder holds a marker: a regular file in a real <c>.haul</c> folder, never through a link.</summary>
     public static bool IsMarked(string stateFolder)
