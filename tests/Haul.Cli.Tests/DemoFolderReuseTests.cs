@@ -1,4 +1,5 @@
 using Haul.TestServer;
+using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Tests;
 
@@ -106,5 +107,53 @@ public sealed class DemoFolderReuseTests
         Assert.Contains(url, line, StringComparison.Ordinal);
         Assert.Contains("own run did not add", line, StringComparison.Ordinal);
         Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+    }
+
+    [Fact]
+    public async Task Demo_replaces_its_folder_after_a_stop_between_placing_a_file_and_recording_it_done_unless_that_file_changed()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // Stopped after the verified file was staged (its size and SHA-256 recorded) and renamed into place, before the
+        // item was recorded done: the file is there, the item still in progress.
+        var item = (await Support.ReadJournalAsync(output))[0];
+        await ExecuteAsync(output, "UPDATE items SET state = 1, file_modified = NULL WHERE url = $url;", item.Url);
+        var placed = Path.Combine(output, item.OutputPath!);
+        Assert.True(File.Exists(placed), placed);
+
+        // Changed since it was placed, it is no longer the demo's to delete.
+        var original = await File.ReadAllBytesAsync(placed);
+        await File.AppendAllTextAsync(placed, "edited");
+        var before = await DemoFolderTests.SnapshotAsync(output);
+        var changed = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(changed.ExitCode == 2, changed.ToString());
+        Assert.Contains("changed since the demo wrote it", Assert.Single(changed.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+
+        // As the demo placed it, it is the demo's own, and the folder is replaced.
+        await File.WriteAllBytesAsync(placed, original);
+        var again = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Support.AssertNoStackTrace(again);
+        Assert.Contains("verified: 7 of 7 files", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(7, Support.DownloadedFiles(output).Length);
+    }
+
+    private static async Task ExecuteAsync(string output, string sql, string url)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(output, ".haul", "journal.db"),
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$url", url);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }

@@ -8,7 +8,8 @@ namespace Haul.Cli.Commands;
 /// <summary>
 /// Whether everything in a marked demo folder is the demo's own: every item of its journal is a URL of the servers the
 /// marker names and was named by the demo's run (the journal's first), and every file outside <c>.haul/</c> is a
-/// report at the top or the file of a done item with the size and SHA-256 the journal recorded. Anything else is
+/// report at the top or the file of an item with the size and SHA-256 the journal recorded: a done item's, or one
+/// staged before it was placed (a demo stopped between placing a file and recording it done). Anything else is
 /// someone else's, and the demo deletes nothing.
 /// </summary>
 internal static class DemoContents
@@ -56,7 +57,8 @@ internal static class DemoContents
     }
 
     /// <summary>
-    /// Fills <paramref name="ownFiles"/> with the done files of the demo's items, by path relative to the folder; returns
+    /// Fills <paramref name="ownFiles"/> with the files of the demo's items, done or staged (the journal records a file's
+    /// size and SHA-256 before it is placed), by path relative to the folder; returns
     /// the URL of an item that is not the demo's (another server's, or named by a later run), or null.
     /// </summary>
     private static string? ReadOwnFiles(string root, IReadOnlySet<string> servers, Dictionary<string, (long Bytes, string Sha256)> ownFiles)
@@ -82,27 +84,27 @@ internal static class DemoContents
 
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT url, state, output_path, bytes, sha256, seen_run > (SELECT coalesce(MIN(id), 0) FROM runs) FROM items;
+            SELECT url, output_path, bytes, sha256, seen_run > (SELECT coalesce(MIN(id), 0) FROM runs) FROM items;
             """;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var url = reader.GetString(0);
-            if (reader.GetBoolean(5) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !servers.Contains(DemoMarker.Origin(uri)))
+            if (reader.GetBoolean(4) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !servers.Contains(DemoMarker.Origin(uri)))
             {
                 return url;
             }
 
-            if (reader.GetInt32(1) == (int)ItemState.Done && !reader.IsDBNull(2) && !reader.IsDBNull(4))
+            if (!reader.IsDBNull(1) && !reader.IsDBNull(3))
             {
-                ownFiles[reader.GetString(2)] = (reader.GetInt64(3), reader.GetString(4));
+                ownFiles[reader.GetString(1)] = (reader.GetInt64(2), reader.GetString(3));
             }
         }
 
         return null;
     }
 
-    /// <summary>The first file or link under <paramref name="entry"/> that is not a done file of the demo, or null.</summary>
+    /// <summary>The first file or link under <paramref name="entry"/> that is not a done or staged file of the demo, or null.</summary>
     private static async Task<(string Path, bool Changed)?> FindForeignFileAsync(
         string root, FileSystemInfo entry, Dictionary<string, (long Bytes, string Sha256)> ownFiles, CancellationToken cancellationToken)
     {
