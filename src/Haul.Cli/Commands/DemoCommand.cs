@@ -86,6 +86,12 @@ internal static class DemoCommand
             var options = Options(folder);
 
             var exitCode = await GetCommand.RunJobAsync(options, input.ReadAsync(), new JobProgress(), display, cancellationToken);
+            if (exitCode != ExitCodes.Usage && await DemoFolder.RecordReportsAsync(folder, CancellationToken.None) is { } reportProblem)
+            {
+                // Recorded even when the job was stopped (its reports are written then too): only those are deleted next time.
+                return CliError.Usage(reportProblem);
+            }
+
             if (exitCode is ExitCodes.Usage or ExitCodes.Interrupted)
             {
                 // The job did not run (another haul took the folder) or was stopped: there is nothing to verify.

@@ -41,6 +41,12 @@ internal static class DemoCrawl
         JobReport? report = null;
         var exitCode = await GetCommand.RunJobAsync(
             options, progress, display, async () => report = await CrawlJob.RunAsync(options, crawl, [servers.StartUri], progress, cancellationToken), cancellationToken);
+        if (exitCode != ExitCodes.Usage && await DemoFolder.RecordReportsAsync(folder, CancellationToken.None) is { } reportProblem)
+        {
+            // Recorded even when the crawl was stopped (its reports are written then too): only those are deleted next time.
+            return CliError.Usage(reportProblem);
+        }
+
         if (report is null)
         {
             // The crawl did not run (another haul took the folder) or was stopped: there is nothing to verify.
