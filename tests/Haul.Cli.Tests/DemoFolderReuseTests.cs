@@ -1,4 +1,5 @@
 using Haul.TestServer;
+using Microsoft.Data.Sqlite;
 
 namespace Haul.Cli.Tests;
 
@@ -106,5 +107,141 @@ public sealed class DemoFolderReuseTests
         Assert.Contains(url, line, StringComparison.Ordinal);
         Assert.Contains("own run did not add", line, StringComparison.Ordinal);
         Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+    }
+
+    [Fact]
+    public async Task Demo_replaces_its_folder_after_a_stop_between_placing_a_file_and_recording_it_done_unless_that_file_changed()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // Stopped after the verified file was staged (its size and SHA-256 recorded) and renamed into place, before the
+        // item was recorded done: the file is there, the item still in progress.
+        var item = (await Support.ReadJournalAsync(output))[0];
+        await ExecuteAsync(output, "UPDATE items SET state = 1, file_modified = NULL WHERE url = $url;", item.Url);
+        var placed = Path.Combine(output, item.OutputPath!);
+        Assert.True(File.Exists(placed), placed);
+
+        // Changed since it was placed, it is no longer the demo's to delete.
+        var original = await File.ReadAllBytesAsync(placed);
+        await File.AppendAllTextAsync(placed, "edited");
+        var before = await DemoFolderTests.SnapshotAsync(output);
+        var changed = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(changed.ExitCode == 2, changed.ToString());
+        Assert.Contains("changed since the demo wrote it", Assert.Single(changed.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+
+        // As the demo placed it, it is the demo's own, and the folder is replaced.
+        await File.WriteAllBytesAsync(placed, original);
+        var again = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Support.AssertNoStackTrace(again);
+        Assert.Contains("verified: 7 of 7 files", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(7, Support.DownloadedFiles(output).Length);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_its_folder_after_a_get_whose_lines_were_all_skipped_rewrote_its_reports()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // A get in the demo's folder that added no item: its skipped line and its reports are its own.
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllTextAsync(list, "not a url\n");
+        var get = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", output, "--no-progress"]);
+        Assert.True(get.ExitCode is 1 or 2, get.ToString());
+        var before = await DemoFolderTests.SnapshotAsync(output);
+
+        var demo = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(demo.ExitCode == 2, demo.ToString());
+        Support.AssertNoStackTrace(demo);
+        var line = Assert.Single(demo.StderrLines);
+        Assert.Contains(output, line, StringComparison.Ordinal);
+        Assert.Contains("is not the one the demo wrote", line, StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+    }
+
+    [Fact]
+    public async Task Demo_does_not_take_a_get_jobs_folder_for_its_own_because_of_a_planted_marker()
+    {
+        using var folder = new TestFolder();
+        var demoFolder = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", demoFolder, "--files", "0", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode is 0 or 1, first.ToString());
+
+        // A real get job whose every line was skipped: no item, no file, only its journal and its reports.
+        var job = folder.Combine("job");
+        var list = folder.Combine("urls.txt");
+        await File.WriteAllTextAsync(list, "not a url\n");
+        var get = await HaulProcess.RunAsync(folder.Path, ["get", "-i", list, "-o", job, "--no-progress"]);
+        Assert.True(get.ExitCode is 1 or 2, get.ToString());
+        Assert.True(File.Exists(Path.Combine(job, "report.json")), get.ToString());
+
+        // The demo's marker, copied into the job's state folder.
+        File.Copy(Path.Combine(demoFolder, ".haul", "demo"), Path.Combine(job, ".haul", "demo"));
+        var before = await DemoFolderTests.SnapshotAsync(job);
+
+        var demo = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", job, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+
+        Assert.True(demo.ExitCode == 2, demo.ToString());
+        Support.AssertNoStackTrace(demo);
+        Assert.Contains(job, Assert.Single(demo.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(job));
+    }
+
+    [Fact]
+    public async Task Demo_refuses_its_folder_with_a_file_of_the_users_in_its_state_folder_or_a_report_replaced()
+    {
+        using var folder = new TestFolder();
+        var output = folder.Combine("d1");
+        var first = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var notes = Path.Combine(output, ".haul", "notes.txt");
+        await File.WriteAllTextAsync(notes, "mine\n");
+        var before = await DemoFolderTests.SnapshotAsync(output);
+        var withNotes = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(withNotes.ExitCode == 2, withNotes.ToString());
+        Assert.Contains(Path.Combine(".haul", "notes.txt"), Assert.Single(withNotes.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+        File.Delete(notes);
+
+        var report = Path.Combine(output, "report.json");
+        var original = await File.ReadAllBytesAsync(report);
+        await File.WriteAllTextAsync(report, "{\"mine\": true}\n");
+        before = await DemoFolderTests.SnapshotAsync(output);
+        var withReport = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(withReport.ExitCode == 2, withReport.ToString());
+        Assert.Contains("'report.json' is not the one the demo wrote", Assert.Single(withReport.StderrLines), StringComparison.Ordinal);
+        Assert.Equal(before, await DemoFolderTests.SnapshotAsync(output));
+
+        // The demo's own report back, the folder is the demo's again; a haul verify of it changes nothing there.
+        await File.WriteAllBytesAsync(report, original);
+        var verify = await HaulProcess.RunAsync(folder.Path, ["verify", output]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var again = await HaulProcess.RunAsync(folder.Path, ["demo", "-o", output, "--files", "5", "--no-progress"], timeout: DemoTimeout);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("verified: 7 of 7 files", again.Stdout, StringComparison.Ordinal);
+    }
+
+    private static async Task ExecuteAsync(string output, string sql, string url)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(output, ".haul", "journal.db"),
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$url", url);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }

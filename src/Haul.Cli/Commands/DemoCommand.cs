@@ -74,7 +74,11 @@ internal static class DemoCommand
                 StallDuration = TimeSpan.FromSeconds(10),
             }, cancellationToken);
 
-            DemoFolder.RecordServers(folder, [server.BaseUri]);
+            if (DemoFolder.RecordServers(folder, [server.BaseUri]) is { } markProblem)
+            {
+                return CliError.Usage(markProblem);
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Hostile server at {server.BaseUri} with {server.Files.Count} files; faults: {profile}"));
             var input = new InputBatch();
@@ -82,6 +86,12 @@ internal static class DemoCommand
             var options = Options(folder);
 
             var exitCode = await GetCommand.RunJobAsync(options, input.ReadAsync(), new JobProgress(), display, cancellationToken);
+            if (exitCode != ExitCodes.Usage && await DemoFolder.RecordReportsAsync(folder, CancellationToken.None) is { } reportProblem)
+            {
+                // Recorded even when the job was stopped (its reports are written then too): only those are deleted next time.
+                return CliError.Usage(reportProblem);
+            }
+
             if (exitCode is ExitCodes.Usage or ExitCodes.Interrupted)
             {
                 // The job did not run (another haul took the folder) or was stopped: there is nothing to verify.

@@ -8,16 +8,26 @@ namespace Haul.Cli.Commands;
 /// <summary>
 /// Whether everything in a marked demo folder is the demo's own: every item of its journal is a URL of the servers the
 /// marker names and was named by the demo's run (the journal's first), and every file outside <c>.haul/</c> is a
-/// report at the top or the file of a done item with the size and SHA-256 the journal recorded. Anything else is
-/// someone else's, and the demo deletes nothing.
+/// report at the top or the file of an item with the size and SHA-256 the journal recorded: a done item's, or one
+/// staged before it was placed (a demo stopped between placing a file and recording it done). <c>.haul/</c> holds only
+/// what a demo's job makes, and a report at the top is one the marker names with its SHA-256. Anything else is someone
+/// else's, and the demo deletes nothing.
 /// </summary>
 internal static class DemoContents
 {
     /// <summary>The reports a job writes at the top of its folder.</summary>
-    private static readonly HashSet<string> Reports = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> Reports = new(StringComparer.Ordinal)
     {
         Reporting.ReportWriter.ReportFileName, Reporting.ReportWriter.FailedFileName, Reporting.ImageListWriter.FileName,
     };
+
+    /// <summary>The files a demo's job makes in <c>.haul/</c>, besides its <c>parts</c> folder.</summary>
+    private static readonly HashSet<string> StateFiles = new(StringComparer.Ordinal)
+    {
+        DemoMarker.Name, "lock", "journal.db", "journal.db-wal", "journal.db-shm",
+    };
+
+    private const string PartsFolderName = "parts";
 
     /// <summary>Why the folder holds something the demo did not write (named for <paramref name="folder"/>), or null.</summary>
     public static async Task<string?> FindForeignAsync(string folder, string root, CancellationToken cancellationToken)
@@ -29,9 +39,9 @@ internal static class DemoContents
             var servers = DemoMarker.ReadServers(stateFolder);
             try
             {
-                if (ReadOwnFiles(root, servers, ownFiles) is { } url)
+                if (ReadOwnFiles(root, servers, ownFiles) is { } why)
                 {
-                    return $"'{folder}' was a demo's folder but its journal now holds '{UrlRules.Redact(url)}', which the demo's own run did not add; nothing was deleted: choose another folder with --output";
+                    return $"'{folder}' was a demo's folder but {why}; nothing was deleted: choose another folder with --output";
                 }
             }
             catch (SqliteException exception)
@@ -40,10 +50,31 @@ internal static class DemoContents
             }
         }
 
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos())
+        foreach (var entry in new DirectoryInfo(stateFolder).EnumerateFileSystemInfos())
         {
             var own = entry.LinkTarget is null
-                && (entry is DirectoryInfo ? entry.Name == SqliteJobJournal.StateFolderName : Reports.Contains(entry.Name));
+                && (entry is DirectoryInfo ? entry.Name == PartsFolderName : entry is FileInfo && StateFiles.Contains(entry.Name));
+            if (!own)
+            {
+                return $"'{folder}' was a demo's folder but now holds '{Path.Combine(SqliteJobJournal.StateFolderName, entry.Name)}', which the demo did not write; nothing was deleted: move it, or choose another folder with --output";
+            }
+        }
+
+        var reports = DemoMarker.ReadReports(stateFolder);
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos())
+        {
+            if (entry.LinkTarget is null && entry is FileInfo && Reports.Contains(entry.Name))
+            {
+                if (!reports.TryGetValue(entry.Name, out var sha256)
+                    || !string.Equals(await FilePlacer.HashAsync(entry.FullName, cancellationToken), sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    return $"'{folder}' was a demo's folder but its '{entry.Name}' is not the one the demo wrote; nothing was deleted: move it, or choose another folder with --output";
+                }
+
+                continue;
+            }
+
+            var own = entry.LinkTarget is null && entry is DirectoryInfo && entry.Name == SqliteJobJournal.StateFolderName;
             if (!own && await FindForeignFileAsync(root, entry, ownFiles, cancellationToken) is { } foreign)
             {
                 return foreign.Changed
@@ -56,8 +87,9 @@ internal static class DemoContents
     }
 
     /// <summary>
-    /// Fills <paramref name="ownFiles"/> with the done files of the demo's items, by path relative to the folder; returns
-    /// the URL of an item that is not the demo's (another server's, or named by a later run), or null.
+    /// Fills <paramref name="ownFiles"/> with the files of the demo's items, done or staged (the journal records a file's
+    /// size and SHA-256 before it is placed), by path relative to the folder; returns
+    /// why the journal is not the demo's alone (an item of another server's, or named by a later run), or null.
     /// </summary>
     private static string? ReadOwnFiles(string root, IReadOnlySet<string> servers, Dictionary<string, (long Bytes, string Sha256)> ownFiles)
     {
@@ -82,27 +114,27 @@ internal static class DemoContents
 
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT url, state, output_path, bytes, sha256, seen_run > (SELECT coalesce(MIN(id), 0) FROM runs) FROM items;
+            SELECT url, output_path, bytes, sha256, seen_run > (SELECT coalesce(MIN(id), 0) FROM runs) FROM items;
             """;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var url = reader.GetString(0);
-            if (reader.GetBoolean(5) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !servers.Contains(DemoMarker.Origin(uri)))
+            if (reader.GetBoolean(4) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !servers.Contains(DemoMarker.Origin(uri)))
             {
-                return url;
+                return $"its journal now holds '{UrlRules.Redact(url)}', which the demo's own run did not add";
             }
 
-            if (reader.GetInt32(1) == (int)ItemState.Done && !reader.IsDBNull(2) && !reader.IsDBNull(4))
+            if (!reader.IsDBNull(1) && !reader.IsDBNull(3))
             {
-                ownFiles[reader.GetString(2)] = (reader.GetInt64(3), reader.GetString(4));
+                ownFiles[reader.GetString(1)] = (reader.GetInt64(2), reader.GetString(3));
             }
         }
 
         return null;
     }
 
-    /// <summary>The first file or link under <paramref name="entry"/> that is not a done file of the demo, or null.</summary>
+    /// <summary>The first file or link under <paramref name="entry"/> that is not a done or staged file of the demo, or null.</summary>
     private static async Task<(string Path, bool Changed)?> FindForeignFileAsync(
         string root, FileSystemInfo entry, Dictionary<string, (long Bytes, string Sha256)> ownFiles, CancellationToken cancellationToken)
     {

@@ -27,7 +27,11 @@ internal static class DemoCrawl
             Gallery = new GalleryOptions { Pages = pages, HugePageBytes = 12L << 20 },
         }, cancellationToken);
 
-        DemoFolder.RecordServers(folder, [servers.Main.BaseUri, servers.Cdn.BaseUri]);
+        if (DemoFolder.RecordServers(folder, [servers.Main.BaseUri, servers.Cdn.BaseUri]) is { } problem)
+        {
+            return CliError.Usage(problem);
+        }
+
         var expected = servers.Main.GalleryImages;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Hostile gallery at {servers.StartUri} ({pages} listing pages, {expected.Count} full-size images on two hosts); faults: {faults}"));
@@ -37,6 +41,12 @@ internal static class DemoCrawl
         JobReport? report = null;
         var exitCode = await GetCommand.RunJobAsync(
             options, progress, display, async () => report = await CrawlJob.RunAsync(options, crawl, [servers.StartUri], progress, cancellationToken), cancellationToken);
+        if (exitCode != ExitCodes.Usage && await DemoFolder.RecordReportsAsync(folder, CancellationToken.None) is { } reportProblem)
+        {
+            // Recorded even when the crawl was stopped (its reports are written then too): only those are deleted next time.
+            return CliError.Usage(reportProblem);
+        }
+
         if (report is null)
         {
             // The crawl did not run (another haul took the folder) or was stopped: there is nothing to verify.

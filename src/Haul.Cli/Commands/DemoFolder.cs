@@ -1,10 +1,11 @@
 using Haul.Journal;
+using Haul.Writing;
 
 namespace Haul.Cli.Commands;
 
 /// <summary>
 /// The output folder of <c>haul demo</c>. The demo marks a folder as its own (<c>.haul/demo</c>, naming the servers it
-/// downloads from) and clears a folder it marked only when everything in it is the demo's own (see
+/// downloads from and, once its job ended, the reports it wrote) and clears a folder it marked only when everything in it is the demo's own (see
 /// <see cref="DemoContents"/>), under the journal lock like any job; anything else is refused untouched.
 /// </summary>
 internal static class DemoFolder
@@ -26,9 +27,56 @@ internal static class DemoFolder
         }
     }
 
-    /// <summary>Names in the folder's marker the servers the demo downloads from: the only URLs its journal may hold.</summary>
-    public static void RecordServers(string folder, IEnumerable<Uri> servers) =>
-        DemoMarker.Write(Path.Combine(folder, SqliteJobJournal.StateFolderName), servers);
+    /// <summary>
+    /// Names in the folder's marker the servers the demo downloads from: the only URLs its journal may hold. Returns why
+    /// it cannot (a link planted at <c>.haul</c> or at the marker since the folder was prepared), or null.
+    /// </summary>
+    public static string? RecordServers(string folder, IEnumerable<Uri> servers)
+    {
+        try
+        {
+            DemoMarker.Write(Path.Combine(Path.GetFullPath(folder), SqliteJobJournal.StateFolderName), servers);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot mark the demo folder '{folder}': {exception.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Names in the folder's marker the reports the demo's job wrote at its top, with their SHA-256: the only reports a
+    /// later demo deletes. Returns why it cannot (the marker is gone or a link since), or null.
+    /// </summary>
+    public static async Task<string?> RecordReportsAsync(string folder, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(folder);
+        var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
+        try
+        {
+            if (!DemoMarker.IsMarked(stateFolder))
+            {
+                return $"cannot mark the demo folder '{folder}': its marker {Path.Combine(SqliteJobJournal.StateFolderName, DemoMarker.Name)} is gone or not a file";
+            }
+
+            var reports = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var name in DemoContents.Reports.Order(StringComparer.Ordinal))
+            {
+                var path = Path.Combine(root, name);
+                if (SafeFileSystem.Inspect(path) == EntryKind.File)
+                {
+                    reports[name] = await FilePlacer.HashAsync(path, cancellationToken);
+                }
+            }
+
+            DemoMarker.Write(stateFolder, DemoMarker.ReadServers(stateFolder), reports);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot mark the demo folder '{folder}': {exception.Message}";
+        }
+    }
 
     private static async Task<string?> PrepareOrThrowAsync(string folder, CancellationToken cancellationToken)
     {
@@ -47,7 +95,7 @@ internal static class DemoFolder
         var stateFolder = Path.Combine(root, SqliteJobJournal.StateFolderName);
         if (!top.Exists || !top.EnumerateFileSystemInfos().Any())
         {
-            Directory.CreateDirectory(stateFolder);
+            Directory.CreateDirectory(root);
             DemoMarker.Write(stateFolder, []);
             return null;
         }

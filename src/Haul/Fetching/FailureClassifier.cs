@@ -95,6 +95,7 @@ internal static class FailureClassifier
     public static ClassifiedFailure ClassifyWrite(Exception exception) => exception switch
     {
         UnsafePathException => new(FailureReason.UnsafePath, exception.Message),
+        PathTooLongException => new(FailureReason.PathTooLong, Text.PrintableText.Of(exception.Message)),
         IOException io when IsDiskFull(io) => new(FailureReason.DiskFull),
         _ => new(FailureReason.WriteError, IoErrors.Describe(exception)),
     };

@@ -131,4 +131,10 @@ public enum FailureReason
     /// the challenge with were refused. Not retried: the same credentials would be refused again.
     /// </summary>
     Unauthorized,
+
+    /// <summary>
+    /// The item's path is longer than the file system allows (<c>ENAMETOOLONG</c>: a whole path over <c>PATH_MAX</c>,
+    /// 4096 bytes on Linux). Not retried: the same URL maps to the same path.
+    /// </summary>
+    PathTooLong,
 }

@@ -320,7 +320,7 @@ internal sealed class ItemFetcher : IDisposable
                     HedgesWon = copy.HedgesWon,
                     Detail = outcome == FailureReason.TooLarge && outcomeDetail is null ? $"more than the limit of {maxBytes} bytes" : outcomeDetail,
                     BytesReceived = received,
-                    GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath,
+                    GiveUp = outcome is FailureReason.TooLarge or FailureReason.WriteError or FailureReason.DiskFull or FailureReason.UnsafePath or FailureReason.PathTooLong,
                 };
             }
 

@@ -78,7 +78,7 @@ public static class UrlListParser
         // given as a list), whose line may never end, so the rest of that source is not read.
         var binary = line.Text.Contains('\0', StringComparison.Ordinal);
         // Redacted before it is cut: a cut before the '@' would show the start of a password or token.
-        var shown = Text.PrintableText.Of(UrlRules.Redact(line.Text), ShownLength);
+        var shown = Text.PrintableText.Of(Redacted(line.Text), ShownLength);
         var limit = MaxLineLength.ToString(CultureInfo.InvariantCulture);
         batch.Skipped.Add(new SkippedInput(shown, source, binary
             ? $"binary data (NUL characters) in a line longer than {limit} characters; the rest of the list is not read"
@@ -98,8 +98,8 @@ public static class UrlListParser
 
         var fields = trimmed.Split('\t', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-        // A skipped line is shown and stored without the password its URL may carry.
-        trimmed = fields.Length > 0 ? trimmed.Replace(fields[0], UrlRules.Redact(fields[0]), StringComparison.Ordinal) : trimmed;
+        // A skipped line is shown and stored without the password its URL, or a URL in another field, may carry.
+        var shown = Redacted(trimmed);
         string? outputPath = null;
         string? sha256 = null;
         foreach (var field in fields.Skip(1))
@@ -114,7 +114,7 @@ public static class UrlListParser
                 var hex = field["sha256=".Length..];
                 if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
                 {
-                    batch.Skipped.Add(new SkippedInput(trimmed, source, "sha256 must be 64 hexadecimal digits"));
+                    batch.Skipped.Add(new SkippedInput(shown, source, "sha256 must be 64 hexadecimal digits"));
                     return;
                 }
 
@@ -126,7 +126,7 @@ public static class UrlListParser
             }
             else
             {
-                batch.Skipped.Add(new SkippedInput(trimmed, source, $"unexpected field '{field}'"));
+                batch.Skipped.Add(new SkippedInput(shown, source, $"unexpected field '{Redacted(field)}'"));
                 return;
             }
         }
@@ -139,7 +139,7 @@ public static class UrlListParser
 
         if (outputPath is not null && OutputPathMapper.CheckRelative(outputPath) is { } badPath)
         {
-            batch.Skipped.Add(new SkippedInput(trimmed, source, badPath));
+            batch.Skipped.Add(new SkippedInput(shown, source, badPath.Replace(outputPath, Redacted(outputPath), StringComparison.Ordinal)));
             return;
         }
 
@@ -147,4 +147,11 @@ public static class UrlListParser
         var url = new Uri(fields[0], UriKind.Absolute);
         batch.Requests.Add(new DownloadRequest(UrlRules.WithoutCredentials(url), outputPath, sha256, source) { Credential = UrlRules.Credentials(url) });
     }
+
+    /// <summary>
+    /// Text of a skipped line as it is shown and stored: every field (and every word of a field, a comment's too)
+    /// without the <c>user:password@</c> a URL in it may carry. Tabs and spaces are kept as they were.
+    /// </summary>
+    private static string Redacted(string text) =>
+        string.Join('\t', text.Split('\t').Select(field => string.Join(' ', field.Split(' ').Select(UrlRules.Redact))));
 }

@@ -8,6 +8,9 @@ namespace Haul.Writing;
 /// </summary>
 internal sealed class SafeFileSystem
 {
+    /// <summary>How much of a path too long for the file system is shown.</summary>
+    private const int ShownPathLength = 120;
+
     private readonly string _root;
     private readonly string _rootPrefix;
 
@@ -34,6 +37,11 @@ internal sealed class SafeFileSystem
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
             return EntryKind.None;
+        }
+        catch (PathTooLongException)
+        {
+            // ENAMETOOLONG: nothing is in the way, the file system cannot hold the name. Said as such, the path cut short.
+            throw TooLong(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -147,6 +155,11 @@ internal sealed class SafeFileSystem
             throw Refused(level, kind);
         }
     }
+
+    /// <summary>The one wording of a path the file system cannot hold: its length, and its start, cut short.</summary>
+    internal static PathTooLongException TooLong(string path) => new(string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"the path is longer than the file system allows ({System.Text.Encoding.UTF8.GetByteCount(path)} bytes): '{Text.PrintableText.Of(path, ShownPathLength)}'"));
 
     private UnsafePathException Refused(string level, EntryKind kind) =>
         kind == EntryKind.None ? new UnsafePathException($"'{Relative(level)}' could not be created") : UnsafePathException.Found(Relative(level), kind);

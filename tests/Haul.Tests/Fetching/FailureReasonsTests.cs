@@ -43,6 +43,7 @@ public sealed class FailureReasonsTests
         [FailureReason.BadRedirect] = false,
         [FailureReason.WriteError] = false,
         [FailureReason.UnsafePath] = false,
+        [FailureReason.PathTooLong] = false,
         [FailureReason.DiskFull] = false,
         [FailureReason.Unknown] = false,
         [FailureReason.ProxyFailed] = true,

@@ -22,6 +22,22 @@ public sealed class UrlListParserTests
     }
 
     [Fact]
+    public async Task SkippedLines_ShowEveryFieldWithoutItsCredentials()
+    {
+        var batch = await ParseAsync(
+            "http://example.com/a.jpg\thttp://user:pw@example.com/b.jpg\textra",
+            "http://example.com/a.jpg\tb.jpg\thttps://user:pw@example.com/c.jpg",
+            "http://example.com/a.jpg\thttp://user:pw@example.com/../../b.jpg");
+
+        Assert.Collection(
+            batch.Skipped,
+            s => AssertSkipped(s, "http://example.com/a.jpg\thttp://***@example.com/b.jpg\textra", "list.txt:1", "unexpected field 'extra'"),
+            s => AssertSkipped(s, "http://example.com/a.jpg\tb.jpg\thttps://***@example.com/c.jpg", "list.txt:2", "unexpected field 'https://***@example.com/c.jpg'"),
+            s => Assert.DoesNotContain("pw@", s.Text + s.Rule, StringComparison.Ordinal));
+        Assert.Empty(batch.Requests);
+    }
+
+    [Fact]
     public async Task BadLines_SkippedWithTheirLineNumberAndRule()
     {
         var batch = await ParseAsync(

@@ -35,6 +35,27 @@ public sealed class WriteBoundaryTests
     }
 
     [Fact]
+    public async Task APathLongerThanTheFileSystemAllows_FailsAsPathTooLongWithThePathCutShort()
+    {
+        await using var server = await StartAsync();
+        using var output = new TempFolder();
+        var url = TestSupport.Url(server, server.Files[0].Path);
+
+        // 25 folders of 190 bytes: each name is short enough (no name is shortened), the whole path is over PATH_MAX.
+        var longPath = string.Concat(Enumerable.Repeat(new string('a', 190) + "/", 25)) + "x.jpg";
+        var input = new Haul.Input.InputBatch();
+        input.Requests.Add(new Haul.Input.DownloadRequest(url, longPath));
+
+        var report = await DownloadJob.RunAsync(TestSupport.FastOptions(output.Path), input, null, CancellationToken.None);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(FailureReason.PathTooLong, failure.Item.LastReason);
+        Assert.Equal("path-too-long", FailureReasons.ToName(failure.Item.LastReason));
+        Assert.Contains("longer than the file system allows", failure.Item.LastDetail, StringComparison.Ordinal);
+        Assert.InRange(failure.Item.LastDetail!.Length, 1, Haul.Text.PrintableText.DefaultMaxLength);
+    }
+
+    [Fact]
     public async Task LinkPlantedAsAPathFolder_ItemFailsAndNothingLandsOutside()
     {
         await using var server = await StartAsync();
