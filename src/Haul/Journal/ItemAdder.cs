@@ -19,12 +19,19 @@ internal sealed class ItemAdder : IDisposable
     private readonly Func<JournalItem, CancellationToken, ValueTask<bool>>? _doneFileIntact;
     private readonly SqliteCommand _find;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _insertIfFree;
     private readonly SqliteCommand _seen;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
 
     /// <summary>New items of the batch by host, added to the aggregates once, at the end of the batch.</summary>
     private readonly Dictionary<string, int> _insertedByHost = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the next request is tried as a new item first (one statement when it is), rather than looked up first:
+    /// so while the lines are new, and no longer once one was not (a list given again).
+    /// </summary>
+    private bool _insertFirst = true;
 
     public ItemAdder(
         SqliteConnection connection, SqliteTransaction transaction, PathClaims claims, long run, string now,
@@ -36,17 +43,8 @@ internal sealed class ItemAdder : IDisposable
         _transaction = transaction;
         _doneFileIntact = doneFileIntact;
         _find = Command(connection, transaction, $"SELECT {ItemRows.Columns} FROM items WHERE url = $url;", "$url");
-        _insert = Command(
-            connection,
-            transaction,
-            """
-            INSERT INTO items (url, kind, state, output_path, path_key, chosen_path, expected_sha256, host, source, seen_run,
-                referer, depth, barren, updated_at)
-            VALUES ($url, $kind, 0, $path, $key, $chosen, $sha, $host, $source, $run, $referer, $depth, $barren, $now) RETURNING id;
-            """,
-            "$url", "$kind", "$path", "$key", "$chosen", "$sha", "$host", "$source", "$referer", "$depth", "$barren");
-        _insert.Parameters.AddWithValue("$run", run);
-        _insert.Parameters.AddWithValue("$now", now);
+        _insert = InsertCommand(connection, transaction, run, now, string.Empty);
+        _insertIfFree = InsertCommand(connection, transaction, run, now, "ON CONFLICT DO NOTHING");
         _seen = Command(
             connection,
             transaction,
@@ -85,8 +83,16 @@ internal sealed class ItemAdder : IDisposable
             chosenPath = OutputPathMapper.SanitizeRelative(outputPath);
         }
 
+        // A new URL whose path is free costs one statement: the insert, which the unique URL and file key refuse when
+        // the URL is known or the path taken; then it is looked up and claimed as if the insert had not been tried.
+        if (_insertFirst && await TryInsertAsIsAsync(request, url, chosenPath, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         _find.Parameters["$url"].Value = url;
         var existing = await ReadOneAsync(_find, cancellationToken).ConfigureAwait(false);
+        _insertFirst = existing is null;
         if (existing is null)
         {
             await InsertAsync(request, url, chosenPath, cancellationToken).ConfigureAwait(false);
@@ -140,7 +146,7 @@ internal sealed class ItemAdder : IDisposable
                 path = await _claims.ClaimAsync(found.OutputPath ?? OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
             }
 
-            id = await InsertRowAsync(url, found.Kind, path, found.OutputPath, null, found.Source, found.Referer, found.Depth, found.Barren, cancellationToken).ConfigureAwait(false);
+            id = (await InsertRowAsync(_insert, url, UrlNormalizer.HostKey(uri), found.Kind, path, found.OutputPath, null, found.Source, found.Referer, found.Depth, found.Barren, cancellationToken).ConfigureAwait(false))!.Value;
         }
         else
         {
@@ -188,7 +194,32 @@ internal sealed class ItemAdder : IDisposable
     {
         _find.Dispose();
         _insert.Dispose();
+        _insertIfFree.Dispose();
         _seen.Dispose();
+    }
+
+    /// <summary>
+    /// Inserts a request as a new item with the path it asks for, when that path needs no suffix; false, with nothing
+    /// changed, when its URL is in the job or its path is not free as it is.
+    /// </summary>
+    private async Task<bool> TryInsertAsIsAsync(DownloadRequest request, string url, string? chosenPath, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(url);
+        var path = chosenPath ?? OutputPathMapper.Map(uri);
+        if (!await _claims.MayClaimAsIsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var host = UrlNormalizer.HostKey(uri);
+        if (await InsertRowAsync(_insertIfFree, url, host, ItemKind.File, path, chosenPath, request.ExpectedSha256, request.Source, null, 0, 0, cancellationToken).ConfigureAwait(false) is not { } id)
+        {
+            return false;
+        }
+
+        await _claims.ClaimedAsIsAsync(path, cancellationToken).ConfigureAwait(false);
+        AddNew(request, id, url, path, host);
+        return true;
     }
 
     private async Task InsertAsync(DownloadRequest request, string url, string? chosenPath, CancellationToken cancellationToken)
@@ -196,7 +227,11 @@ internal sealed class ItemAdder : IDisposable
         var uri = new Uri(url);
         var path = await _claims.ClaimAsync(chosenPath ?? OutputPathMapper.Map(uri), url, cancellationToken).ConfigureAwait(false);
         var host = UrlNormalizer.HostKey(uri);
-        var id = await InsertRowAsync(url, ItemKind.File, path, chosenPath, request.ExpectedSha256, request.Source, null, 0, 0, cancellationToken).ConfigureAwait(false);
+        var id = (await InsertRowAsync(_insert, url, host, ItemKind.File, path, chosenPath, request.ExpectedSha256, request.Source, null, 0, 0, cancellationToken).ConfigureAwait(false))!.Value;
+        AddNew(request, id, url, path, host);
+    }
+
+    private void AddNew(DownloadRequest request, long id, string url, string path, string host) =>
         Items.Add(new JournalItem
         {
             Id = id,
@@ -207,25 +242,31 @@ internal sealed class ItemAdder : IDisposable
             Source = request.Source,
             SeenRun = _run,
         });
-    }
 
-    private async Task<long> InsertRowAsync(
-        string url, ItemKind kind, string? path, string? chosenPath, string? expectedSha256, string? source, string? referer, int depth, int barren,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts an item with <paramref name="insert"/>: <see cref="_insert"/>, which fails when its URL or file key is taken,
+    /// or <see cref="_insertIfFree"/>, which then gives null and changes nothing.
+    /// </summary>
+    private async Task<long?> InsertRowAsync(
+        SqliteCommand insert, string url, string host, ItemKind kind, string? path, string? chosenPath, string? expectedSha256, string? source, string? referer, int depth,
+        int barren, CancellationToken cancellationToken)
     {
-        var host = UrlNormalizer.HostKey(new Uri(url));
-        _insert.Parameters["$url"].Value = url;
-        _insert.Parameters["$kind"].Value = (int)kind;
-        _insert.Parameters["$path"].Value = (object?)path ?? DBNull.Value;
-        _insert.Parameters["$key"].Value = path is null ? DBNull.Value : SqliteSchema.PathKey(path);
-        _insert.Parameters["$chosen"].Value = (object?)chosenPath ?? DBNull.Value;
-        _insert.Parameters["$sha"].Value = (object?)expectedSha256 ?? DBNull.Value;
-        _insert.Parameters["$host"].Value = host;
-        _insert.Parameters["$source"].Value = (object?)source ?? DBNull.Value;
-        _insert.Parameters["$referer"].Value = (object?)referer ?? DBNull.Value;
-        _insert.Parameters["$depth"].Value = depth;
-        _insert.Parameters["$barren"].Value = barren;
-        var id = (long)(await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        insert.Parameters["$url"].Value = url;
+        insert.Parameters["$kind"].Value = (int)kind;
+        insert.Parameters["$path"].Value = (object?)path ?? DBNull.Value;
+        insert.Parameters["$key"].Value = path is null ? DBNull.Value : SqliteSchema.PathKey(path);
+        insert.Parameters["$chosen"].Value = (object?)chosenPath ?? DBNull.Value;
+        insert.Parameters["$sha"].Value = (object?)expectedSha256 ?? DBNull.Value;
+        insert.Parameters["$host"].Value = host;
+        insert.Parameters["$source"].Value = (object?)source ?? DBNull.Value;
+        insert.Parameters["$referer"].Value = (object?)referer ?? DBNull.Value;
+        insert.Parameters["$depth"].Value = depth;
+        insert.Parameters["$barren"].Value = barren;
+        if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long id)
+        {
+            return null;
+        }
+
         Inserted++;
         _insertedByHost[host] = _insertedByHost.GetValueOrDefault(host) + 1;
         return id;
@@ -269,6 +310,22 @@ internal sealed class ItemAdder : IDisposable
     {
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ItemRows.Read(reader) : null;
+    }
+
+    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction, long run, string now, string onConflict)
+    {
+        var insert = Command(
+            connection,
+            transaction,
+            $"""
+            INSERT INTO items (url, kind, state, output_path, path_key, chosen_path, expected_sha256, host, source, seen_run,
+                referer, depth, barren, updated_at)
+            VALUES ($url, $kind, 0, $path, $key, $chosen, $sha, $host, $source, $run, $referer, $depth, $barren, $now) {onConflict} RETURNING id;
+            """,
+            "$url", "$kind", "$path", "$key", "$chosen", "$sha", "$host", "$source", "$referer", "$depth", "$barren");
+        insert.Parameters.AddWithValue("$run", run);
+        insert.Parameters.AddWithValue("$now", now);
+        return insert;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

@@ -17,6 +17,9 @@ internal sealed class PathClaims : PathClaimRules, IDisposable
     private SqliteTransaction? _transaction;
     private bool _loaded;
 
+    /// <summary>The folder part of the last path claimed as it is: each of its folders is a known folder.</summary>
+    private string? _lastFolders;
+
     public PathClaims(SqliteConnection connection)
     {
         _connection = connection;
@@ -33,6 +36,47 @@ internal sealed class PathClaims : PathClaimRules, IDisposable
             _fileTaken.Transaction = value;
             _addFolder.Transaction = value;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> may be claimed as it is, unless an item's file already has its key: none of its
+    /// folders is a file and its key is no folder. The caller then inserts the item, its unique file key being the last
+    /// check, and calls <see cref="ClaimedAsIsAsync"/> when the insert succeeded; when it did not (or this is false),
+    /// <see cref="PathClaimRules.ClaimAsync"/> gives what it would have given, as this changes nothing. The folders of
+    /// the path claimed before are not looked at again: a list names many files of one folder in a row.
+    /// </summary>
+    public async Task<bool> MayClaimAsIsAsync(string path, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        if (!InLastFolders(path))
+        {
+            foreach (var folder in FoldersOf(path))
+            {
+                if (await IsFileAsync(SqliteSchema.PathKey(folder), cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return !await IsFolderAsync(SqliteSchema.PathKey(path), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records the folders of a path <see cref="MayClaimAsIsAsync"/> allowed, once its item is inserted.</summary>
+    public async Task ClaimedAsIsAsync(string path, CancellationToken cancellationToken)
+    {
+        if (InLastFolders(path))
+        {
+            return;
+        }
+
+        foreach (var folder in FoldersOf(path))
+        {
+            await AddFolderAsync(SqliteSchema.PathKey(folder), cancellationToken).ConfigureAwait(false);
+        }
+
+        var slash = path.LastIndexOf('/');
+        _lastFolders = slash < 0 ? null : path[..slash];
     }
 
     public void Dispose()
@@ -81,6 +125,12 @@ internal sealed class PathClaims : PathClaimRules, IDisposable
             _addFolder.Parameters["$key"].Value = key;
             await _addFolder.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private bool InLastFolders(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash > 0 && _lastFolders is { } last && path.AsSpan(0, slash).SequenceEqual(last);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, string sql)

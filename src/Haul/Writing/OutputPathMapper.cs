@@ -28,6 +28,8 @@ public static class OutputPathMapper
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ReservedStems = ReservedNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Names at the top of the output folder that belong to Haul itself; no download may land on them.</summary>
     private static readonly HashSet<string> HaulNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -146,9 +148,35 @@ public static class OutputPathMapper
 
     private static string SanitizeSegment(string segment)
     {
+        // Printable ASCII but the forbidden characters, the usual name, is kept as it is (and is its own NFC form).
+        var span = segment.AsSpan();
+        var name = span.IndexOfAnyExceptInRange(' ', '~') < 0 && !span.ContainsAny(Forbidden)
+            ? segment
+            : Replaced(segment);
+
+        // Windows drops trailing dots and spaces; "." and ".." must never be a name.
+        name = name.TrimEnd('.', ' ');
+        if (name.Length == 0)
+        {
+            name = "_";
+        }
+
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        if (ReservedStems.Contains(dot < 0 ? name : name.AsSpan(0, dot)))
+        {
+            name = "_" + name;
+        }
+
+        return Shorten(name);
+    }
+
+    /// <summary>The segment in NFC with every character a name must not hold replaced by <c>_</c>.</summary>
+    private static string Replaced(string segment)
+    {
         // One name for composed and decomposed forms ("é" and "e\u0301"), as macOS file systems treat them as one.
         var text = Nfc.Normalize(segment);
         var builder = new StringBuilder(text.Length);
+        Span<char> units = stackalloc char[2];
         foreach (var rune in text.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
@@ -164,24 +192,11 @@ public static class OutputPathMapper
             }
             else
             {
-                builder.Append(rune.ToString());
+                builder.Append(units[..rune.EncodeToUtf16(units)]);
             }
         }
 
-        // Windows drops trailing dots and spaces; "." and ".." must never be a name.
-        var name = builder.ToString().TrimEnd('.', ' ');
-        if (name.Length == 0)
-        {
-            name = "_";
-        }
-
-        var stem = name.Split('.')[0];
-        if (ReservedNames.Contains(stem))
-        {
-            name = "_" + name;
-        }
-
-        return Shorten(name);
+        return builder.ToString();
     }
 
     private static string Shorten(string name)
