@@ -11,12 +11,12 @@ namespace Haul.Scheduling;
 /// </summary>
 /// <remarks>
 /// The rate is found by bisection, as a host's limit is usually a token bucket the client cannot see: the lowest rate
-/// that met push-back bounds it from above, the highest rate held for <see cref="HoldMilliseconds"/> without push-back
-/// from below, and each step goes halfway. Once the two meet, the rate stays just under the bound, which drifts up
-/// slowly. Push-back from an attempt that started before the last cut says nothing new (it was sent at the old rate)
-/// and cuts nothing; neither does a lone one after the rate held. Nor does a host's noise: 429s or 503s that come
-/// whatever the rate, even right after a pause, where no limit refuses, and undo the cuts they caused (see
-/// <see cref="Judge"/>).
+/// that met push-back (as sent just before the refused request) bounds it from above, the highest rate held for
+/// <see cref="HoldMilliseconds"/> without push-back from below, and each step goes halfway. Once the two meet, the rate
+/// stays just under the bound, which drifts up slowly; push-back there lowers both. Push-back from an attempt that
+/// started before the last cut says nothing new (it was sent at the old rate) and cuts nothing; neither does a lone one
+/// after the rate held. Nor does a host's noise: 429s or 503s that come whatever the rate, even right after a pause,
+/// where no limit refuses, and undo the cuts they caused (see <see cref="Judge"/>).
 /// </remarks>
 internal sealed class HostController
 {
@@ -52,6 +52,9 @@ internal sealed class HostController
     private const int MinSample = 16;
 
     private const double MinimumRate = 0.05;
+
+    /// <summary>The windows, in milliseconds, over which <see cref="SentBefore"/> measures what was sent before a refused request.</summary>
+    private static readonly int[] SentWindows = [250, 500, 1000];
 
     /// <summary>With <see cref="FrontierOptions.SharedPacing"/>: a cut takes the rate all workers keep to this share of it.</summary>
     private const double SharedCut = 0.75;
@@ -169,7 +172,8 @@ internal sealed class HostController
 
     private long FixedGap => Math.Max(CrawlDelay, (long)_options.HostGap.TotalMilliseconds);
 
-    private long RateGap => Rate is { } rate ? (long)(1000 / rate) : 0;
+    /// <summary>One over the rate, rounded up to whole milliseconds: rounded down, 52.8 a second would send 55.6.</summary>
+    private long RateGap => Rate is { } rate ? (long)Math.Ceiling(1000 / rate) : 0;
 
     /// <summary>A request of the host starts at <paramref name="now"/>.</summary>
     public void Started(long now)
@@ -506,12 +510,16 @@ internal sealed class HostController
         }
         else if (Rate is { } rate)
         {
-            // Held to a rate, the host still pushed back: that rate (or what was really sent) bounds its limit.
-            var upper = Math.Min(rate, sendRate);
+            // Held to a rate, the host still pushed back: that rate (or what was really sent just before the refused
+            // request) bounds its limit.
+            var upper = Math.Min(rate, SentBefore(started));
             _upper = upper;
-            if (_lower >= upper)
+            if (_lower >= upper * 0.95)
             {
-                // The host is stricter than it was: what held before does not hold now.
+                // Push-back at (or just over) a rate that held: what held before does not hold now. The host is stricter
+                // than it was, or the rate held only while a full bucket hid its excess (after a pause, a burst of ten
+                // hides a rate ten over the limit for a second). Either way the lower bound goes well under; kept, the
+                // halving steps would close in on it, over the limit, without ever reaching it.
                 _lower = upper * 0.8;
             }
 
@@ -631,6 +639,16 @@ internal sealed class HostController
     /// share of it), by all of them in the last whole second.
     /// </summary>
     private double SentRate(long now) => _options.SharedPacing && SharedSendRate > 0 ? SharedSendRate : SendRate(now);
+
+    /// <summary>
+    /// Requests a second the host was sent just before the request started at <paramref name="started"/>: the most over
+    /// the quarter, the half and the whole second before it. A token bucket refuses what came faster than its rate since
+    /// it was last full: a lull in the window (the process stalled by a garbage collection or a starved thread pool, or
+    /// no work at hand), during which the bucket refilled, would pass the burst after it for a slow rate, and a bound
+    /// far under the host's limit that the rate would hardly climb back from.
+    /// </summary>
+    private double SentBefore(long started) =>
+        Math.Max(MinimumRate, SentWindows.Max(window => _starts.CountWithin(started, window) * 1000.0 / window));
 
     /// <summary>
     /// Requests a second the host was sent lately, over the last second it was not paused (at least 100 ms): shortly

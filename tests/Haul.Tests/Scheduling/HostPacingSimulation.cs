@@ -26,6 +26,18 @@ internal sealed class HostPacingSimulation(int seed, Func<long, HostSignal> host
     /// <summary>The share of requests and answers that come late, by 10 to 60 ms more.</summary>
     public double Spikes { get; init; } = 0.03;
 
+    /// <summary>
+    /// How often, on average, the whole process freezes (a garbage collection, a starved thread pool: client and host
+    /// share it) in milliseconds; 0 for never. Nothing runs during a freeze, and what fell due in it happens at its end.
+    /// </summary>
+    public int FreezeEvery { get; init; }
+
+    /// <summary>The most milliseconds a freeze lasts (at least a tenth of it).</summary>
+    public int FreezeLength { get; init; } = 500;
+
+    /// <summary>Milliseconds the process was frozen.</summary>
+    public long Frozen { get; private set; }
+
     /// <summary>Requests answered healthy.</summary>
     public int Done { get; private set; }
 
@@ -46,15 +58,29 @@ internal sealed class HostPacingSimulation(int seed, Func<long, HostSignal> host
         const long start = 1_000_000;
         var pausedUntil = 0L;
         var wake = start;
+        var thawed = start;
         for (var now = start; now < start + limitMilliseconds && Done < target; now++)
         {
-            foreach (var flight in _flights.Where(f => f.Arrives == now))
+            if (now < thawed)
             {
+                continue;
+            }
+
+            if (FreezeEvery > 0 && _random.NextDouble() < 1.0 / FreezeEvery)
+            {
+                thawed = now + _random.Next(FreezeLength / 10, FreezeLength + 1);
+                Frozen += thawed - now;
+                continue;
+            }
+
+            foreach (var flight in _flights.Where(f => f.Arrives <= now && !f.Arrived))
+            {
+                flight.Arrived = true;
                 flight.Signal = host(now - start);
                 Arrivals.Add((now - start, flight.Signal != HostSignal.Healthy));
             }
 
-            foreach (var flight in _flights.Where(f => f.Answered == now).ToList())
+            foreach (var flight in _flights.Where(f => f.Answered <= now).ToList())
             {
                 _flights.Remove(flight);
                 var retryAfter = flight.Signal == HostSignal.Healthy ? (TimeSpan?)null : RetryAfter;
@@ -138,5 +164,7 @@ internal sealed class HostPacingSimulation(int seed, Func<long, HostSignal> host
         public long Answered { get; init; }
 
         public HostSignal Signal { get; set; } = HostSignal.Healthy;
+
+        public bool Arrived { get; set; }
     }
 }
