@@ -39,9 +39,9 @@ public sealed class PolitenessTests
         TestSupport.AssertAllSaved(output.Path, server);
         // On a busy machine this takes 25-31 s, and 31-32 s with the process stopped for 0.1-0.7 s every 1-3 s (a fifth of
         // the time). A rate held far under the limit after a cut (as when a stall in the second before a 429 passed for a
-        // slow rate) took 40-46 s.
+        // slow rate) took 40-46 s: the bound is at the edge of those, with room for a CI machine busier than this one.
         var floor = files / rate;
-        Assert.True(elapsed.TotalSeconds < 1.75 * floor, $"{files} files at {rate}/s took {elapsed.TotalSeconds:0.0} s; the floor is {floor:0} s");
+        Assert.True(elapsed.TotalSeconds < 2 * floor, $"{files} files at {rate}/s took {elapsed.TotalSeconds:0.0} s; the floor is {floor:0} s");
 
         // After the first seconds, the controller has found the limit: few requests meet it.
         var later = server.Counters.Log.Skip(early.Count).ToList();
