@@ -133,7 +133,7 @@ public static class UrlListParser
 
         if (UrlRules.Check(fields[0]) is { } rule)
         {
-            batch.Skipped.Add(new SkippedInput(UrlRules.Redact(fields[0]), source, rule));
+            batch.Skipped.Add(new SkippedInput(Redacted(fields[0]), source, rule));
             return;
         }
 
@@ -153,5 +153,36 @@ public static class UrlListParser
     /// without the <c>user:password@</c> a URL in it may carry. Tabs and spaces are kept as they were.
     /// </summary>
     private static string Redacted(string text) =>
-        string.Join('\t', text.Split('\t').Select(field => string.Join(' ', field.Split(' ').Select(UrlRules.Redact))));
+        string.Join('\t', text.Split('\t').Select(field => string.Join(' ', field.Split(' ').Select(RedactedWord))));
+
+    /// <summary>
+    /// A word without the <c>user:password@</c> of a URL it is or holds: one that starts it, and one behind other
+    /// characters (<c>"https://…"</c>, <c>&lt;https://…&gt;</c>, <c>ref=https://…</c>, <c>a.jpg,https://…</c>), each from its scheme on.
+    /// </summary>
+    private static string RedactedWord(string word)
+    {
+        var redacted = UrlRules.Redact(word);
+        for (var separator = redacted.IndexOf("://", StringComparison.Ordinal); separator > 0;
+             separator = redacted.IndexOf("://", separator + 3, StringComparison.Ordinal))
+        {
+            var start = separator;
+            while (start > 0 && (char.IsAsciiLetterOrDigit(redacted[start - 1]) || redacted[start - 1] is '+' or '-' or '.'))
+            {
+                start--;
+            }
+
+            while (start < separator && !char.IsAsciiLetter(redacted[start]))
+            {
+                start++;
+            }
+
+            if (start > 0 && start < separator)
+            {
+                // The scheme and its "://" stay where they are: only what follows them may change.
+                redacted = redacted[..start] + UrlRules.Redact(redacted[start..]);
+            }
+        }
+
+        return redacted;
+    }
 }

@@ -37,6 +37,21 @@ public sealed class UrlListParserTests
         Assert.Empty(batch.Requests);
     }
 
+    [Theory]
+    [InlineData("\"https://user:pw@example.com/a.jpg\"")]
+    [InlineData("<https://user:pw@example.com/a.jpg>")]
+    [InlineData("http://example.com/a.jpg\tb.jpg\tref=https://user:pw@example.com/")]
+    [InlineData("ftp://example.com/a.jpg,https://user:pw@example.com/b.jpg")]
+    public void SkippedLines_HideTheCredentialsOfAUrlInsideAWord(string line)
+    {
+        var batch = new InputBatch();
+        UrlListParser.ParseLine(line, "argument 1", batch);
+
+        var skipped = Assert.Single(batch.Skipped);
+        Assert.DoesNotContain("pw@", skipped.Text + skipped.Rule, StringComparison.Ordinal);
+        Assert.Contains("***@example.com", skipped.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BadLines_SkippedWithTheirLineNumberAndRule()
     {
