@@ -119,12 +119,16 @@ internal static class CrawlDefinition
         return differences;
     }
 
-    /// <summary>An option's value as a message shows it: none for no value or an empty list.</summary>
+    /// <summary>
+    /// An option's value as a message shows it: none for no value or an empty list. A list is a set (any of its patterns,
+    /// any of its types), shown sorted and without repeats, so that <c>--accept png,jpg</c> is the crawl of
+    /// <c>--accept jpg,png</c>.
+    /// </summary>
     private static string Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Null => "none",
         JsonValueKind.Array when value.GetArrayLength() == 0 => "none",
-        JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(Text)),
+        JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(Text).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
         JsonValueKind.String => value.GetString()!,
         _ => value.GetRawText(),
     };

@@ -61,6 +61,15 @@ public sealed class CrawlDefinitionTests
         Assert.Equal(["--max-pages 200 (here none)", "--accept jpg,png (here gif)"], differences);
     }
 
+    [Fact]
+    public void Lists_in_another_order_or_with_repeats_are_the_same_crawl()
+    {
+        var first = CrawlDefinition.Write(Everything with { Extensions = ["jpg", "png"], Include = ["/a/", "/b/"] });
+        var again = CrawlDefinition.Write(Everything with { Extensions = ["png", "jpg", "png"], Include = ["/b/", "/a/"] });
+        Assert.Empty(CrawlDefinition.Differences(first, again));
+        Assert.Equal(["--include /a/,/b/ (here /a/)"], CrawlDefinition.Differences(first, CrawlDefinition.Write(Everything with { Extensions = ["jpg", "png"], Include = ["/a/"] })));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("[]")]
