@@ -38,6 +38,20 @@ public sealed class UrlListParserTests
     }
 
     [Fact]
+    public async Task AUrlInThePathField_IsSkipped_NotMadeAFolderNamedWithItsPassword()
+    {
+        var batch = await ParseAsync("http://example.com/a.jpg\thttp://user:pw@example.com/b.jpg");
+
+        Assert.Empty(batch.Requests);
+        var skipped = Assert.Single(batch.Skipped);
+        AssertSkipped(
+            skipped,
+            "http://example.com/a.jpg\thttp://***@example.com/b.jpg",
+            "list.txt:1",
+            "output path 'http://***@example.com/b.jpg' is a URL: the field after the URL is a path in the output folder");
+    }
+
+    [Fact]
     public async Task BadLines_SkippedWithTheirLineNumberAndRule()
     {
         var batch = await ParseAsync(
