@@ -133,7 +133,7 @@ public static class UrlListParser
 
         if (UrlRules.Check(fields[0]) is { } rule)
         {
-            batch.Skipped.Add(new SkippedInput(UrlRules.Redact(fields[0]), source, rule));
+            batch.Skipped.Add(new SkippedInput(Redacted(fields[0]), source, rule));
             return;
         }
 
@@ -153,5 +153,21 @@ public static class UrlListParser
     /// without the <c>user:password@</c> a URL in it may carry. Tabs and spaces are kept as they were.
     /// </summary>
     private static string Redacted(string text) =>
-        string.Join('\t', text.Split('\t').Select(field => string.Join(' ', field.Split(' ').Select(UrlRules.Redact))));
+        string.Join('\t', text.Split('\t').Select(field => string.Join(' ', field.Split(' ').Select(RedactedWord))));
+
+    /// <summary>
+    /// A word without the <c>user:password@</c> it may carry: redacted as a URL, and when that finds none, from its first
+    /// letter on, so that a URL in quotes or angle brackets (<c>"http://…"</c>, <c>&lt;http://…&gt;</c>) is redacted too.
+    /// </summary>
+    private static string RedactedWord(string word)
+    {
+        var redacted = UrlRules.Redact(word);
+        var letter = 0;
+        while (letter < word.Length && !char.IsAsciiLetter(word[letter]))
+        {
+            letter++;
+        }
+
+        return redacted != word || letter == 0 || letter == word.Length ? redacted : word[..letter] + UrlRules.Redact(word[letter..]);
+    }
 }
