@@ -36,6 +36,8 @@ public sealed class CrawlVerifyTests
         Assert.Contains($"  {host}/gallery/page/2.html: ", corrupted.Stdout, StringComparison.Ordinal);
         Assert.Contains($"verified {files} done files: {files - 1} intact", corrupted.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 missing or changed", corrupted.Stdout, StringComparison.Ordinal);
+        Assert.Contains("run the folder's haul crawl command again", corrupted.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("haul get", corrupted.Stdout, StringComparison.Ordinal);
 
         // The page is pending again: the same crawl fetches it again and puts it back, the changed copy kept aside.
         var rerun = await HaulProcess.RunAsync(folder.Path, crawl, timeout: CrawlTimeout);

@@ -62,7 +62,9 @@ internal static class VerifyCommand
                 }
 
                 Console.WriteLine(job is null
-                    ? $"they are pending again: run 'haul get -o {path}' (or the job's own command) to fetch them"
+                    ? report.Crawl
+                        ? $"they are pending again: run the folder's haul crawl command again (same start pages and options, -o {path}) to fetch them"
+                        : $"they are pending again: run 'haul get -o {path}' (or the job's own command) to fetch them"
                     : $"they are pending again in the shared job '{job.Name}': run 'haul worker --journal … --job {job.Name} -o {path}' (or any worker) to fetch them");
                 return ExitCodes.SomeFailed;
             }

@@ -50,7 +50,8 @@ public static class JobVerifier
                 },
                 cancellationToken).ConfigureAwait(false);
             await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return report;
+            var counts = await journal.ReadCountsAsync(cancellationToken).ConfigureAwait(false);
+            return report with { Crawl = Enum.GetValues<ItemState>().Sum(counts.Pages) > 0 };
         }
     }
 
@@ -200,7 +201,11 @@ public static class JobVerifier
 /// <param name="Intact">Files that matched their record.</param>
 /// <param name="IntactBytes">Bytes of the intact files.</param>
 /// <param name="Problems">Files that did not, now pending again.</param>
-public sealed record VerifyReport(int Checked, int Intact, long IntactBytes, IReadOnlyList<VerifyProblem> Problems);
+public sealed record VerifyReport(int Checked, int Intact, long IntactBytes, IReadOnlyList<VerifyProblem> Problems)
+{
+    /// <summary>Whether the folder's job is a crawl (resumed by its <c>haul crawl</c> command, not by <c>haul get</c>).</summary>
+    public bool Crawl { get; init; }
+}
 
 /// <summary>A done file that failed verification.</summary>
 /// <param name="Url">The item's URL.</param>

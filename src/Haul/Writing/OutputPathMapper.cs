@@ -79,10 +79,16 @@ public static class OutputPathMapper
 
     /// <summary>
     /// Null when <paramref name="path"/> (an output path given by the input, relative to the output folder) can be
-    /// used, else why not: it names no file, or climbs with <c>..</c>.
+    /// used, else why not: it is a URL (a second URL on a list's line, whose <c>user:password@</c> would become a folder
+    /// name and be stored), names no file, or climbs with <c>..</c>.
     /// </summary>
     public static string? CheckRelative(string path)
     {
+        if (path.Contains("://", StringComparison.Ordinal))
+        {
+            return $"output path '{path}' is a URL: the field after the URL is a path in the output folder";
+        }
+
         var segments = path.Split('/', '\\');
         if (segments.Any(s => s == ".."))
         {

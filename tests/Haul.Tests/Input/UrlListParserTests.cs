@@ -53,6 +53,37 @@ public sealed class UrlListParserTests
     }
 
     [Fact]
+    public async Task SkippedLines_ShowNoPassword_OfAUrlAfterSpacesInQuotesOrInAngleBrackets()
+    {
+        var batch = await ParseAsync(
+            "http://user:pw@example.com/a.jpg  # see http://other:pw@example.com/",
+            "\"http://user:pw@example.com/b.jpg\"",
+            "<http://user:pw@example.com/c.jpg>");
+
+        Assert.Empty(batch.Requests);
+        Assert.Collection(
+            batch.Skipped,
+            s => Assert.Equal("http://***@example.com/a.jpg  # see http://***@example.com/", s.Text),
+            s => Assert.Equal("\"http://***@example.com/b.jpg\"", s.Text),
+            s => Assert.Equal("<http://***@example.com/c.jpg>", s.Text));
+        Assert.All(batch.Skipped, s => Assert.DoesNotContain("pw", s.Text + s.Rule, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AUrlInThePathField_IsSkipped_NotMadeAFolderNamedWithItsPassword()
+    {
+        var batch = await ParseAsync("http://example.com/a.jpg\thttp://user:pw@example.com/b.jpg");
+
+        Assert.Empty(batch.Requests);
+        var skipped = Assert.Single(batch.Skipped);
+        AssertSkipped(
+            skipped,
+            "http://example.com/a.jpg\thttp://***@example.com/b.jpg",
+            "list.txt:1",
+            "output path 'http://***@example.com/b.jpg' is a URL: the field after the URL is a path in the output folder");
+    }
+
+    [Fact]
     public async Task BadLines_SkippedWithTheirLineNumberAndRule()
     {
         var batch = await ParseAsync(
