@@ -18,7 +18,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var folder = new Argument<string>("folder") { Description = "An output folder of 'haul get', or a worker's folder of a shared job (with --journal and --job)." };
+        var folder = new Argument<string>("folder") { Description = "An output folder of 'haul get' or 'haul crawl', or a worker's folder of a shared job (with --journal and --job)." };
         var shared = new SharedJobOptions();
         var command = new Command(
             "verify",
@@ -26,7 +26,7 @@ internal static class VerifyCommand
         shared.AddTo(command, withLease: false);
         HelpWithExamples.WithExamples(command, """
               haul verify images
-              haul get -o images          fetch again what verify re-queued
+              haul get -o images          fetch again what verify re-queued (of a crawl: its haul crawl command)
               haul verify --journal postgres://haul@db.example/haul --job cats images
               haul worker --journal postgres://haul@db.example/haul --job cats -o images   fetch them again
             """);
