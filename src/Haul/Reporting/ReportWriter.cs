@@ -79,9 +79,21 @@ public static class ReportWriter
                 var detail = item.LastDetail is null ? string.Empty : ": " + OneLine(item.LastDetail);
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"# {FailureReasons.ToName(item.LastReason)}{detail}{(item.LastStatus is { } s ? $" (HTTP {s})" : string.Empty)}, {failure.Attempts.Count} attempt(s)")).ConfigureAwait(false);
-                await writer.WriteLineAsync(item.ExpectedSha256 is null ? item.Url : $"{item.Url}\t{item.OutputPath}\tsha256={item.ExpectedSha256}").ConfigureAwait(false);
+                await writer.WriteLineAsync(ListLine(item)).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// A failed item as a list line that gives it back as it was asked for: its URL, the output path the list chose for
+    /// it (or, with a checksum, the path it had, as the checksum needs one before it), and its checksum. Given to a new
+    /// folder, the file lands where the first list put it.
+    /// </summary>
+    private static string ListLine(JournalItem item)
+    {
+        var path = item.ChosenPath ?? (item.ExpectedSha256 is null ? null : item.OutputPath);
+        var line = path is null ? item.Url : $"{item.Url}\t{path}";
+        return item.ExpectedSha256 is null ? line : $"{line}\tsha256={item.ExpectedSha256}";
     }
 
     private static async Task WriteJsonAsync(JobReport report, ReportLists lists, Stream stream, CancellationToken cancellationToken)

@@ -84,6 +84,28 @@ public sealed class ReportWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_FailedTxt_KeepsTheOutputPathTheListChose()
+    {
+        using var folder = new TempFolder();
+        var chosen = new JournalItem
+        {
+            Id = 5,
+            Url = "http://example.com/a.jpg",
+            State = ItemState.Failed,
+            ChosenPath = "albums/a.jpg",
+            OutputPath = "albums/a.jpg",
+            LastReason = FailureReason.NotFound,
+        };
+
+        await ReportWriter.WriteAsync(Report() with { Failures = [new FailedItem(chosen, [])] }, folder.Path, CancellationToken.None);
+
+        using var reader = new StreamReader(Path.Combine(folder.Path, ReportWriter.FailedFileName));
+        var batch = await UrlListParser.ParseAsync(reader, "failed.txt", CancellationToken.None);
+        Assert.Empty(batch.Skipped);
+        Assert.Equal([new DownloadRequest(new Uri("http://example.com/a.jpg"), "albums/a.jpg")], batch.Requests.Select(r => r with { Source = null }));
+    }
+
+    [Fact]
     public async Task WriteAsync_FailedTxt_ParsesBackIntoTheSameRequests()
     {
         using var folder = new TempFolder();
