@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Input;
@@ -130,15 +129,7 @@ internal static class DemoCommand
         foreach (var file in server.Files)
         {
             var path = OutputPathMapper.Resolve(folder, OutputPathMapper.Map(new Uri(server.BaseUri, file.Path)));
-            if (!File.Exists(path))
-            {
-                wrong++;
-                continue;
-            }
-
-            await using var stream = File.OpenRead(path);
-            var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-            if (sha == server.GetFile(file.Path).Sha256Hex)
+            if (await DemoContents.HoldsAsync(path, server.GetFile(file.Path).Sha256Hex, cancellationToken))
             {
                 verified++;
             }

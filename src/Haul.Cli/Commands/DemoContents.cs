@@ -15,6 +15,23 @@ namespace Haul.Cli.Commands;
 /// </summary>
 internal static class DemoContents
 {
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> is there and holds the bytes of <paramref name="sha256"/>, read as
+    /// every check of a done file reads (<see cref="FilePlacer.HashAsync"/>: never through a link).
+    /// </summary>
+    internal static async Task<bool> HoldsAsync(string path, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return string.Equals(await FilePlacer.HashAsync(path, cancellationToken), sha256, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Missing, a link or a folder in its place, unreadable: not the file the server served.
+            return false;
+        }
+    }
+
     /// <summary>The reports a job writes at the top of its folder.</summary>
     internal static readonly HashSet<string> Reports = new(StringComparer.Ordinal)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Haul.Cli.Terminal;
 using Haul.Engine;
 using Haul.Reporting;
@@ -61,7 +60,7 @@ internal static class DemoCrawl
         foreach (var image in expected)
         {
             var path = OutputPathMapper.Resolve(folder, OutputPathMapper.Map(image.Url));
-            if (!File.Exists(path) || await Sha256Async(path, cancellationToken) != servers.HostOf(image).GetFile(image.Path).Sha256Hex)
+            if (!await DemoContents.HoldsAsync(path, servers.HostOf(image).GetFile(image.Path).Sha256Hex, cancellationToken))
             {
                 wrong++;
             }
@@ -79,11 +78,5 @@ internal static class DemoCrawl
         }
 
         return wrong == 0 && unexpectedFailures == 0 && report.Pending == 0 ? ExitCodes.Success : ExitCodes.SomeFailed;
-    }
-
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 }
